@@ -1,0 +1,367 @@
+"""Framework catalogs: domains, aspects, indicators, weights, levels and predikat bands.
+
+A catalog is a JSON data file (``pipeline/catalogs/<id>.json`` or a user's own file). Loading
+checks it and raises :class:`CatalogError` with one sentence naming the bad entry. Weights are
+exact :class:`fractions.Fraction` values written as strings ("1.3", "20/6"); JSON numbers are
+refused because binary floats cannot hold 20/6 exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.errors import CatalogError
+
+CATALOG_DIR = Path(__file__).parent / "catalogs"
+DEFAULT_FRAMEWORK = "permenpanrb-5-2018"
+BAND_RULES = ("unrounded", "rounded")
+
+
+@dataclass(frozen=True)
+class Domain:
+    id: str
+    name: str
+    weight: Fraction
+
+
+@dataclass(frozen=True)
+class Aspect:
+    id: str
+    domain: str
+    name: str
+    weight: Fraction
+    capability: str  # "process" or "service"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    domain: str
+    aspect: str
+    name: str
+    weight: Fraction
+    capability: str
+    question: str
+    explanation: str
+    evidence: str
+    levels: tuple[tuple[int, str], ...]  # (level, criteria text), ascending
+    service_slot: int | None = None  # 1..3 for the "public service named by the OPD" indicators
+    source_note: str | None = None
+
+    def criteria(self, level: int) -> str:
+        return dict(self.levels).get(level, "")
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    min: Fraction  # inclusive
+    max: Fraction  # exclusive, except for the top band where it is the scale maximum
+
+
+@dataclass(frozen=True)
+class Service:
+    key: str
+    label: str
+    indicators: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    title: str
+    regulation: str
+    short_name: str
+    cycles: tuple[int, ...]
+    level_min: int
+    level_max: int
+    level_names: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]  # capability -> (level, name)
+    band_rule: str
+    bands: tuple[Band, ...]  # ascending
+    domains: tuple[Domain, ...]
+    aspects: tuple[Aspect, ...]
+    indicators: tuple[Indicator, ...]
+    services: tuple[Service, ...]
+    sources: tuple[str, ...]
+    confidence_notes: tuple[str, ...]
+    path: str = ""
+    _by_id: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {i.id: i for i in self.indicators})
+
+    @property
+    def levels(self) -> range:
+        return range(self.level_min, self.level_max + 1)
+
+    def level_name(self, capability: str, level: int) -> str:
+        return dict(dict(self.level_names)[capability]).get(level, "")
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return self._indicator_map()[indicator_id]
+
+    def has_indicator(self, indicator_id: str) -> bool:
+        return indicator_id in self._indicator_map()
+
+    def _indicator_map(self) -> dict[str, Indicator]:
+        return self._by_id
+
+    def aspects_of(self, domain_id: str) -> tuple[Aspect, ...]:
+        return tuple(a for a in self.aspects if a.domain == domain_id)
+
+    def indicators_of(self, aspect_id: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.aspect == aspect_id)
+
+    def service_of(self, indicator_id: str) -> Service | None:
+        for s in self.services:
+            if indicator_id in s.indicators:
+                return s
+        return None
+
+    def predikat(self, value: Fraction) -> str:
+        """Predikat of an exact index, applying the catalog's band-edge rule."""
+        return band_for(self, value, self.band_rule).name
+
+    @property
+    def fingerprint(self) -> str:
+        """Short hash of the indicator list (ids, aspects, weights): ties a template to its catalog."""
+        text = "|".join(f"{i.id}:{i.aspect}:{i.weight}" for i in self.indicators)
+        return hashlib.sha256(f"{self.id}|{text}".encode()).hexdigest()[:16]
+
+
+def round_half_up(value: Fraction, places: int = 2) -> Fraction:
+    """Round an exact value half-up (away from zero for positives) to ``places`` decimals."""
+    scale = 10**places
+    scaled = value * scale
+    rounded = (scaled.numerator * 2 + scaled.denominator) // (2 * scaled.denominator)
+    return Fraction(rounded, scale)
+
+
+def band_for(fw: Framework, value: Fraction, rule: str | None = None) -> Band:
+    """The band containing ``value``; under the "rounded" rule the 2-decimal display value is used."""
+    rule = rule or fw.band_rule
+    v = round_half_up(value) if rule == "rounded" else value
+    for band in reversed(fw.bands):
+        if v >= band.min:
+            return band
+    return fw.bands[0]
+
+
+def display(value: Fraction | None, places: int = 2) -> str:
+    """Format an exact value for display, half-up, with a decimal point."""
+    if value is None:
+        return ""
+    r = round_half_up(value, places)
+    return f"{float(r):.{places}f}"
+
+
+# ---------------------------------------------------------------- loading and checking
+
+
+def _exact(value: object, where: str) -> Fraction:
+    if not isinstance(value, str):
+        raise CatalogError(
+            f"{where}: weight {value!r} must be written as an exact string such as \"1.3\" or \"20/6\", not a number."
+        )
+    try:
+        f = Fraction(value.strip())
+    except (ValueError, ZeroDivisionError):
+        raise CatalogError(f"{where}: weight {value!r} is not an exact number (write \"1.3\" or \"20/6\").") from None
+    if f <= 0:
+        raise CatalogError(f"{where}: weight {value!r} must be greater than zero.")
+    return f
+
+
+def _req(obj: dict, key: str, where: str) -> object:
+    if not isinstance(obj, dict) or key not in obj or obj[key] in (None, ""):
+        raise CatalogError(f"{where}: required field '{key}' is missing.")
+    return obj[key]
+
+
+def parse_catalog(data: dict, path: str = "") -> Framework:
+    """Build and check a Framework from catalog data; raise CatalogError naming the bad entry."""
+    fid = str(_req(data, "id", "catalog"))
+    where0 = f"catalog {fid}"
+    levels = _req(data, "levels", where0)
+    lo, hi = int(_req(levels, "min", f"{where0} levels")), int(_req(levels, "max", f"{where0} levels"))
+    if lo < 0 or hi <= lo:
+        raise CatalogError(f"{where0}: level range {lo}..{hi} is invalid.")
+    rule = str(data.get("band_rule", "unrounded"))
+    if rule not in BAND_RULES:
+        raise CatalogError(f"{where0}: band_rule {rule!r} must be one of {', '.join(BAND_RULES)}.")
+
+    names_raw = _req(data, "level_names", where0)
+    level_names = []
+    for cap in ("process", "service"):
+        raw = _req(names_raw, cap, f"{where0} level_names")
+        got = {int(k): str(v) for k, v in raw.items()}
+        missing = [lv for lv in range(lo, hi + 1) if not got.get(lv)]
+        if missing:
+            raise CatalogError(f"{where0}: level_names.{cap} has no name for level {missing[0]}.")
+        level_names.append((cap, tuple(sorted(got.items()))))
+
+    seen: set[str] = set()
+
+    def unique(kind: str, ident: str) -> None:
+        if ident in seen:
+            raise CatalogError(f"{where0}: {kind} id {ident!r} is used twice; ids must be unique.")
+        seen.add(ident)
+
+    domains = []
+    for d in _req(data, "domains", where0):
+        did = str(_req(d, "id", f"{where0} domain"))
+        unique("domain", did)
+        domains.append(Domain(did, str(_req(d, "name", f"domain {did}")), _exact(d.get("weight"), f"domain {did}")))
+    dom_ids = {d.id for d in domains}
+    aspects = []
+    for a in _req(data, "aspects", where0):
+        aid = str(_req(a, "id", f"{where0} aspect"))
+        unique("aspect", aid)
+        dom = str(_req(a, "domain", f"aspect {aid}"))
+        if dom not in dom_ids:
+            raise CatalogError(f"aspect {aid}: domain {dom!r} is not defined.")
+        cap = str(_req(a, "capability", f"aspect {aid}"))
+        if cap not in ("process", "service"):
+            raise CatalogError(f"aspect {aid}: capability {cap!r} must be 'process' or 'service'.")
+        aspects.append(Aspect(aid, dom, str(_req(a, "name", f"aspect {aid}")), _exact(a.get("weight"), f"aspect {aid}"), cap))
+    asp = {a.id: a for a in aspects}
+    indicators = []
+    for i in _req(data, "indicators", where0):
+        iid = str(_req(i, "id", f"{where0} indicator"))
+        where = f"indicator {iid}"
+        unique("indicator", iid)
+        aid = str(_req(i, "aspect", where))
+        if aid not in asp:
+            raise CatalogError(f"{where}: aspect {aid!r} is not defined.")
+        texts = {int(k): str(v).strip() for k, v in (i.get("levels") or {}).items()}
+        for lv in range(lo, hi + 1):
+            if not texts.get(lv):
+                raise CatalogError(f"{where}: criteria text for level {lv} is missing.")
+        extra = sorted(set(texts) - set(range(lo, hi + 1)))
+        if extra:
+            raise CatalogError(f"{where}: criteria text for level {extra[0]} is outside the scale {lo}..{hi}.")
+        slot = i.get("service_slot")
+        indicators.append(
+            Indicator(
+                id=iid,
+                domain=asp[aid].domain,
+                aspect=aid,
+                name=str(_req(i, "name", where)),
+                weight=_exact(i.get("weight"), where),
+                capability=asp[aid].capability,
+                question=str(_req(i, "question", where)),
+                explanation=str(i.get("explanation") or ""),
+                evidence=str(i.get("evidence") or ""),
+                levels=tuple(sorted(texts.items())),
+                service_slot=int(slot) if slot else None,
+                source_note=i.get("source_note"),
+            )
+        )
+    if not indicators:
+        raise CatalogError(f"{where0}: no indicators.")
+
+    for a in aspects:
+        total = sum((i.weight for i in indicators if i.aspect == a.id), Fraction(0))
+        if total != a.weight:
+            raise CatalogError(
+                f"aspect {a.id}: indicator weights sum to {_fmt(total)}, not the aspect weight {_fmt(a.weight)}."
+            )
+    for d in domains:
+        total = sum((a.weight for a in aspects if a.domain == d.id), Fraction(0))
+        if total != d.weight:
+            raise CatalogError(
+                f"domain {d.id}: aspect weights sum to {_fmt(total)}, not the domain weight {_fmt(d.weight)}."
+            )
+    total = sum((d.weight for d in domains), Fraction(0))
+    if total != 100:
+        raise CatalogError(f"{where0}: domain weights sum to {_fmt(total)}, not 100.")
+
+    bands = []
+    for b in _req(data, "bands", where0):
+        name = str(_req(b, "name", f"{where0} band"))
+        bands.append(Band(name, _frac(b.get("min"), f"band {name}"), _frac(b.get("max"), f"band {name}")))
+    bands.sort(key=lambda b: b.min)
+    if not bands:
+        raise CatalogError(f"{where0}: no predikat bands.")
+    if bands[0].min > lo:
+        raise CatalogError(f"band {bands[0].name}: starts at {_fmt(bands[0].min)}, above the scale minimum {lo}.")
+    if bands[-1].max != hi:
+        raise CatalogError(f"band {bands[-1].name}: ends at {_fmt(bands[-1].max)}, not the scale maximum {hi}.")
+    for low, high in zip(bands, bands[1:]):
+        if low.max != high.min:
+            raise CatalogError(
+                f"band {low.name}: ends at {_fmt(low.max)} but band {high.name} starts at {_fmt(high.min)}; "
+                "bands must be contiguous."
+            )
+    for b in bands:
+        if b.max <= b.min:
+            raise CatalogError(f"band {b.name}: max {_fmt(b.max)} is not above min {_fmt(b.min)}.")
+
+    ind_ids = {i.id for i in indicators}
+    services = []
+    for s in data.get("services") or []:
+        key = str(_req(s, "key", f"{where0} service"))
+        ids = tuple(str(x) for x in s.get("indicators") or [])
+        for x in ids:
+            if x not in ind_ids:
+                raise CatalogError(f"service {key}: indicator {x!r} is not defined.")
+        services.append(Service(key, str(_req(s, "label", f"service {key}")), ids))
+
+    return Framework(
+        id=fid,
+        title=str(data.get("title", fid)),
+        regulation=str(data.get("regulation", "")),
+        short_name=str(data.get("short_name", fid)),
+        cycles=tuple(int(c) for c in data.get("cycles") or ()),
+        level_min=lo,
+        level_max=hi,
+        level_names=tuple(level_names),
+        band_rule=rule,
+        bands=tuple(bands),
+        domains=tuple(domains),
+        aspects=tuple(aspects),
+        indicators=tuple(indicators),
+        services=tuple(services),
+        sources=tuple(str(s) for s in data.get("sources") or ()),
+        confidence_notes=tuple(str(s) for s in data.get("confidence_notes") or ()),
+        path=path,
+    )
+
+
+def _frac(value: object, where: str) -> Fraction:
+    try:
+        return Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        raise CatalogError(f"{where}: bound {value!r} is not a number.") from None
+
+
+def _fmt(f: Fraction) -> str:
+    return str(f) if f.denominator != 1 else str(f.numerator)
+
+
+def available() -> list[str]:
+    """Ids of the catalogs shipped with the package."""
+    return sorted(p.stem for p in CATALOG_DIR.glob("*.json"))
+
+
+@lru_cache(maxsize=16)
+def load(ref: str | None = None) -> Framework:
+    """Load a catalog by shipped id or by file path; raise CatalogError if it is invalid."""
+    ref = ref or DEFAULT_FRAMEWORK
+    path = Path(ref)
+    if not (path.suffix == ".json" and path.exists()):
+        path = CATALOG_DIR / f"{ref}.json"
+        if not path.exists():
+            raise CatalogError(
+                f"framework {ref!r} is not known; choose one of {', '.join(available())} or give a catalog file path."
+            )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CatalogError(f"catalog file {path}: cannot be read as JSON ({exc}).") from None
+    return parse_catalog(data, str(path))
