@@ -292,7 +292,7 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
         raise CatalogError(f"band {bands[0].name}: starts at {_fmt(bands[0].min)}, above the scale minimum {lo}.")
     if bands[-1].max != hi:
         raise CatalogError(f"band {bands[-1].name}: ends at {_fmt(bands[-1].max)}, not the scale maximum {hi}.")
-    for low, high in zip(bands, bands[1:]):
+    for low, high in zip(bands, bands[1:], strict=False):
         if low.max != high.min:
             raise CatalogError(
                 f"band {low.name}: ends at {_fmt(low.max)} but band {high.name} starts at {_fmt(high.min)}; "

@@ -1,0 +1,164 @@
+"""The one description of the questionnaire layout, used by the template writer and the reader.
+
+Sheets are found by name (tolerant to case and spaces). Inside a sheet the reader locates the
+heading row by its texts and each data row by its key (indicator id in the "No." column, a field
+label in column A), never by fixed position, so inserted, deleted and reordered rows still read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEMPLATE_VERSION = "2026.1"
+KNOWN_TEMPLATE_VERSIONS = ("2026.1",)
+
+SHEET_GUIDE = "Petunjuk"
+SHEET_IDENTITY = "Identitas"
+SHEET_ASSESSMENT = "Penilaian"
+SHEET_APPS = "Aplikasi"
+SHEET_INFRA = "Infrastruktur"
+SHEET_LISTS = "Daftar"  # hidden: dropdown source lists
+SHEET_META = "_meta"  # hidden: template version, framework id, fingerprint
+
+TITLE_ROW = 1  # title text
+NOTE_ROW = 2  # one-line instruction
+HEADER_ROW = 4  # table headings in the template; the reader searches rows 1..HEADER_SEARCH_ROWS
+HEADER_SEARCH_ROWS = 20
+FIRST_DATA_ROW = HEADER_ROW + 1
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # heading text in the template (Bahasa Indonesia)
+    width: float
+    kind: str = "text"  # "text" (shown), "input" (OPD fills), "verifier" (Diskominfo fills)
+    aliases: tuple[str, ...] = ()  # other heading texts accepted by the reader (e.g. English)
+    required: bool = True  # reader: a missing heading is a finding
+
+
+def headers_of(col: Column) -> tuple[str, ...]:
+    return (col.header, *col.aliases)
+
+
+# ---------------------------------------------------------------- Penilaian (assessment)
+
+ASSESSMENT_COLUMNS: tuple[Column, ...] = (
+    Column("id", "No.", 6, aliases=("No", "Nomor", "ID", "Indikator No")),
+    Column("domain", "Domain", 15, required=False),
+    Column("aspect", "Aspek", 17, required=False),
+    Column("indicator", "Indikator", 26, required=False),
+    Column("question", "Pertanyaan", 30, required=False),
+    Column("criteria", "Kriteria Tiap Level", 70, required=False),
+    Column("service_name", "Nama Layanan Publik (khusus indikator layanan publik)", 20, "input", required=False),
+    Column("level", "Level (pilih dari daftar)", 17, "input", aliases=("Level", "Tingkat", "Level Kematangan")),
+    Column("explanation", "Penjelasan", 32, "input", aliases=("Penjelasan Singkat",), required=False),
+    Column("evidence", "Data Dukung (nama dokumen / tautan)", 32, "input", aliases=("Data Dukung", "Bukti Dukung"),
+           required=False),
+    Column("verified", "Level Verifikasi (DIISI DISKOMINFO)", 15, "verifier", aliases=("Level Verifikasi",),
+           required=False),
+    Column("verifier_note", "Catatan Verifikator (DIISI DISKOMINFO)", 26, "verifier",
+           aliases=("Catatan Verifikator",), required=False),
+)
+
+# ---------------------------------------------------------------- Identitas (identity)
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    hint: str
+    required: bool = True
+    aliases: tuple[str, ...] = ()
+
+
+IDENTITY_FIELDS: tuple[Field, ...] = (
+    Field("opd", "Nama OPD", "Pilih dari daftar", aliases=("OPD", "Perangkat Daerah", "Nama Perangkat Daerah")),
+    Field("respondent", "Nama Responden", "Nama lengkap petugas pengisi"),
+    Field("nip", "NIP", "18 angka, tanpa spasi"),
+    Field("position", "Jabatan", "Jabatan petugas pengisi"),
+    Field("email", "E-mail", "Alamat e-mail dinas", aliases=("Email", "Surel")),
+    Field("phone", "Nomor Telepon / WA", "Nomor yang dapat dihubungi", aliases=("Telepon", "No HP", "Nomor Telepon")),
+    Field("date_filled", "Tanggal Pengisian", "HH/BB/TTTT", aliases=("Tanggal",)),
+    Field("year", "Tahun Evaluasi", "Tahun penilaian, mis. 2026", aliases=("Tahun",)),
+)
+IDENTITY_LABEL_COL = 1  # A
+IDENTITY_VALUE_COL = 2  # B
+IDENTITY_HINT_COL = 3  # C
+
+# ---------------------------------------------------------------- Aplikasi (applications)
+
+APP_COLUMNS: tuple[Column, ...] = (
+    Column("no", "No.", 5, required=False),
+    Column("name", "Nama Aplikasi", 24, "input", aliases=("Aplikasi", "Nama Sistem")),
+    Column("function", "Fungsi / Layanan", 24, "input", aliases=("Fungsi", "Layanan")),
+    Column("users", "Pengguna", 14, "input", required=False),
+    Column("url", "Alamat (URL)", 24, "input", aliases=("URL", "Alamat"), required=False),
+    Column("developer", "Pengembang", 20, "input", required=False),
+    Column("hosting", "Lokasi Hosting / Server", 26, "input", aliases=("Lokasi Hosting", "Hosting"), required=False),
+    Column("integrated_with", "Terintegrasi dengan", 22, "input", required=False),
+    Column("status", "Status", 12, "input", required=False),
+    Column("problems", "Kendala", 26, "input", required=False),
+    Column("needs", "Kebutuhan", 26, "input", required=False),
+)
+APP_INPUT_ROWS = 40  # empty, styled rows offered in the template
+
+# ---------------------------------------------------------------- Infrastruktur
+
+INFRA_FIELDS: tuple[Field, ...] = (
+    Field("provider", "Penyedia Jaringan Internet", "Nama ISP, mis. Telkom, Lintasarta", required=False),
+    Field("bandwidth", "Bandwidth Internet (Mbps)", "Angka saja, mis. 50", required=False, aliases=("Bandwidth",)),
+    Field("server_room", "Memiliki Ruang Server Sendiri?", "Ya / Tidak", required=False,
+          aliases=("Ruang Server", "Memiliki Ruang Server")),
+    Field("problems", "Kendala Utama Jaringan/Server", "Uraian singkat", required=False, aliases=("Kendala Utama",)),
+    Field("needs", "Kebutuhan", "Uraian singkat", required=False),
+)
+SERVER_TABLE_TITLE = "Jumlah Server Menurut Lokasi"
+SERVER_COLUMNS: tuple[Column, ...] = (
+    Column("location", "Lokasi Server", 34),
+    Column("count", "Jumlah Server", 14, "input"),
+    Column("note", "Keterangan", 40, "input", required=False),
+)
+
+# ---------------------------------------------------------------- controlled vocabularies
+# (key, label shown in the dropdown, other spellings the reader accepts)
+
+Vocab = tuple[tuple[str, str, tuple[str, ...]], ...]
+
+HOSTING: Vocab = (
+    ("ruang-server-opd", "Ruang server OPD sendiri", ("server sendiri", "ruang server", "server opd", "lokal", "kantor")),
+    ("pusat-data-pemprov", "Pusat Data Pemprov (Diskominfo)", ("diskominfo", "data center pemprov", "pusat data daerah",
+                                                               "dc pemprov", "pemprov", "server diskominfo")),
+    ("pdn", "Pusat Data Nasional (PDN)", ("pusat data nasional", "pdns", "kominfo pusat", "komdigi")),
+    ("cloud", "Penyedia cloud", ("cloud", "aws", "google cloud", "azure", "alibaba cloud", "biznet gio")),
+    ("vendor-luar-provinsi", "Vendor/hosting di luar provinsi", ("vendor", "hosting", "hosting luar", "luar provinsi",
+                                                                 "jakarta", "surabaya", "niagahoster", "rumahweb")),
+    ("kementerian", "Server kementerian/lembaga pusat", ("kementerian", "pusat", "k/l", "instansi pusat", "bkn", "lkpp",
+                                                        "kemendagri")),
+    ("lainnya", "Lainnya", ("lain", "other")),
+)
+USERS: Vocab = (
+    ("internal", "Internal pemerintah", ("internal", "pegawai", "asn", "intern")),
+    ("publik", "Publik / masyarakat", ("publik", "masyarakat", "umum", "public")),
+    ("internal-publik", "Internal dan publik", ("keduanya", "internal & publik", "internal dan masyarakat", "semua")),
+)
+DEVELOPERS: Vocab = (
+    ("sendiri", "Dikembangkan sendiri", ("swakelola", "internal", "in-house", "sendiri", "tim it")),
+    ("vendor", "Vendor / pihak ketiga", ("vendor", "pihak ketiga", "rekanan", "konsultan")),
+    ("aplikasi-nasional", "Aplikasi umum nasional (berbagi pakai)", ("aplikasi umum", "nasional", "pusat", "kementerian",
+                                                                    "srikandi", "sipd", "simpeg bkn", "spse", "lapor")),
+    ("lainnya", "Lainnya", ("lain",)),
+)
+STATUS: Vocab = (
+    ("aktif", "Aktif", ("aktif", "active", "berjalan", "jalan", "ya", "digunakan")),
+    ("tidak-aktif", "Tidak aktif", ("tidak aktif", "nonaktif", "non aktif", "mati", "tidak", "inactive", "tidak digunakan")),
+)
+YES_NO: Vocab = (
+    ("ya", "Ya", ("ya", "y", "yes", "ada", "punya", "memiliki")),
+    ("tidak", "Tidak", ("tidak", "t", "no", "tidak ada", "belum", "belum ada")),
+)
+OTHER_FUNCTION = ("lainnya", "Lainnya (tulis: Lainnya: ...)")
+
+# hidden metadata keys (sheet _meta, column A key, column B value)
+META_KEYS = ("template_version", "framework_id", "framework_fingerprint", "generator")

@@ -1,0 +1,633 @@
+"""Turn a raw workbook into a typed Submission, locating every value and every problem.
+
+Rows are found by key (indicator id, field label), columns by their heading text, sheets by
+name; so inserted, deleted, hidden and reordered rows and columns still read correctly. Nothing
+here raises for bad content: every problem becomes a Finding with its sheet and cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from pipeline import layout as L
+from pipeline.findings import Finding
+from pipeline.framework import Framework, Indicator
+from pipeline.models import (
+    BOOL,
+    EMPTY,
+    ERRORVAL,
+    NUMBER,
+    TEXT,
+    Answer,
+    Application,
+    Infrastructure,
+    RawCell,
+    RawSheet,
+    RawWorkbook,
+    ServerCount,
+    Submission,
+    normalise_name,
+)
+from pipeline.roster import Roster
+from pipeline.textutil import a1, clean_text, fold
+
+
+class _Ctx:
+    """Per-file state: the submission being filled and a findings sink."""
+
+    def __init__(self, sub: Submission) -> None:
+        self.sub = sub
+
+    def add(self, code: str, sheet: str = "", cell: str = "", found: object = "", expected: object = "",
+            detail: object = "") -> None:
+        self.sub.findings.append(Finding(code, self.sub.file, sheet, cell, _show(found), str(expected), str(detail)))
+
+    def text(self, cell: RawCell | None, sheet: str, ref: str) -> str:
+        """Cell content as clean text; control characters and over-long text are reported."""
+        if cell is None or cell.kind in (EMPTY, ERRORVAL) or cell.value is None:
+            return ""
+        raw = _plain(cell)
+        text, bad, cut = clean_text(raw)
+        if bad:
+            self.add("control-characters", sheet, ref, found=repr(raw[:40]))
+        if cut:
+            self.add("text-truncated", sheet, ref, found=cut, expected=len(text))
+        return text.strip()
+
+
+def _show(value: object) -> str:
+    text = "" if value is None else str(value)
+    text, _, _ = clean_text(text, 200)
+    return text
+
+
+def _plain(cell: RawCell) -> str:
+    v = cell.value
+    if cell.kind == NUMBER and isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if cell.kind == BOOL:
+        return "TRUE" if v else "FALSE"
+    return str(v)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def parse(raw: RawWorkbook, sub: Submission, fw: Framework, roster: Roster, frameworks: dict[str, Framework]) -> None:
+    """Fill ``sub`` from ``raw`` for the batch framework ``fw``; problems go to ``sub.findings``.
+
+    ``frameworks`` are all catalogs known (by id), used to name the framework of a foreign
+    questionnaire; a questionnaire of another framework than ``fw`` is rejected, never mixed.
+    """
+    ctx = _Ctx(sub)
+    if raw.has_macros:
+        ctx.add("macro-workbook")
+    if raw.external_links:
+        ctx.add("external-link", found=raw.external_links)
+    assess = raw.sheet(L.SHEET_ASSESSMENT)
+    ident = raw.sheet(L.SHEET_IDENTITY)
+    if not _check_template(ctx, raw, assess, fw, frameworks):
+        return
+    _read_identity(ctx, ident, roster, raw)
+    if assess is None:
+        ctx.add("missing-sheet", found=_sheet_list(raw), expected=L.SHEET_ASSESSMENT)
+        return
+    _read_answers(ctx, assess, fw)
+    _read_apps(ctx, raw.sheet(L.SHEET_APPS), fw)
+    _read_infra(ctx, raw.sheet(L.SHEET_INFRA))
+
+
+def _sheet_list(raw: RawWorkbook) -> str:
+    return ", ".join(s.name for s in raw.sheets) or "-"
+
+
+# ---------------------------------------------------------------- template / framework
+
+
+def _meta(raw: RawWorkbook) -> dict[str, str]:
+    sheet = raw.sheet(L.SHEET_META)
+    if sheet is None:
+        return {}
+    out = {}
+    for (r, c), cell in sheet.cells.items():
+        if c == 1 and cell.kind == TEXT:
+            val = sheet.get(r, 2)
+            out[str(cell.value).strip()] = _plain(val).strip() if val is not None and val.value is not None else ""
+    return out
+
+
+def _ids_in(sheet: RawSheet | None) -> set[str]:
+    if sheet is None:
+        return set()
+    header = _find_header(sheet, L.ASSESSMENT_COLUMNS)
+    if header is None:
+        return set()
+    row, cols = header
+    col = cols.get("id")
+    return {_indicator_id(c) for (r, cc), c in sheet.cells.items() if cc == col and r > row} - {""}
+
+
+def _check_template(ctx: _Ctx, raw: RawWorkbook, assess: RawSheet | None, fw: Framework,
+                    frameworks: dict[str, Framework]) -> bool:
+    meta = _meta(raw)
+    sub = ctx.sub
+    if meta.get("framework_id"):
+        sub.framework_id = meta["framework_id"]
+        sub.template_version = meta.get("template_version", "")
+        if sub.framework_id != fw.id:
+            ctx.add("framework-mismatch", L.SHEET_META, "B2", found=sub.framework_id, expected=fw.id)
+            return False
+        if sub.template_version not in L.KNOWN_TEMPLATE_VERSIONS:
+            ctx.add("unknown-template-version", L.SHEET_META, "B1", found=sub.template_version or "-",
+                    expected=", ".join(L.KNOWN_TEMPLATE_VERSIONS))
+            return False
+        fp = meta.get("framework_fingerprint", "")
+        if fp != fw.fingerprint:
+            ctx.add("fingerprint-mismatch", L.SHEET_META, "B3", found=fp or "-", expected=fw.fingerprint)
+            return False
+        return True
+    # no metadata: recognise the framework from the indicator ids, or give up
+    ids = _ids_in(assess)
+    if not ids:
+        if assess is None and raw.sheet(L.SHEET_IDENTITY) is None:
+            ctx.add("not-a-questionnaire", found=f"lembar yang ada: {_sheet_list(raw)}")
+        else:
+            ctx.add("not-a-questionnaire", found="tidak ada metadata templat dan tidak ada nomor indikator")
+        return False
+    best = max(frameworks.values(), key=lambda f: (len(ids & {i.id for i in f.indicators}), f.id == fw.id))
+    overlap = len(ids & {i.id for i in best.indicators})
+    if best.id != fw.id and overlap > len(ids & {i.id for i in fw.indicators}):
+        ctx.add("framework-mismatch", found=best.id, expected=fw.id)
+        return False
+    sub.framework_id = fw.id
+    ctx.add("missing-metadata", found=fw.id)
+    return True
+
+
+# ---------------------------------------------------------------- headings and rows
+
+
+def _find_header(sheet: RawSheet, columns: Iterable[L.Column]) -> tuple[int, dict[str, int]] | None:
+    """Locate the heading row (rows 1..HEADER_SEARCH_ROWS) and the column of each known heading."""
+    columns = tuple(columns)
+    wanted = {}
+    for col in columns:
+        for text in L.headers_of(col):
+            wanted.setdefault(fold(text), col.key)
+    by_row: dict[int, dict[str, int]] = {}
+    for (r, c), cell in sheet.cells.items():
+        if r > L.HEADER_SEARCH_ROWS or cell.kind != TEXT:
+            continue
+        key = wanted.get(fold(cell.value))
+        if key is not None:
+            by_row.setdefault(r, {}).setdefault(key, c)
+    required = [c.key for c in columns if c.required]
+    best = None
+    for r, found in sorted(by_row.items()):
+        score = sum(1 for k in required if k in found)
+        if best is None or score > best[0] or (score == best[0] and len(found) > len(best[2])):
+            best = (score, r, found)
+    if best is None or best[0] == 0:
+        return None
+    return best[1], best[2]
+
+
+def _merged_source(sheet: RawSheet, row: int, col: int) -> tuple[int, int] | None:
+    """Top-left cell of the merged range covering (row, col), when that is another cell."""
+    for r1, c1, r2, c2 in sheet.merged:
+        if r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1):
+            return r1, c1
+    return None
+
+
+def _cell(ctx: _Ctx, sheet: RawSheet, row: int, col: int, report_merge: bool = True) -> RawCell | None:
+    cell = sheet.get(row, col)
+    if cell is None and sheet.merged:
+        src = _merged_source(sheet, row, col)
+        if src is not None:
+            if report_merge:
+                ctx.add("merged-answer-cell", sheet.name, a1(row, col), found=a1(*src))
+            return sheet.get(*src)
+    return cell
+
+
+def _indicator_id(cell: RawCell | None) -> str:
+    if cell is None or cell.value is None or cell.kind in (EMPTY, ERRORVAL, BOOL):
+        return ""
+    if cell.kind == NUMBER:
+        v = float(cell.value)
+        return str(int(v)) if v.is_integer() else str(v)
+    text = unicodedata.normalize("NFKC", str(cell.value)).strip().casefold()
+    text = re.sub(r"^(indikator|ind\.?|no\.?)\s*", "", text)
+    return text.rstrip(".").replace(" ", "")
+
+
+# ---------------------------------------------------------------- identity
+
+
+def _read_identity(ctx: _Ctx, sheet: RawSheet | None, roster: Roster, raw: RawWorkbook) -> None:
+    sub = ctx.sub
+    if sheet is None:
+        ctx.add("missing-sheet", found=_sheet_list(raw), expected=L.SHEET_IDENTITY)
+        return
+    values = _read_form(ctx, sheet, L.IDENTITY_FIELDS)
+    for field in L.IDENTITY_FIELDS:
+        text, ref, cell = values.get(field.key, ("", "", None))
+        if field.key == "opd":
+            sub.opd_raw = text
+            if not text:
+                ctx.add("opd-missing", sheet.name, ref or "B4")
+                continue
+            opd = roster.match(text)
+            if opd is None:
+                ctx.add("opd-unknown", sheet.name, ref, found=text)
+                continue
+            sub.opd_code = opd.code
+            stem = sub.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            named = roster.find_in_filename(stem)
+            if named is not None and named.code != opd.code:
+                ctx.add("opd-filename-mismatch", sheet.name, ref, found=named.code, expected=opd.code)
+        elif field.key == "date_filled":
+            if cell is not None and cell.value is not None:
+                date = _parse_date(cell)
+                if date is None:
+                    ctx.add("date-invalid", sheet.name, ref, found=text)
+                sub.date_filled = date
+            sub.respondent[field.key] = sub.date_filled.isoformat() if sub.date_filled else text
+        elif field.key == "year":
+            year = _parse_int(text)
+            if text and (year is None or not 2000 <= year <= 2100):
+                ctx.add("number-invalid", sheet.name, ref, found=text, expected="tahun 4 angka")
+                year = None
+            sub.year = year
+            sub.respondent[field.key] = text
+        else:
+            sub.respondent[field.key] = text
+            if field.key == "nip" and text and not re.fullmatch(r"\d{18}", text.replace(" ", "")):
+                ctx.add("nip-invalid", sheet.name, ref, found=text)
+        if field.required and field.key not in ("opd",) and not text:
+            ctx.add("identity-field-missing", sheet.name, ref, expected=field.label)
+
+
+def _read_form(ctx: _Ctx, sheet: RawSheet, fields: tuple[L.Field, ...]) -> dict[str, tuple[str, str, RawCell | None]]:
+    """Values of a label/value form: the label anywhere in column A, the value in column B."""
+    labels = {}
+    for f in fields:
+        for text in (f.label, *f.aliases):
+            labels.setdefault(fold(text), f.key)
+    rows: dict[str, int] = {}
+    for (r, c), cell in sorted(sheet.cells.items()):
+        if c == L.IDENTITY_LABEL_COL and cell.kind == TEXT:
+            key = labels.get(fold(cell.value).rstrip(" ?:"))
+            if key is None:
+                key = labels.get(fold(cell.value))
+            if key is not None and key not in rows:
+                rows[key] = r
+    out = {}
+    for f in fields:
+        r = rows.get(f.key)
+        if r is None:
+            out[f.key] = ("", "", None)
+            continue
+        ref = a1(r, L.IDENTITY_VALUE_COL)
+        cell = _cell(ctx, sheet, r, L.IDENTITY_VALUE_COL)
+        out[f.key] = (ctx.text(cell, sheet.name, ref), ref, cell)
+    return out
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november",
+     "desember"], start=1)}
+_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
+_MONTHS.update({"agt": 8, "okt": 10, "des": 12, "mar": 3, "may": 5, "aug": 8, "oct": 10, "dec": 12})
+
+
+def _parse_date(cell: RawCell) -> dt.date | None:
+    if cell.kind == NUMBER:
+        serial = float(cell.value)
+        if 20000 < serial < 80000:  # 1954..2119: an Excel date serial (1900 system)
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
+        return None
+    text = str(cell.value).strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", text)
+    if m:
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    else:
+        m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
+        if m:
+            d, mo, y = int(m[1]), int(m[2]), int(m[3])
+        else:
+            m = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})", text)
+            if not m or m[2].casefold() not in _MONTHS:
+                return None
+            d, mo, y = int(m[1]), _MONTHS[m[2].casefold()], int(m[3])
+    try:
+        return dt.date(y, mo, d)
+    except ValueError:
+        return None
+
+
+def _parse_int(text: str) -> int | None:
+    t = text.strip().replace(".", "").replace(",", "") if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text.strip()) else text
+    try:
+        f = float(str(t).strip().replace(",", "."))
+    except ValueError:
+        return None
+    return int(f) if f.is_integer() else None
+
+
+# ---------------------------------------------------------------- levels
+
+_DASHES = "-–—‐‑−"
+
+
+def parse_level(cell: RawCell | None, fw: Framework, capability: str) -> tuple[int | None, str, str]:
+    """Read one level cell. Returns (level or None, finding code or "", what was expected/read as).
+
+    The code is "" for a clean answer (a whole number or an exact dropdown choice), "level-coerced"
+    when the answer was read after normalising it, or the code of the problem.
+    """
+    lo, hi = fw.level_min, fw.level_max
+    scale = f"bilangan bulat {lo}-{hi} atau pilihan dari daftar"
+    if cell is None or (cell.value is None and cell.formula is None) or cell.kind == EMPTY and cell.formula is None:
+        return None, "level-blank", ""
+    if cell.formula is not None:
+        return None, "level-formula", ""
+    if cell.kind == ERRORVAL:
+        return None, "level-error-value", ""
+    if cell.kind == BOOL:
+        return None, "level-unparseable", scale
+    if cell.kind == NUMBER:
+        v = float(cell.value)
+        if not v.is_integer() or not lo <= v <= hi:
+            return None, "level-out-of-range", f"{lo}-{hi}"
+        return int(v), "", ""
+    raw = str(cell.value)
+    if not raw.strip():
+        return None, "level-blank", ""
+    names = {fold(fw.level_name(capability, lv)): lv for lv in fw.levels}
+    choices = {f"{lv} - {fw.level_name(capability, lv)}": lv for lv in fw.levels}
+    if raw in choices:
+        return choices[raw], "", ""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    for d in _DASHES:
+        text = text.replace(d, "-")
+    low = text.casefold()
+    m = re.fullmatch(r"(?:level|tingkat|lvl|lv|l)?\s*[:.\-]?\s*(-?\d+)(?:[.,]0*)?\.?", low)
+    if m is None:
+        m2 = re.fullmatch(r"(?:level|tingkat)?\s*(-?\d+)\s*[-:.)]?\s*(.+)", low)
+        if m2 and not re.search(r"\d", m2[2]):
+            n, name = int(m2[1]), fold(m2[2])
+            if name in names and names[name] != n:
+                return None, "level-unparseable", scale
+            m = m2
+        elif fold(low) in names:
+            lv = names[fold(low)]
+            return lv, "level-coerced", str(lv)
+        else:
+            num = re.fullmatch(r"-?\d+[.,]\d+", low)
+            if num:
+                return None, "level-out-of-range", f"{lo}-{hi}"
+            return None, "level-unparseable", scale
+    n = int(m[1])
+    if not lo <= n <= hi:
+        return None, "level-out-of-range", f"{lo}-{hi}"
+    return n, "level-coerced", str(n)
+
+
+# ---------------------------------------------------------------- answers
+
+
+def _read_answers(ctx: _Ctx, sheet: RawSheet, fw: Framework) -> None:
+    sub = ctx.sub
+    header = _find_header(sheet, L.ASSESSMENT_COLUMNS)
+    if header is None or "id" not in header[1] or "level" not in header[1]:
+        missing = "No." if header is None or "id" not in header[1] else L.ASSESSMENT_COLUMNS[7].header
+        ctx.add("missing-column", sheet.name, expected=missing)
+        for ind in fw.indicators:
+            ctx.add("indicator-missing", sheet.name, expected=ind.id)
+        return
+    hrow, cols = header
+    rows_by_id: dict[str, list[int]] = {}
+    unknown: list[tuple[int, str]] = []
+    for (r, c), cell in sheet.cells.items():
+        if c != cols["id"] or r <= hrow:
+            continue
+        iid = _indicator_id(cell)
+        if not iid:
+            continue
+        if fw.has_indicator(iid):
+            rows_by_id.setdefault(iid, []).append(r)
+        else:
+            unknown.append((r, iid))
+    for r, iid in sorted(unknown):
+        if _row_has_answer(sheet, r, cols):
+            ctx.add("indicator-unknown", sheet.name, a1(r, cols["id"]), found=iid)
+    if sheet.state != "visible" and rows_by_id:
+        ctx.add("hidden-sheet", sheet.name)
+    for ind in fw.indicators:
+        rows = sorted(rows_by_id.get(ind.id, []))
+        if not rows:
+            ctx.add("indicator-missing", sheet.name, expected=ind.id)
+            continue
+        if len(rows) > 1:
+            ctx.add("indicator-duplicate", sheet.name, a1(rows[0], cols["id"]), found=ind.id,
+                    detail=", ".join(str(r) for r in rows))
+            continue
+        sub.answers[ind.id] = _read_answer(ctx, sheet, rows[0], cols, fw, ind)
+
+
+def _row_has_answer(sheet: RawSheet, r: int, cols: dict[str, int]) -> bool:
+    return any(sheet.get(r, cols[k]) is not None for k in ("level", "explanation", "evidence") if k in cols)
+
+
+def _read_answer(ctx: _Ctx, sheet: RawSheet, r: int, cols: dict[str, int], fw: Framework, ind: Indicator) -> Answer:
+    name = sheet.name
+    lref = a1(r, cols["level"])
+    cell = _cell(ctx, sheet, r, cols["level"])
+    level, code, expected = parse_level(cell, fw, ind.capability)
+    if code == "level-coerced":
+        ctx.add(code, name, lref, found=_plain(cell), expected=expected)
+    elif code == "level-formula":
+        ctx.add(code, name, lref, found=f"={cell.formula}")
+    elif code == "level-blank":
+        ctx.add(code, name, lref, detail=ind.id)
+    elif code:
+        ctx.add(code, name, lref, found=_plain(cell) if cell is not None else "", expected=expected)
+    verified = None
+    vref = ""
+    if "verified" in cols:
+        vref = a1(r, cols["verified"])
+        vcell = _cell(ctx, sheet, r, cols["verified"])
+        if vcell is not None and not (vcell.kind == TEXT and not str(vcell.value).strip()):
+            verified, vcode, vexp = parse_level(vcell, fw, ind.capability)
+            if verified is None:
+                found = f"={vcell.formula}" if vcell.formula is not None else _plain(vcell)
+                ctx.add("verified-level-invalid", name, vref, found=found, expected=vexp or f"{fw.level_min}-{fw.level_max}")
+    texts = {}
+    for key in ("explanation", "evidence", "service_name"):
+        if key in cols:
+            ref = a1(r, cols[key])
+            texts[key] = (ctx.text(_cell(ctx, sheet, r, cols[key], report_merge=False), name, ref), ref)
+        else:
+            texts[key] = ("", "")
+    if ind.service_slot and level is not None and level > fw.level_min and not texts["service_name"][0]:
+        ctx.add("service-name-missing", name, texts["service_name"][1], detail=ind.id)
+    return Answer(ind.id, level, verified, texts["explanation"][0], texts["evidence"][0], texts["service_name"][0],
+                  name, r, lref, vref, texts["evidence"][1])
+
+
+# ---------------------------------------------------------------- vocabularies
+
+
+def match_vocab(text: str, vocab: L.Vocab, extra: dict[str, str] | None = None) -> tuple[str, str, bool]:
+    """Normalise a dropdown answer. Returns (key, label, exact); key "lainnya: <text>" when unknown.
+
+    Exact labels and keys match silently; spellings from the vocabulary's synonyms, or a label
+    contained in the text, match with exact=False (a coercion the caller reports).
+    """
+    t = fold(text)
+    if not t:
+        return "", "", True
+    for key, label, _ in vocab:
+        if text.strip() == label or t == fold(label) or t == fold(key):
+            return key, label, True
+    if t.startswith(("lainnya", "lain lain", "other")):
+        rest = re.sub(r"^(lainnya|lain lain|other)\s*[:\-]?\s*", "", text.strip(), flags=re.IGNORECASE)
+        return (f"lainnya: {rest}" if rest else "lainnya"), (f"Lainnya: {rest}" if rest else "Lainnya"), True
+    if extra and t in extra:
+        key = extra[t]
+        return key, next(lab for k, lab, _ in vocab if k == key), False
+    for key, label, syn in vocab:
+        for s in syn:
+            fs = fold(s)
+            if t == fs or re.search(rf"(^| ){re.escape(fs)}( |$)", t):
+                return key, label, False
+    return f"lainnya: {text.strip()}", f"Lainnya: {text.strip()}", False
+
+
+def _function_vocab(fw: Framework) -> L.Vocab:
+    syn = {
+        "naskah-dinas": ("naskah dinas", "persuratan", "surat", "e-office", "srikandi", "tte", "arsip", "kearsipan",
+                         "disposisi"),
+        "kepegawaian": ("kepegawaian", "simpeg", "sapk", "siasn", "pegawai", "asn", "absensi", "presensi"),
+        "perencanaan": ("perencanaan", "e-planning", "sipd perencanaan", "renja", "musrenbang"),
+        "penganggaran": ("penganggaran", "anggaran", "e-budgeting", "sipd", "rka"),
+        "keuangan": ("keuangan", "simda", "sp2d", "akuntansi", "bku", "siskeudes", "bendahara"),
+        "kinerja": ("kinerja", "e-kinerja", "skp", "sakip", "e-sakip", "lakip"),
+        "pengadaan": ("pengadaan", "spse", "lpse", "e-procurement", "sirup", "e-katalog", "tender"),
+        "pengaduan": ("pengaduan", "lapor", "span lapor", "aspirasi", "keluhan"),
+        "jdih": ("jdih", "dokumentasi hukum", "produk hukum", "peraturan"),
+        "wbs": ("wbs", "whistle", "whistleblowing", "whistle blowing"),
+        "layanan-publik": ("layanan publik", "pelayanan publik", "perizinan", "izin", "sicantik", "oss"),
+        "barang-milik-daerah": ("barang milik daerah", "bmd", "aset", "simbada", "sima"),
+        "pengawasan-internal": ("pengawasan", "audit", "siswaskeudes", "pengawasan internal"),
+        "akuntabilitas-kinerja": ("akuntabilitas", "sakip", "e-sakip"),
+        "data-terbuka": ("data terbuka", "open data", "satu data", "portal data"),
+    }
+    return tuple((s.key, s.label, syn.get(s.key, ())) for s in fw.services)
+
+
+# ---------------------------------------------------------------- applications
+
+
+def _read_apps(ctx: _Ctx, sheet: RawSheet | None, fw: Framework) -> None:
+    if sheet is None:
+        ctx.add("missing-optional-sheet", expected=L.SHEET_APPS)
+        return
+    header = _find_header(sheet, L.APP_COLUMNS)
+    if header is None or "name" not in header[1]:
+        ctx.add("missing-column", sheet.name, expected="Nama Aplikasi")
+        return
+    hrow, cols = header
+    fvocab = _function_vocab(fw)
+    vocabs = {"users": L.USERS, "developer": L.DEVELOPERS, "hosting": L.HOSTING, "status": L.STATUS}
+    rows = sorted({r for (r, c) in sheet.cells if r > hrow})
+    beyond = 0
+    last_template_row = hrow + L.APP_INPUT_ROWS
+    for r in rows:
+        values = {}
+        for key, col in cols.items():
+            if key == "no":
+                continue
+            ref = a1(r, col)
+            values[key] = (ctx.text(_cell(ctx, sheet, r, col, report_merge=False), sheet.name, ref), ref)
+        if not any(v for v, _ in values.values()):
+            continue
+        name = values.get("name", ("", ""))[0]
+        if not name:
+            ctx.add("application-name-missing", sheet.name, a1(r, cols["name"]))
+            continue
+        if r > last_template_row:
+            beyond += 1
+        norm = {}
+        for key, vocab in (("function", fvocab), *vocabs.items()):
+            text, ref = values.get(key, ("", ""))
+            k, label, exact = match_vocab(text, vocab)
+            if text and not exact:
+                code = "vocabulary-unknown" if k.startswith("lainnya") else "vocabulary-coerced"
+                ctx.add(code, sheet.name, ref, found=text,
+                        expected=label if code == "vocabulary-coerced" else ", ".join(v[1] for v in vocab))
+            norm[key] = (k, label)
+        ctx.sub.applications.append(Application(
+            name=name, function=norm["function"][0], function_label=norm["function"][1],
+            users=norm["users"][1], url=values.get("url", ("", ""))[0], developer=norm["developer"][1],
+            hosting=norm["hosting"][0], integrated_with=values.get("integrated_with", ("", ""))[0],
+            status=norm["status"][0], problems=values.get("problems", ("", ""))[0],
+            needs=values.get("needs", ("", ""))[0], sheet=sheet.name, row=r))
+    if beyond:
+        ctx.add("rows-beyond-table", sheet.name, a1(last_template_row + 1, cols["name"]), found=beyond)
+
+
+# ---------------------------------------------------------------- infrastructure
+
+
+def _read_infra(ctx: _Ctx, sheet: RawSheet | None) -> None:
+    if sheet is None:
+        ctx.add("missing-optional-sheet", expected=L.SHEET_INFRA)
+        return
+    values = _read_form(ctx, sheet, L.INFRA_FIELDS)
+    bw_text, bw_ref, _ = values["bandwidth"]
+    bandwidth = None
+    if bw_text:
+        m = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*(mbps|mb|m)?\s*", bw_text.casefold())
+        if m:
+            bandwidth = float(m[1].replace(",", "."))
+        else:
+            ctx.add("number-invalid", sheet.name, bw_ref, found=bw_text, expected="angka Mbps")
+    room_text, room_ref, _ = values["server_room"]
+    room, _label, exact = match_vocab(room_text, L.YES_NO)
+    if room_text and not exact:
+        if room.startswith("lainnya"):
+            ctx.add("vocabulary-unknown", sheet.name, room_ref, found=room_text, expected="Ya, Tidak")
+            room = ""
+        else:
+            ctx.add("vocabulary-coerced", sheet.name, room_ref, found=room_text, expected=_label)
+    servers = []
+    labels = {fold(label): key for key, label, _ in L.HOSTING}
+    for (r, c), cell in sorted(sheet.cells.items()):
+        if c != 1 or cell.kind != TEXT:
+            continue
+        key = labels.get(fold(cell.value))
+        if key is None:
+            continue
+        count_cell = _cell(ctx, sheet, r, 2, report_merge=False)
+        text = ctx.text(count_cell, sheet.name, a1(r, 2))
+        if not text:
+            continue
+        n = _parse_int(text)
+        if n is None or n < 0:
+            ctx.add("number-invalid", sheet.name, a1(r, 2), found=text, expected="jumlah server (bilangan bulat)")
+            continue
+        note = ctx.text(_cell(ctx, sheet, r, 3, report_merge=False), sheet.name, a1(r, 3))
+        servers.append(ServerCount(key, n, note))
+    ctx.sub.infrastructure = Infrastructure(
+        provider=values["provider"][0], bandwidth_mbps=bandwidth, has_server_room=room,
+        problems=values["problems"][0], needs=values["needs"][0], servers=tuple(servers))
+
+
+def sheet_names(raw: RawWorkbook) -> list[str]:
+    return [normalise_name(s.name) for s in raw.sheets]

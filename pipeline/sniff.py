@@ -1,0 +1,201 @@
+"""Recognise a submitted file's format by its content, never by its extension.
+
+Only a bounded prefix of the file is read, except for the zip central directory (read by
+:mod:`zipfile`) and the bounded scan of an OLE2 file for encryption stream names.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import struct
+import zipfile
+from pathlib import Path
+
+from pipeline.findings import Finding
+
+XLSX, REJECTED = "xlsx", "rejected"
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+
+_PREFIX = 8192
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OLE_ENCRYPTED_NAMES = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+_OLE_SCAN_CHUNK = 1024 * 1024
+_ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
+_IMAGES = (
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"BM", "BMP"),
+)
+# xml declaration, comments and whitespace that may precede the first real tag
+_XML_PROLOG = re.compile(r"\A(?:\s+|<\?xml[^>]*\?>|<!--.*?-->)*", re.S)
+_HTML_START = re.compile(r"<(?:html\b|!doctype\s+html\b|table\b|head\b|body\b)", re.I)
+
+
+def detect(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, list[Finding]]:
+    """Return ("xlsx", []) for a zip OOXML workbook (.xlsx/.xlsm), else ("rejected", [one error]).
+
+    Args:
+        path: the file to look at.
+        rel: the file's path relative to the input folder, used in findings.
+        max_bytes: files larger than this are rejected as ``file-too-large``.
+    """
+
+    def reject(code: str, found: str = "", expected: str = "") -> tuple[str, list[Finding]]:
+        return REJECTED, [Finding(code, rel, found=found, expected=expected)]
+
+    if path.name.startswith("~$"):
+        return reject("office-lock-file", path.name)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(_PREFIX)
+    except OSError as exc:
+        return reject("corrupt-workbook", f"berkas tidak dapat dibuka ({exc.strerror or type(exc).__name__})")
+    if size == 0 or not head:
+        return reject("empty-file", "0 B")
+    if size > max_bytes:
+        return reject("file-too-large", human_size(size), human_size(max_bytes))
+
+    if head.startswith(_OLE_MAGIC):
+        if _ole_is_encrypted(path, head):
+            return reject("encrypted-file")
+        return reject("legacy-xls-format")
+    if head.startswith(b"PK"):
+        return _detect_zip(path, reject)
+    if b"%PDF-" in head[:1024]:
+        return reject("pdf-not-workbook", "PDF")
+    for magic, label in _IMAGES:
+        if head.startswith(magic):
+            return reject("image-not-workbook", label)
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return reject("image-not-workbook", "WEBP")
+
+    text = _as_text(head)
+    if text is not None:
+        body = _XML_PROLOG.sub("", text, count=1)
+        if _HTML_START.match(body):
+            return reject("html-not-workbook", "HTML")
+        if body.startswith("<"):
+            return reject("xml-not-workbook", "XML")
+        return reject("csv-not-workbook", _text_kind(text))
+    return reject("unknown-format", head[:8].hex(" "))
+
+
+def human_size(n: int) -> str:
+    """Bytes as a short text with binary units: "512 B", "3.4 KB", "25 MB", "1.2 GB"."""
+    if n < 1024:
+        return f"{n} B"
+    value = float(n)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024:
+            break
+    return f"{value:.1f} {unit}".replace(".0 ", " ")
+
+
+def _detect_zip(path: Path, reject) -> tuple[str, list[Finding]]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename.replace("\\", "/").lstrip("/").casefold(): i for i in infos}
+            mime = names.get("mimetype")
+            if mime is not None and mime.file_size < 200:
+                with zf.open(mime) as fh:
+                    if fh.read(200).strip().startswith(_ODS_MIME):
+                        return reject("ods-format", "ODS")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError,
+            NotImplementedError, struct.error, UnicodeDecodeError) as exc:
+        return reject("corrupt-workbook", zip_error_reason(exc))
+    if "xl/workbook.xml" in names:
+        return XLSX, []
+    if "xl/workbook.bin" in names:
+        return reject("corrupt-workbook", "format Excel Binary Workbook (.xlsb) tidak dibaca")
+    files = [i.filename for i in infos if not i.is_dir()]
+    shown = ", ".join(Path(f.replace("\\", "/")).name for f in files[:3])
+    more = ", ..." if len(files) > 3 else ""
+    return reject("zip-archive", f"{len(files)} berkas: {shown}{more}" if files else "arsip kosong")
+
+
+def zip_error_reason(exc: BaseException) -> str:
+    """A short Indonesian reason for an exception raised by zipfile/zlib (no traceback text)."""
+    msg = str(exc).lower()
+    if "crc" in msg:
+        return "CRC tidak cocok (data rusak)"
+    if "encrypted" in msg or "password" in msg:
+        return "arsip zip terenkripsi"
+    if isinstance(exc, NotImplementedError) or "compression method" in msg:
+        return "metode kompresi tidak didukung"
+    if isinstance(exc, EOFError) or "truncated" in msg or "ended" in msg:
+        return "data terpotong"
+    if "not a zip file" in msg or "end of central directory" in msg:
+        return "arsip zip terpotong atau rusak"
+    if "error -" in msg or "invalid" in msg:
+        return "data terkompresi rusak"
+    return f"arsip zip rusak ({type(exc).__name__})"
+
+
+def _ole_is_encrypted(path: Path, head: bytes) -> bool:
+    """True when an OLE2 compound file holds EncryptionInfo/EncryptedPackage streams.
+
+    Looks first at the first directory sector named in the header (where Office writes the
+    entries), then falls back to a chunked scan of the whole file; both are bounded by the
+    file size limit already checked.
+    """
+    try:
+        sector_shift = struct.unpack_from("<H", head, 0x1E)[0]
+        first_dir = struct.unpack_from("<I", head, 0x30)[0]
+    except struct.error:
+        return False
+    keep = max(len(n) for n in _OLE_ENCRYPTED_NAMES)
+    try:
+        with path.open("rb") as fh:
+            if 7 <= sector_shift <= 16 and first_dir < 0xFFFFFFFA:
+                size = 1 << sector_shift
+                fh.seek((first_dir + 1) * size)
+                if any(n in fh.read(size) for n in _OLE_ENCRYPTED_NAMES):
+                    return True
+            fh.seek(0)
+            tail = b""
+            while chunk := fh.read(_OLE_SCAN_CHUNK):
+                window = tail + chunk
+                if any(n in window for n in _OLE_ENCRYPTED_NAMES):
+                    return True
+                tail = window[-keep:]
+    except OSError:
+        return False
+    return False
+
+
+def _as_text(head: bytes) -> str | None:
+    """Decode a prefix as text (BOM-aware UTF-8/16, else UTF-8, else cp1252); None for binary data."""
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):
+            data, encodings = head[len(bom):], (enc,)
+            break
+    else:
+        data, encodings = head, ("utf-8", "cp1252")
+    for enc in encodings:
+        try:
+            text = codecs.getincrementaldecoder(enc)().decode(data, final=False)
+        except UnicodeDecodeError:
+            continue
+        if not text:
+            return None
+        controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\r\n\f")
+        if controls > len(text) // 100:
+            return None
+        return text
+    return None
+
+
+def _text_kind(text: str) -> str:
+    first = text.lstrip().split("\n", 1)[0]
+    for sep, label in (("\t", "teks dipisah tab"), (";", "CSV (;)"), (",", "CSV (,)")):
+        if sep in first:
+            return label
+    return "teks"

@@ -1,0 +1,51 @@
+"""Small text helpers shared by the reader and the writers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+EXCEL_MAX_CHARS = 32767
+TRUNCATION_MARKER = " [...dipotong]"
+# XML 1.0 forbids C0 controls other than tab/newline/carriage return; lone surrogates cannot be encoded.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def col_letter(col: int) -> str:
+    """1-based column number to letters (1 -> A, 27 -> AA)."""
+    s = ""
+    while col:
+        col, r = divmod(col - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def a1(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row}"
+
+
+def clean_text(value: object, limit: int = EXCEL_MAX_CHARS) -> tuple[str, bool, int]:
+    """Text safe to show and to write to a workbook.
+
+    Returns (text, had_bad_characters, original_length_if_truncated_else_0). Control characters and
+    lone surrogates are removed; text longer than ``limit`` is cut with a visible marker.
+    """
+    text = "" if value is None else str(value)
+    cleaned = _BAD_CHARS.sub("", text)
+    bad = cleaned != text
+    cut = 0
+    if len(cleaned) > limit:
+        cut = len(cleaned)
+        cleaned = cleaned[: limit - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
+    return cleaned, bad, cut
+
+
+def safe_text(value: object, limit: int = EXCEL_MAX_CHARS) -> str:
+    return clean_text(value, limit)[0]
+
+
+def fold(text: str) -> str:
+    """Case/accent/width-insensitive form with single spaces (for vocabulary matching)."""
+    text = unicodedata.normalize("NFKC", str(text)).casefold()
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w&/]+", " ", text).split())
