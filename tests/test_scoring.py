@@ -112,7 +112,15 @@ def test_official_example_full_vector() -> None:
 # ---------------------------------------------------------------- §5.2 Kota Denpasar 2018
 
 
-DENPASAR = [1, 1, 1, 3, 2, 3, 3, 2, 1, 1, 1, 3, 3, 3, 1, 3, 3, 1, 3, 2, 3, 3, 2, 2, 3, 1, 4, 4, 4, 3, 4, 3, 2, 3, 1, 3, 3]
+DENPASAR = [
+    *(1, 1, 1, 3, 2, 3, 3),  # A1: 1-7
+    *(2, 1, 1, 1, 3, 3, 3, 1, 3, 3),  # A2: 8-17
+    *(1, 3),  # A3: 18-19
+    *(2, 3),  # A4: 20-21
+    *(3, 2, 2),  # A5: 22-24
+    *(3, 1, 4, 4, 4, 3, 4),  # A6: 25-31
+    *(3, 2, 3, 1, 3, 3),  # A7: 32, 33, 34, 35a, 35b, 35c
+]
 
 
 def test_denpasar_2018() -> None:
@@ -218,17 +226,26 @@ def test_display_half_up(value: str, shown: str) -> None:
     assert display(F(value)) == shown
 
 
+def pacitan_like_levels() -> dict[str, int]:
+    """A 2020 vector with exact index 3.4985 (Kab. Pacitan 2024: shown 3.50, labelled Baik)."""
+    lv = {str(n): 3 for n in range(1, 11)} | {"1": 4, "2": 4}  # 32 x 1.3 = 41.6
+    lv |= {str(n): 2 for n in range(11, 21)} | {"11": 1, "12": 1, "13": 1}  # 17 x 2.5 = 42.5
+    lv |= {str(n): 5 for n in range(21, 32)} | {"21": 4, "22": 4}  # 53 x 1.5 = 79.5
+    lv |= {str(n): 4 if n < 37 else 3 for n in range(32, 42)}  # 35 x 2.75 = 96.25
+    lv |= {str(n): 5 for n in range(42, 48)}  # 30 x 3 = 90
+    return lv
+
+
 def test_score_band_rule_override() -> None:
-    # 3.4985 needs 2 x index = 6.997 -> sum(level x weight) = 349.85; build it on the 2020 catalog
-    lv = uniform(FW20, 3)  # 300
-    # +1 on 42-47 (18), 32-41 (27.5) -> 345.5; +1 on 21 (1.5) + 29 (1.5) -> 348.5; +1 on 1 (1.3) = 349.8
-    lv.update({str(n): 4 for n in [*range(32, 48), 21, 29, 1]})
-    s = score(FW20, lv)
-    assert s.index == F("3.498")
+    s = score(FW20, pacitan_like_levels())
+    assert s.index == F("3.4985") and display(s.index) == "3.50"
     assert s.predikat == "Baik" and s.band_rule == "unrounded"
-    r = score(FW20, lv, band_rule="rounded")
+    r = score(FW20, pacitan_like_levels(), band_rule="rounded")
     assert r.predikat == "Sangat Baik" and r.band_rule == "rounded"
     assert r.index == s.index
+    assert s.domains == {"D1": F("3.2"), "D2": F("1.7"), "D3": F(53, 11), "D4": F("186.25") / F("45.5")}
+    expected = {"D1": "Baik", "D2": "Kurang", "D3": "Memuaskan", "D4": "Sangat Baik"}
+    assert r.domain_predikat == s.domain_predikat == expected
 
 
 # ---------------------------------------------------------------- missing, verified, errors
@@ -398,11 +415,10 @@ def test_province_summary_empty() -> None:
 
 
 def test_province_summary_band_rule_and_framework_check() -> None:
-    lv = uniform(FW20, 3)
-    lv.update({str(n): 4 for n in [*range(32, 48), 21, 29, 1]})  # 3.498
+    lv = pacitan_like_levels()  # 3.4985
     scores = [score(FW20, lv, opd="A"), score(FW20, lv, opd="B")]
     unrounded = province_summary(FW20, scores)
-    assert unrounded.mean_index == F("3.498") and unrounded.predikat == "Baik"
+    assert unrounded.mean_index == F("3.4985") and unrounded.predikat == "Baik"
     assert unrounded.predikat_distribution["Baik"] == 2
     rounded = province_summary(FW20, scores, band_rule="rounded")
     assert rounded.predikat == "Sangat Baik" and rounded.band_rule == "rounded"
@@ -468,8 +484,7 @@ def test_gap_at_top_band_target_is_current_index() -> None:
 
 
 def test_gap_uses_band_rule_of_the_score() -> None:
-    lv = uniform(FW20, 3)
-    lv.update({str(n): 4 for n in [*range(32, 48), 21, 29, 1]})  # 3.498
+    lv = pacitan_like_levels()  # 3.4985
     assert gap_analysis(FW20, score(FW20, lv)).target_index == F("3.5")
     rounded = gap_analysis(FW20, score(FW20, lv, band_rule="rounded"))
     assert rounded.current_predikat == "Sangat Baik" and rounded.target_index == F("4.2")
@@ -571,7 +586,7 @@ def test_minimal_steps_equal_enumeration(free: list[int], chosen: tuple[str, ...
     s = score(FW18, lv)
     target = s.index + extra
     best = None
-    for raises in itertools.product(*(range(0, 6 - lv[i]) for i in chosen)):
+    for raises in itertools.product(*(range(6 - lv[i]) for i in chosen)):
         gain = sum((r * FW18.indicator(i).weight / 100 for r, i in zip(raises, chosen, strict=True)), F(0))
         if gain >= extra and (best is None or sum(raises) < best):
             best = sum(raises)
