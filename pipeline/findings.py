@@ -220,6 +220,10 @@ class Finding:
         if self.code not in CODES:
             raise KeyError(f"unknown finding code {self.code!r}")
 
+    def __reduce__(self) -> tuple:
+        # rebuild through __init__ when a finding comes back from a reader process, so its code is checked again
+        return (Finding, (self.code, self.file, self.sheet, self.cell, self.found, self.expected, self.detail))
+
     @property
     def severity(self) -> str:
         return CODES[self.code].severity

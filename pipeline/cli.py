@@ -1,0 +1,249 @@
+"""Command-line interface: thin glue between click and the pipeline stages.
+
+Exit codes: 0 success; 1 a file was rejected (check) or --strict failed (merge) or a fatal error
+(bad catalog, output not writable); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline.errors import PipelineError
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGS = click.Choice(["id", "en"])
+
+
+def _fail(exc: PipelineError) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+def _out(text: str = "", err: bool = False) -> None:
+    click.echo(text, err=err)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="spbe-pipeline", message="%(prog)s %(version)s")
+def main() -> None:
+    """spbe: evaluasi SPBE perangkat daerah dari kuesioner Excel.
+
+    \b
+    Urutan kerja / workflow:
+      spbe template        buat kuesioner kosong untuk dikirim ke OPD
+      spbe check input/    periksa berkas kiriman OPD
+      spbe merge           gabungkan, nilai, dan tulis rekap ke output/
+    """
+
+
+# ---------------------------------------------------------------- frameworks
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def frameworks(ctx: click.Context) -> None:
+    """List the framework catalogs shipped with the tool.
+
+    Example: spbe frameworks
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from pipeline import framework as fwmod
+
+    try:
+        for fid in fwmod.available():
+            fw = fwmod.load(fid)
+            mark = " (bawaan/default)" if fid == fwmod.DEFAULT_FRAMEWORK else ""
+            _out(f"{fid}{mark}\n    {fw.regulation}\n    {len(fw.domains)} domain, {len(fw.aspects)} aspek, "
+                 f"{len(fw.indicators)} indikator, level {fw.level_min}-{fw.level_max}")
+    except PipelineError as exc:
+        raise _fail(exc) from None
+
+
+@frameworks.command("show")
+@click.argument("framework_id")
+def frameworks_show(framework_id: str) -> None:
+    """Print the tree of one catalog with its weights (an id or a catalog file).
+
+    Example: spbe frameworks show permenpanrb-59-2020
+    """
+    from pipeline import framework as fwmod
+    from pipeline.batch import exact
+
+    try:
+        fw = fwmod.load(framework_id)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    _out(f"{fw.id}: {fw.regulation}")
+    _out(f"level {fw.level_min}-{fw.level_max}; aturan batas predikat: {fw.band_rule}")
+    for d in fw.domains:
+        _out(f"{d.id} {d.name}  [{exact(d.weight)}%]")
+        for a in fw.aspects_of(d.id):
+            _out(f"  {a.id} {a.name}  [{exact(a.weight)}%] ({a.capability})")
+            for i in fw.indicators_of(a.id):
+                _out(f"    {i.id:>4} {i.name}  [{exact(i.weight)}%]")
+    _out("predikat:")
+    for b in reversed(fw.bands):
+        _out(f"  {b.name}: {exact(b.min)} <= indeks < {exact(b.max)}" if b is not fw.bands[-1]
+             else f"  {b.name}: {exact(b.min)} <= indeks <= {exact(b.max)}")
+    for note in fw.confidence_notes:
+        _out(f"catatan: {note}")
+
+
+# ---------------------------------------------------------------- template
+
+
+@main.command()
+@click.option("--framework", "framework", default=None, help="Catalog id or catalog file (default permenpanrb-5-2018).")
+@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="OPD roster CSV file.")
+@click.option("--year", type=int, default=None, help="Pre-fill the evaluation year.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write (default templates/blank_questionnaire.xlsx).")
+def template(framework: str | None, roster: str | None, year: int | None, output: Path | None) -> None:
+    """Write the blank questionnaire that OPDs fill in.
+
+    Example: spbe template -o kuesioner_spbe_2026.xlsx --year 2026
+    """
+    from pipeline import framework as fwmod
+    from pipeline import roster as rostermod
+    from pipeline.template import DEFAULT_TEMPLATE, write_template
+
+    try:
+        fw = fwmod.load(framework)
+        ros = rostermod.load(roster)
+        path = write_template(fw, ros, output or DEFAULT_TEMPLATE, year=year)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        raise click.ClickException(f"Tidak dapat menulis {output or DEFAULT_TEMPLATE}: {exc.strerror}.") from None
+    _out(f"Kuesioner ditulis: {path} ({fw.short_name}, {len(fw.indicators)} indikator, {len(ros.opds)} OPD)")
+
+
+# ---------------------------------------------------------------- check
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--framework", default=None, help="Catalog id or catalog file (default permenpanrb-5-2018).")
+@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="OPD roster CSV file.")
+@click.option("--lang", type=LANGS, default="id", show_default=True, help="Language of messages.")
+@click.option("--quiet", "-q", is_flag=True, help="Only the verdict line per file.")
+def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, lang: str, quiet: bool) -> None:
+    """Check questionnaire files (or folders) and report every finding.
+
+    Exit code 0 when every file is accepted, 1 when any file is rejected.
+
+    Example: spbe check input/ kuesioner_bkd.xlsx
+    """
+    from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL
+    from pipeline.intake import discover, read_files
+
+    files: list[tuple[Path, str]] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(discover(p))
+        else:
+            files.append((p, p.name))
+    try:
+        subs = read_files(files, framework, roster, isolate=len(files) > 1)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    labels, sev = OUTCOME_LABEL[lang], SEVERITY_LABEL[lang]
+    rejected = 0
+    for s in subs:
+        if s.rejected:
+            verdict, rejected = "rejected", rejected + 1
+        else:
+            verdict = "accepted-with-notes" if s.has_warnings else "accepted"
+        opd = f" [{s.opd_code}]" if s.opd_code else ""
+        _out(f"{labels[verdict]}: {s.file}{opd}")
+        if quiet:
+            continue
+        for f in sorted(s.findings, key=lambda x: x.sort_key()):
+            loc = f" {f.location}" if f.location else ""
+            _out(f"  - {sev[f.severity]}{loc} [{f.code}] {f.message(lang)}")
+            _out(f"      -> {f.hint(lang)}")
+    total = len(subs)
+    _out(("" if quiet else "\n") + (f"{total} file(s): {total - rejected} accepted, {rejected} rejected" if lang == "en"
+                                    else f"{total} berkas: {total - rejected} diterima, {rejected} ditolak"))
+    sys.exit(1 if rejected else 0)
+
+
+# ---------------------------------------------------------------- merge
+
+
+@main.command()
+@click.option("-i", "--input", "input_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder with the OPD workbooks (default input/).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Output workbook (default output/rekap-spbe-<tahun>.xlsx).")
+@click.option("--framework", default=None, help="Catalog id or catalog file (default permenpanrb-5-2018).")
+@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="OPD roster CSV file.")
+@click.option("--targets", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Targets JSON for the gap analysis.")
+@click.option("--year", type=int, default=None, help="Evaluation year (default: the year most files state).")
+@click.option("--band-rule", type=click.Choice(["unrounded", "rounded"]), default=None,
+              help="Apply predikat bands to the unrounded index (2024 practice) or the 2-decimal index (2023).")
+@click.option("--lang", type=LANGS, default="id", show_default=True, help="Language of the workbook and messages.")
+@click.option("--strict", is_flag=True, help="Exit 1 when any file is rejected or any submission is incomplete.")
+@click.option("--per-opd-files/--no-per-opd-files", default=None,
+              help="Also write one gap workbook per OPD under output/opd/ (automatic above 100 OPDs).")
+@click.option("--workers", type=int, default=None, help="Reader processes (default: number of cores, at most 2).")
+def merge(input_dir: Path | None, output: Path | None, framework: str | None, roster: str | None,
+          targets: str | None, year: int | None, band_rule: str | None, lang: str, strict: bool,
+          per_opd_files: bool | None, workers: int | None) -> None:
+    """Validate, merge and score every workbook in input/ into one ranking workbook.
+
+    Example: spbe merge --input input --year 2026
+    """
+    from pipeline import batch
+    from pipeline.framework import display
+
+    input_dir = input_dir or Path("input")
+    if not input_dir.is_dir():
+        raise click.UsageError(f"input folder {input_dir} does not exist.")
+    en = lang == "en"
+    try:
+        with click.progressbar(length=1, label="Membaca berkas" if not en else "Reading files",
+                               file=sys.stderr, show_pos=True) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            result = batch.run(input_dir, framework=framework, roster=roster, year=year, targets=targets,
+                               band_rule=band_rule, lang=lang, workers=workers, on_progress=progress)
+        from pipeline.report import write_report
+
+        out = output or Path("output") / f"rekap-spbe-{result.year}.xlsx"
+        kwargs = {}
+        if per_opd_files is not None:
+            kwargs["per_opd_files"] = per_opd_files
+        path = write_report(result, out, **kwargs)
+    except PipelineError as exc:
+        raise _fail(exc) from None
+    c = result.counts
+    accepted = c["accepted"] + c["accepted-with-notes"]
+    incomplete = [s for s in result.scores.values() if not s.complete]
+    if en:
+        _out(f"Files: {len(result.outcomes)} found, {accepted} accepted, {c['superseded']} superseded, "
+             f"{c['rejected']} rejected")
+        _out(f"OPDs: {len(result.scores)} scored ({len(incomplete)} incomplete), {len(result.not_submitted)} of "
+             f"{len(result.roster.opds)} have not submitted")
+    else:
+        _out(f"Berkas: {len(result.outcomes)} ditemukan, {accepted} diterima, {c['superseded']} digantikan, "
+             f"{c['rejected']} ditolak")
+        _out(f"OPD: {len(result.scores)} dinilai ({len(incomplete)} tidak lengkap), {len(result.not_submitted)} dari "
+             f"{len(result.roster.opds)} belum mengirim")
+    if result.summary and result.summary.mean_index is not None:
+        label = "Province average index" if en else "Rata-rata indeks provinsi"
+        _out(f"{label}: {display(result.summary.mean_index)} ({result.summary.predikat})")
+    _out(("Workbook: " if en else "Rekap ditulis: ") + str(path))
+    if strict and (c["rejected"] or incomplete):
+        raise click.ClickException("--strict: ada berkas ditolak atau penilaian tidak lengkap; lihat lembar Validasi."
+                                   if not en else "--strict: a file was rejected or a submission is incomplete.")
+
+
+if __name__ == "__main__":
+    main()
