@@ -35,6 +35,9 @@ from pipeline.roster import Roster
 from pipeline.textutil import a1, clean_text, fold
 
 
+_XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 class _Ctx:
     """Per-file state: the submission being filled and a findings sink."""
 
@@ -50,6 +53,8 @@ class _Ctx:
         if cell is None or cell.kind in (EMPTY, ERRORVAL) or cell.value is None:
             return ""
         raw = _plain(cell)
+        if "_x" in raw:  # OOXML escapes characters XML cannot hold as _xHHHH_
+            raw = _XESC.sub(lambda m: chr(int(m[1], 16)), raw)
         text, bad, cut = clean_text(raw)
         if bad:
             self.add("control-characters", sheet, ref, found=repr(raw[:40]))
@@ -239,7 +244,7 @@ def _read_identity(ctx: _Ctx, sheet: RawSheet | None, roster: Roster, raw: RawWo
         if field.key == "opd":
             sub.opd_raw = text
             if not text:
-                ctx.add("opd-missing", sheet.name, ref or "B4")
+                ctx.add("opd-missing", sheet.name, ref or a1(L.FIRST_DATA_ROW, L.IDENTITY_VALUE_COL))
                 continue
             opd = roster.match(text)
             if opd is None:

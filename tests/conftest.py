@@ -88,6 +88,8 @@ def make_submission(template_2018: Path, template_2020: Path, roster: rostermod.
         base = {k: v for k, v in base.items() if v is not None}
         found = roster.by_code(opd)
         identity = dict(kwargs.pop("identity", {}) or {})
+        if framework == "2018" and "service_names" not in kwargs:
+            kwargs["service_names"] = {"35a": "Perizinan daring", "35b": "Pengaduan layanan", "35c": "Informasi publik"}
         if date_filled:
             identity["date_filled"] = date_filled
         return fill.fill_questionnaire(tpl, folder / (name or f"{opd}.xlsx"), opd=found.label if found else opd,

@@ -1,0 +1,313 @@
+"""Reading filled questionnaires: answers normalised, every problem located by sheet and cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline import layout as L
+from pipeline.intake import Task, process_file
+from pipeline.models import RawCell
+from pipeline.reader import parse_level
+
+
+def read(path: Path, rel: str | None = None, framework: str | None = None):
+    return process_file(Task(str(path), rel or path.name, framework, None))
+
+
+def locs(sub, *codes: str) -> list[tuple[str, str, str]]:
+    return [(f.sheet, f.cell, f.code) for f in sub.findings if not codes or f.code in codes]
+
+
+def level_cell(fw, iid: str) -> str:
+    """A1 address of an indicator's level cell in the untouched template."""
+    row = L.FIRST_DATA_ROW + [i.id for i in fw.indicators].index(iid)
+    col = next(n for n, c in enumerate(L.ASSESSMENT_COLUMNS, start=1) if c.key == "level")
+    return f"{openpyxl.utils.get_column_letter(col)}{row}"
+
+
+def test_clean_submission(tmp_path: Path, make_submission, fw2018) -> None:
+    sub = read(make_submission(tmp_path, opd="BKD", levels={"25": "3 - Transaksi"}))
+    assert sub.opd_code == "BKD" and not sub.rejected and not sub.incomplete
+    assert sub.findings == [] or all(f.severity == "warning" for f in sub.findings)
+    assert len(sub.answers) == 37 and sub.answers["25"].level == 3 and sub.answers["1"].level == 2
+    assert sub.answers["25"].level_cell == level_cell(fw2018, "25")
+    assert sub.date_filled == dt.date(2026, 3, 2) and sub.year == 2026
+    assert sub.template_version == L.TEMPLATE_VERSION and sub.framework_id == "permenpanrb-5-2018"
+
+
+COERCED = [(3.0, 3, ""), (" 3 ", 3, "level-coerced"), ("3 - Terdefinisi", 3, ""), ("3 – Terdefinisi", 3, "level-coerced"),
+           ("Level 3", 3, "level-coerced"), ("Tingkat 3", 3, "level-coerced"), ("Terdefinisi", 3, "level-coerced"),
+           ("terdefinisi", 3, "level-coerced"), ("３", 3, "level-coerced"), ("3,0", 3, "level-coerced"),
+           ("3.0", 3, "level-coerced"), ("3.", 3, "level-coerced"), ("3", 3, "level-coerced"), (0, 0, "")]
+BAD = [("tiga?", "level-unparseable"), ("3-4", "level-unparseable"), ("✓", "level-unparseable"),
+       (6, "level-out-of-range"), (-1, "level-out-of-range"), (2.5, "level-out-of-range"), ("2,5", "level-out-of-range"),
+       ("3 - Rintisan", "level-unparseable"), (True, "level-unparseable"), ("", "level-blank")]
+
+
+@pytest.mark.parametrize("value,level,code", COERCED)
+def test_level_normalisation(value, level, code, fw2018) -> None:
+    kind = "n" if isinstance(value, float | int) and not isinstance(value, bool) else "s"
+    got = parse_level(RawCell(float(value) if kind == "n" else value, kind), fw2018, "process")
+    assert got[:2] == (level, code)
+
+
+@pytest.mark.parametrize("value,code", BAD)
+def test_level_problems(value, code, fw2018) -> None:
+    kind = "b" if isinstance(value, bool) else ("n" if isinstance(value, int | float) else "s")
+    got = parse_level(RawCell(value if kind != "n" else float(value), kind), fw2018, "process")
+    assert got[0] is None and got[1] == code
+
+
+def test_zero_out_of_range_in_2020(fw2020) -> None:
+    assert parse_level(RawCell(0.0, "n"), fw2020, "service")[1] == "level-out-of-range"
+    assert parse_level(RawCell("Transaksi", "s"), fw2020, "service")[:2] == (3, "level-coerced")
+
+
+def test_problems_located_in_workbook(tmp_path: Path, make_submission, fw2018) -> None:
+    levels = {"1": "Level 4", "2": "tiga?", "3": 6, "4": "=1+2", "5": "3 - Terdefinisi", "6": "３", "7": None}
+    sub = read(make_submission(tmp_path, levels=levels))
+    got = {(s, c, k) for s, c, k in locs(sub) if k.startswith("level")}
+    want = {("Penilaian", level_cell(fw2018, "1"), "level-coerced"), ("Penilaian", level_cell(fw2018, "2"), "level-unparseable"),
+            ("Penilaian", level_cell(fw2018, "3"), "level-out-of-range"), ("Penilaian", level_cell(fw2018, "4"), "level-formula"),
+            ("Penilaian", level_cell(fw2018, "6"), "level-coerced"), ("Penilaian", level_cell(fw2018, "7"), "level-blank")}
+    assert got == want
+    assert sub.incomplete and not sub.rejected
+    assert sub.answers["4"].level is None and sub.answers["1"].level == 4
+    formula = next(f for f in sub.findings if f.code == "level-formula")
+    assert formula.found == "=1+2"
+
+
+def test_error_value_and_formula_without_cache(tmp_path: Path, make_submission, fw2018) -> None:
+    path = make_submission(tmp_path, levels={"9": "=NA()"})
+    # openpyxl writes formulas without cached values; add an error value by editing the sheet XML
+    sub = read(path)
+    assert ("Penilaian", level_cell(fw2018, "9"), "level-formula") in locs(sub)
+    ref = level_cell(fw2018, "10")
+    src = tmp_path / "err.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet3.xml":
+                text = data.decode()
+                start = text.index(f'<c r="{ref}"')
+                end = text.index("</c>", start) + 4
+                text = text[:start] + f'<c r="{ref}" t="e"><v>#N/A</v></c>' + text[end:]
+                data = text.encode()
+            zout.writestr(item, data)
+    sub = read(src)
+    err = [f for f in sub.findings if f.code == "level-error-value"]
+    assert [(f.sheet, f.cell, f.found) for f in err] == [("Penilaian", ref, "#N/A")]
+    assert sub.answers["10"].level is None
+
+
+def _edit(path: Path, fn) -> Path:
+    wb = openpyxl.load_workbook(path)
+    fn(wb)
+    wb.save(path)
+    return path
+
+
+def test_rows_inserted_deleted_reordered_hidden(tmp_path: Path, make_submission) -> None:
+    path = make_submission(tmp_path, levels={"1": 5, "2": 4, "37": 1})
+
+    def mutate(wb):
+        ws = wb[L.SHEET_ASSESSMENT]
+        ws.insert_rows(L.FIRST_DATA_ROW + 1, 3)  # blank rows inside the table
+        ws.cell(L.FIRST_DATA_ROW + 2, 1, "Catatan OPD")  # a note row (no answer) is ignored
+        # move indicator 1 to the end, delete indicator 3's row, hide indicator 2's row
+        last = ws.max_row + 1
+        for c in range(1, len(L.ASSESSMENT_COLUMNS) + 1):
+            ws.cell(last, c, ws.cell(L.FIRST_DATA_ROW, c).value)
+            ws.cell(L.FIRST_DATA_ROW, c).value = None
+        row3 = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "3")
+        ws.delete_rows(row3)
+        row2 = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "2")
+        ws.row_dimensions[row2].hidden = True
+
+    sub = read(_edit(path, mutate))
+    assert sub.answers["1"].level == 5 and sub.answers["2"].level == 4
+    assert "3" not in sub.answers
+    assert ("Penilaian", "", "indicator-missing") in locs(sub)
+    assert [f.expected for f in sub.findings if f.code == "indicator-missing"] == ["3"]
+    assert not any(f.code == "indicator-unknown" for f in sub.findings)
+
+
+def test_duplicate_and_unknown_rows(tmp_path: Path, make_submission) -> None:
+    path = make_submission(tmp_path)
+
+    def mutate(wb):
+        ws = wb[L.SHEET_ASSESSMENT]
+        r = ws.max_row + 1
+        ws.cell(r, 1, "5")
+        ws.cell(r, 8, 4)
+        ws.cell(r + 1, 1, "36")
+        ws.cell(r + 1, 8, 3)
+
+    sub = read(_edit(path, mutate))
+    dup = [f for f in sub.findings if f.code == "indicator-duplicate"]
+    assert len(dup) == 1 and dup[0].found == "5" and "5" not in sub.answers
+    unk = [f for f in sub.findings if f.code == "indicator-unknown"]
+    assert [(f.found, f.cell) for f in unk] == [("36", f"A{unk[0].cell[1:]}")]
+
+
+def test_reordered_columns_and_hidden_sheet(tmp_path: Path, make_submission) -> None:
+    path = make_submission(tmp_path, levels={"25": 4})
+
+    def mutate(wb):
+        ws = wb[L.SHEET_ASSESSMENT]
+        ws.insert_cols(2, 2)  # two new columns before Domain: headings are found by text
+        ws.sheet_state = "hidden"
+
+    sub = read(_edit(path, mutate))
+    assert sub.answers["25"].level == 4 and sub.answers["25"].level_cell.startswith("J")
+    assert ("Penilaian", "", "hidden-sheet") in locs(sub)
+
+
+def test_merged_answer_cells(tmp_path: Path, make_submission, fw2018) -> None:
+    path = make_submission(tmp_path, levels={"1": 3, "2": None})
+    a, b = level_cell(fw2018, "1"), level_cell(fw2018, "2")
+    sub = read(_edit(path, lambda wb: wb[L.SHEET_ASSESSMENT].merge_cells(f"{a}:{b}")))
+    assert sub.answers["2"].level == 3
+    assert ("Penilaian", b, "merged-answer-cell") in locs(sub)
+
+
+def test_sheet_names_tolerant_and_missing(tmp_path: Path, make_submission) -> None:
+    path = make_submission(tmp_path, levels={"1": 4})
+    sub = read(_edit(path, lambda wb: setattr(wb[L.SHEET_ASSESSMENT], "title", " penilaian ")))
+    assert sub.answers["1"].level == 4 and not sub.rejected
+    sub = read(_edit(path, lambda wb: wb.remove(wb[" penilaian "])))
+    assert ("", "", "missing-sheet") in locs(sub) and sub.rejected
+    sub = read(_edit(make_submission(tmp_path, name="b.xlsx"), lambda wb: wb.remove(wb[L.SHEET_APPS])))
+    assert ("", "", "missing-optional-sheet") in locs(sub)
+
+
+def test_wrong_dimension_is_ignored(tmp_path: Path, make_submission) -> None:
+    path = make_submission(tmp_path, levels={"35c": 4}, service_names={"35a": "A", "35b": "B", "35c": "C"})
+    out = tmp_path / "dim.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                import re
+
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', data)
+            zout.writestr(item, data)
+    sub = read(out)
+    assert sub.answers["35c"].level == 4 and sub.answers["35c"].service_name == "C"
+
+
+def test_identity_and_roster(tmp_path: Path, make_submission) -> None:
+    sub = read(make_submission(tmp_path, opd="dinas kominfo", name="x.xlsx"))
+    assert sub.opd_code == "DISKOMINFO"
+    sub = read(make_submission(tmp_path, opd="Dinas Antah Berantah", name="y.xlsx"))
+    assert ("Identitas", "B5", "opd-unknown") in locs(sub) and sub.rejected
+    sub = read(make_submission(tmp_path, opd="", name="z.xlsx"))
+    assert ("Identitas", "B5", "opd-missing") in locs(sub)
+    sub = read(make_submission(tmp_path, opd="BKD", name="Kuesioner_BPKAD_2026.xlsx"))
+    mism = [f for f in sub.findings if f.code == "opd-filename-mismatch"]
+    assert [(f.found, f.expected) for f in mism] == [("BPKAD", "BKD")] and not sub.rejected
+
+
+def test_identity_fields(tmp_path: Path, make_submission) -> None:
+    path = make_submission(tmp_path, identity={"nip": "1985 0101", "date_filled": "tgl 31/02", "year": "dua ribu",
+                                               "respondent": ""})
+    sub = read(path)
+    assert {("Identitas", "B7", "nip-invalid"), ("Identitas", "B11", "date-invalid"),
+            ("Identitas", "B12", "number-invalid"), ("Identitas", "B6", "identity-field-missing")} <= set(locs(sub))
+    path = make_submission(tmp_path, name="b.xlsx", identity={"date_filled": "15 Maret 2026", "respondent": None})
+    sub = read(path)
+    assert sub.date_filled == dt.date(2026, 3, 15)
+
+
+def test_metadata_and_framework(tmp_path: Path, make_submission) -> None:
+    p2020 = make_submission(tmp_path, framework="2020", name="f2020.xlsx")
+    sub = read(p2020)
+    assert ("_meta", "B2", "framework-mismatch") in locs(sub) and sub.rejected
+    assert not read(p2020, framework="permenpanrb-59-2020").rejected
+    path = make_submission(tmp_path, name="v.xlsx")
+    sub = read(_edit(path, lambda wb: wb[L.SHEET_META].__setitem__("B1", "1999.9")))
+    assert ("_meta", "B1", "unknown-template-version") in locs(sub)
+    sub = read(_edit(path, lambda wb: (wb[L.SHEET_META].__setitem__("B1", L.TEMPLATE_VERSION),
+                                       wb[L.SHEET_META].__setitem__("B3", "0000"))))
+    assert ("_meta", "B3", "fingerprint-mismatch") in locs(sub)
+    sub = read(_edit(path, lambda wb: wb.remove(wb[L.SHEET_META])))
+    assert ("", "", "missing-metadata") in locs(sub) and not sub.rejected
+    sub = read(_edit(make_submission(tmp_path, framework="2020", name="g.xlsx"), lambda wb: wb.remove(wb[L.SHEET_META])))
+    assert ("", "", "framework-mismatch") in locs(sub)
+
+
+def test_not_a_questionnaire(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "Laporan keuangan"
+    wb.save(tmp_path / "lain.xlsx")
+    sub = read(tmp_path / "lain.xlsx")
+    assert locs(sub) == [("", "", "not-a-questionnaire")]
+
+
+def test_verified_levels(tmp_path: Path, make_submission, fw2018) -> None:
+    sub = read(make_submission(tmp_path, levels={"25": 4, "26": 3}, verified={"25": "2 - Interaksi", "26": "x"}))
+    assert sub.answers["25"].verified == 2 and sub.answers["26"].verified is None
+    bad = [f for f in sub.findings if f.code == "verified-level-invalid"]
+    assert [(f.sheet, f.found) for f in bad] == [("Penilaian", "x")]
+    assert sub.verified
+
+
+def test_text_cleaning(tmp_path: Path, make_submission) -> None:
+    # Excel stores control characters as _xHHHH_ escapes; openpyxl cuts text at 32,767, so the long text is
+    # put into the shared strings afterwards
+    path = make_submission(tmp_path, explanations={"1": "LONGTEXTMARKER"}, evidence={"2": "SK_x0007_ Tim"})
+    out = tmp_path / "long.xlsx"
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename).replace(b"LONGTEXTMARKER", b"x" * 40000)
+            zout.writestr(item, data)
+    sub = read(out)
+    assert len(sub.answers["1"].explanation) == 32767 and sub.answers["1"].explanation.endswith("[...dipotong]")
+    assert sub.answers["2"].evidence == "SK Tim"
+    assert {"text-truncated", "control-characters"} <= {f.code for f in sub.findings}
+
+
+def test_consistency_warnings(tmp_path: Path, make_submission, fw2018) -> None:
+    path = make_submission(tmp_path, levels={"26": 4, "25": 1, "1": 3}, evidence={"1": ""}, default_evidence=False,
+                           applications=[{"name": "Srikandi", "function": "Naskah dinas / persuratan", "status": "Aktif"}])
+    sub = read(path)
+    codes = {(f.code, f.detail) for f in sub.findings}
+    assert ("service-without-application", "26") in codes  # kepegawaian level 4, no application
+    assert any(c == "application-with-low-level" for c, _ in codes)  # Srikandi active, naskah dinas level 1
+    assert ("evidence-missing", "1") in codes
+
+
+def test_inventory_vocabularies(tmp_path: Path, make_submission) -> None:
+    apps = [{"name": "SIMPEG", "function": "kepegawaian", "users": "ASN", "developer": "Rekanan",
+             "hosting": "Server Jakarta (vendor)", "status": "jalan"},
+            {"name": "Web Dinas", "function": "Lainnya: profil dinas", "hosting": "Ruang server OPD sendiri",
+             "status": "Aktif"},
+            {"name": "", "url": "http://x.go.id"},
+            {"name": "E-Absen", "function": "presensi pegawai", "hosting": "di bawah meja", "status": "Tidak aktif"}]
+    sub = read(make_submission(tmp_path, applications=apps,
+                               infrastructure={"provider": "Telkom", "bandwidth": "banyak", "server_room": "punya"},
+                               servers={"Vendor/hosting di luar provinsi": 3, "Ruang server OPD sendiri": "dua"}))
+    by_name = {a.name: a for a in sub.applications}
+    assert by_name["SIMPEG"].function == "kepegawaian" and by_name["SIMPEG"].hosting == "vendor-luar-provinsi"
+    assert by_name["SIMPEG"].status == "aktif" and by_name["SIMPEG"].developer == "Vendor / pihak ketiga"
+    assert by_name["Web Dinas"].function == "lainnya: profil dinas"
+    assert by_name["E-Absen"].hosting == "lainnya: di bawah meja" and by_name["E-Absen"].status == "tidak-aktif"
+    assert len(sub.applications) == 3
+    codes = {(f.sheet, f.code) for f in sub.findings}
+    assert {("Aplikasi", "application-name-missing"), ("Aplikasi", "vocabulary-coerced"),
+            ("Aplikasi", "vocabulary-unknown"), ("Infrastruktur", "number-invalid")} <= codes
+    infra = sub.infrastructure
+    assert infra.provider == "Telkom" and infra.bandwidth_mbps is None and infra.has_server_room == "ya"
+    assert [(s.location, s.count) for s in infra.servers] == [("vendor-luar-provinsi", 3)]
+
+
+def test_rows_beyond_table(tmp_path: Path, make_submission) -> None:
+    apps = [{"name": f"App {n}", "function": "Keuangan", "status": "Aktif"} for n in range(L.APP_INPUT_ROWS + 2)]
+    sub = read(make_submission(tmp_path, applications=apps))
+    assert len(sub.applications) == L.APP_INPUT_ROWS + 2
+    assert [f.found for f in sub.findings if f.code == "rows-beyond-table"] == ["2"]
