@@ -90,11 +90,11 @@ def human_size(n: int) -> str:
     """Bytes as a short text with binary units: "512 B", "3.4 KB", "25 MB", "1.2 GB"."""
     if n < 1024:
         return f"{n} B"
-    value = float(n)
-    for unit in ("KB", "MB", "GB"):
-        value /= 1024
+    value, unit = n / 1024, "KB"
+    for bigger in ("MB", "GB"):
         if value < 1024:
             break
+        value, unit = value / 1024, bigger
     return f"{value:.1f} {unit}".replace(".0 ", " ")
 
 

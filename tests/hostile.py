@@ -1,0 +1,280 @@
+"""Generators of hostile and broken files, used by tests (not a test module).
+
+Every file is built at test time in a temporary folder (no binaries are committed): valid
+workbooks are written with openpyxl and then mutated at the zip/XML level.
+
+:func:`write_all` writes the whole collection and returns ``{file name: expected code}``,
+where the code is the error that rejects the file, a warning the reader must report on an
+accepted file, or None for a file that must be read without findings.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import struct
+import time
+import warnings
+import zipfile
+from pathlib import Path
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+SHEET1 = "xl/worksheets/sheet1.xml"  # "Identitas"
+SHEET2 = "xl/worksheets/sheet2.xml"  # "Penilaian"
+SST = "xl/sharedStrings.xml"
+LONG_TEXT = "panjang " * 5000  # 40,000 characters
+CONTROL_PLACEHOLDER = "CONTROLPLACEHOLDER"
+CONTROL_TEXT = "bel\x07tab\tend\x01"  # what the reader must return for the placeholder
+
+
+# ---------------------------------------------------------------------- building blocks
+
+
+def valid_xlsx(path: Path, rows: int = 5, cols: int = 4, *, text: str = "teks") -> Path:
+    """A small valid workbook written by openpyxl: sheets "Identitas" and "Penilaian"."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Identitas"
+    ws["A1"] = "Nama OPD"
+    ws["B1"] = "Dinas Komunikasi dan Informatika"
+    ws2 = wb.create_sheet("Penilaian")
+    for r in range(1, rows + 1):
+        for c in range(1, cols + 1):
+            ws2.cell(r, c, f"{text} {r}-{c}" if c % 2 else r * c + 0.5)
+    wb.save(path)
+    return path
+
+
+def rewrite_zip(src: Path, dst: Path, replace: dict[str, bytes | None] | None = None,
+                add: dict[str, bytes] | None = None, *, stored: tuple[str, ...] = ()) -> Path:
+    """Copy a zip, replacing (bytes) or dropping (None) members and adding new ones."""
+    replace = replace or {}
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            if info.filename in replace:
+                data = replace[info.filename]
+                if data is None:
+                    continue
+            else:
+                data = zin.read(info.filename)
+            method = zipfile.ZIP_STORED if info.filename in stored else zipfile.ZIP_DEFLATED
+            zout.writestr(info.filename, data, compress_type=method)
+        for name, data in (add or {}).items():
+            zout.writestr(name, data)
+    return dst
+
+
+def member(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(name)
+
+
+def ole2(path: Path, stream_names: tuple[str, ...]) -> Path:
+    """A minimal OLE2 compound file: header, one FAT sector, one directory sector.
+
+    Enough for content sniffing (magic number and directory entry names), not a real document.
+    """
+    free, end, fatsect = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16)
+    header += struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+    header += struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0)
+    header += struct.pack("<109I", 0, *([free] * 108))
+    fat = struct.pack("<128I", fatsect, end, *([free] * 126))
+    entries = b""
+    for i, name in enumerate(("Root Entry", *stream_names)):
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        entry = raw.ljust(64, b"\x00") + struct.pack("<HBB", len(raw), 5 if i == 0 else 2, 1)
+        entry += struct.pack("<III", free, free, 1 if i == 0 and stream_names else free)
+        entry += bytes(16 + 4 + 8 + 8) + struct.pack("<IQ", end, 0)
+        entries += entry
+    directory = entries.ljust(512, b"\x00")
+    path.write_bytes(header + fat + directory)
+    return path
+
+
+def zip_bomb(path: Path, megabytes: int = 300) -> Path:
+    """A workbook whose sheet expands to ``megabytes`` MB of zeros (written in chunks: fast, little memory)."""
+    base = valid_xlsx(path.with_name(path.name + ".base.xlsx"))
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+        for info in zin.infolist():
+            if info.filename == SHEET1:
+                with zout.open(SHEET1, "w", force_zip64=True) as fh:
+                    zeros = bytes(1024 * 1024)
+                    for _ in range(megabytes):
+                        fh.write(zeros)
+            else:
+                zout.writestr(info.filename, zin.read(info.filename))
+    base.unlink()
+    return path
+
+
+def forge_declared_size(path: Path, name: str, size: int) -> Path:
+    """Patch the central directory so that ``name`` declares ``size`` uncompressed bytes (a lie)."""
+    data = bytearray(path.read_bytes())
+    encoded = name.encode()
+    pos = data.find(b"PK\x01\x02")
+    while pos != -1:
+        name_len = struct.unpack_from("<H", data, pos + 28)[0]
+        if bytes(data[pos + 46:pos + 46 + name_len]) == encoded:
+            struct.pack_into("<I", data, pos + 24, size)
+            break
+        pos = data.find(b"PK\x01\x02", pos + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def far_corner(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Penilaian"
+    ws["A1"] = "kiri atas"
+    ws["XFD1048576"] = 42
+    wb.save(path)
+    return path
+
+
+# ---------------------------------------------------------------------- the collection
+
+
+def write_all(folder: Path) -> dict[str, str | None]:
+    """Write every hostile/broken/odd file into ``folder``; return {name: expected code or None}."""
+    folder.mkdir(parents=True, exist_ok=True)
+    base = valid_xlsx(folder / "_base.tmp")
+    sheet = member(base, SHEET1)
+    wbxml = member(base, "xl/workbook.xml")
+    expected: dict[str, str | None] = {}
+
+    def put(name: str, code: str | None, data: bytes | None = None) -> Path:
+        p = folder / name
+        if data is not None:
+            p.write_bytes(data)
+        expected[name] = code
+        return p
+
+    # valid, odd but acceptable
+    valid_xlsx(put("valid-1.xlsx", None))
+    valid_xlsx(put("valid-2.xlsx", None), rows=40, cols=15, text="uraian " * 30)
+    far_corner(put("far-corner.xlsx", None))
+    long_wb = valid_xlsx(folder / "_long.tmp", text=CONTROL_PLACEHOLDER)
+    sheet2 = member(long_wb, SHEET2).replace(CONTROL_PLACEHOLDER.encode(), b"bel_x0007_tab\tend_x0001_")
+    long_sst = (f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t xml:space="preserve">{LONG_TEXT}</t></si>'
+                "</sst>").encode()
+    long_sheet = member(long_wb, SHEET1).replace(
+        b"</sheetData>", b'<row r="20"><c r="A20" t="s"><v>0</v></c></row></sheetData>')
+    rewrite_zip(long_wb, put("long-text.xlsx", None), {SHEET1: long_sheet, SHEET2: sheet2}, add={SST: long_sst})
+    long_wb.unlink()
+    rewrite_zip(base, put("macro.xlsm", "macro-workbook"), add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0fake vba"})
+    link_rels = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                 b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                 b'2006/relationships/externalLinkPath" Target="file:///C:/data/anggaran.xlsx" TargetMode="External"/>'
+                 b"</Relationships>")
+    link = f'<?xml version="1.0"?><externalLink xmlns="{MAIN_NS}"><externalBook/></externalLink>'.encode()
+    rewrite_zip(base, put("external-link.xlsx", "external-link"),
+                add={"xl/externalLinks/externalLink1.xml": link,
+                     "xl/externalLinks/_rels/externalLink1.xml.rels": link_rels})
+
+    # not workbooks at all
+    put("empty.xlsx", "empty-file", b"")
+    put("~$lock.xlsx", "office-lock-file", b"\x0bUser Name" + bytes(150))
+    ole2(put("encrypted.xlsx", "encrypted-file"), ("EncryptionInfo", "EncryptedPackage"))
+    ole2(put("legacy.xls", "legacy-xls-format"), ("Workbook", "\x05SummaryInformation"))
+    put("page.xlsx", "html-not-workbook", b"\xef\xbb\xbf\n  <!DOCTYPE html><html><body><table><tr><td>1</td></tr></table>")
+    put("export.xls", "html-not-workbook", b'<table border="1"><tr><td>OPD</td><td>Level</td></tr></table>')
+    put("data.xlsx", "csv-not-workbook", "No;Indikator;Level\n1;Kebijakan;3\n2;Tata kelola;4\n".encode("cp1252"))
+    put("xml2003.xlsx", "xml-not-workbook",
+        b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns="urn:schemas-microsoft-com:'
+        b'office:spreadsheet"><Worksheet ss:Name="Sheet1"/></Workbook>')
+    put("doc.xlsx", "pdf-not-workbook", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    put("scan.xlsx", "image-not-workbook", b"\x89PNG\r\n\x1a\n" + bytes(64))
+    put("photo.xlsx", "image-not-workbook", b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(64))
+    put("random.xlsx", "unknown-format", bytes(range(256)) * 4)
+    with zipfile.ZipFile(put("two-pdfs.xlsx", "zip-archive"), "w") as zf:
+        zf.writestr("a.pdf", b"%PDF-1.4 a")
+        zf.writestr("b.pdf", b"%PDF-1.4 b")
+    with zipfile.ZipFile(put("sheet.ods.xlsx", "ods-format"), "w") as zf:
+        zf.writestr("mimetype", b"application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", b"<office:document-content/>")
+    rewrite_zip(base, put("binary.xlsx", "corrupt-workbook"), {"xl/workbook.xml": None},
+                add={"xl/workbook.bin": b"\x83\x01\x00"})
+    big = put("big.xlsx", "file-too-large")
+    with big.open("wb") as fh:
+        fh.write(base.read_bytes())
+        fh.truncate(26 * 1024 * 1024)  # sparse: costs no disk
+
+    # broken archives
+    data = base.read_bytes()
+    put("truncated.xlsx", "corrupt-workbook", data[: len(data) // 2])
+    put("corrupt.xlsx", "corrupt-workbook", b"PK\x03\x04" + bytes(range(200)) * 3)
+    crc = rewrite_zip(base, folder / "_crc.tmp", stored=(SHEET1,))
+    raw = bytearray(crc.read_bytes())
+    pos = raw.find(b"<sheetData>")
+    raw[pos + 1:pos + 2] = b"S"  # still well-formed XML, but the CRC no longer matches
+    crc.unlink()
+    put("bad-crc.xlsx", "corrupt-workbook", bytes(raw))
+    rewrite_zip(base, put("malformed-xml.xlsx", "corrupt-workbook"), {SHEET1: sheet[: len(sheet) // 2]})
+    rewrite_zip(base, put("control-char-xml.xlsx", "corrupt-workbook"),
+                {SHEET1: sheet.replace(b"<sheetData>", b"<sheetData>\x01")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name: that is the point
+        rewrite_zip(base, put("duplicate-member.xlsx", "duplicate-zip-member"), add={SHEET1: sheet})
+    rewrite_zip(base, put("strict.xlsx", "strict-open-xml"),
+                {"xl/workbook.xml": wbxml.replace(MAIN_NS.encode(), STRICT_NS.encode())})
+
+    # attacks
+    zip_bomb(put("zip-bomb.xlsx", "zip-bomb"))
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(put("ratio-bomb.xlsx", "zip-bomb"), "w",
+                                                       zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
+        for info in zin.infolist():
+            payload = sheet.replace(b"</worksheet>", b" " * (40 * 1024 * 1024) + b"</worksheet>") \
+                if info.filename == SHEET1 else zin.read(info.filename)
+            zout.writestr(info.filename, payload)
+    forge_declared_size(rewrite_zip(base, put("lying-size.xlsx", "corrupt-workbook"), {SHEET1: sheet + b" " * 5000}),
+                        SHEET1, 100)
+    laughs = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+              + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+                         for i in range(1, 10))
+              + b']>\n<sst xmlns="' + MAIN_NS.encode() + b'" count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>')
+    rewrite_zip(base, put("billion-laughs.xlsx", "xml-dtd-forbidden"), add={SST: laughs})
+    ext_dtd = sheet.replace(b"<worksheet", b'<!DOCTYPE worksheet SYSTEM "http://example.invalid/evil.dtd">\n<worksheet', 1)
+    rewrite_zip(base, put("external-dtd.xlsx", "xml-dtd-forbidden"), {SHEET1: ext_dtd})
+    base.unlink()
+    return expected
+
+
+# ---------------------------------------------------------------------- functions run in workers
+
+
+def read_one(task: tuple[str, str]) -> tuple[str, list[tuple[str, str, str]], int]:
+    """Sniff and read one file as the batch does: (kind or "read", [(code, severity, found)], n sheets)."""
+    from pipeline import sniff, xlsxsafe
+
+    path, rel = Path(task[0]), task[1]
+    kind, findings = sniff.detect(path, rel)
+    n_sheets = 0
+    if kind == sniff.XLSX:
+        wb, findings = xlsxsafe.read_workbook(path, rel)
+        kind = "read" if wb is not None else "rejected"
+        n_sheets = len(wb.sheets) if wb is not None else 0
+    return kind, [(f.code, f.severity, f.found) for f in findings], n_sheets
+
+
+def probe(task: tuple[str, float]) -> float:
+    """Misbehave on request: ("ok", x) -> 2x; "exit", "segv", "sleep" (seconds), "alloc" (MB), "raise"."""
+    action, value = task
+    if action == "exit":
+        os._exit(3)
+    if action == "segv":
+        os.kill(os.getpid(), getattr(signal, "SIGSEGV", signal.SIGTERM))
+        time.sleep(5)
+    if action == "sleep":
+        time.sleep(value)
+    if action == "alloc":
+        return float(len(bytearray(int(value) * 1024 * 1024)))
+    if action == "raise":
+        raise ValueError("rusak")
+    return value * 2
