@@ -98,6 +98,7 @@ class Application:
     needs: str
     sheet: str
     row: int
+    cell: str = ""  # the name cell, e.g. "B7"
 
 
 @dataclass(frozen=True)

@@ -582,7 +582,7 @@ def _read_apps(ctx: _Ctx, sheet: RawSheet | None, fw: Framework) -> None:
             users=norm["users"][1], url=values.get("url", ("", ""))[0], developer=norm["developer"][1],
             hosting=norm["hosting"][0], integrated_with=values.get("integrated_with", ("", ""))[0],
             status=norm["status"][0], problems=values.get("problems", ("", ""))[0],
-            needs=values.get("needs", ("", ""))[0], sheet=sheet.name, row=r))
+            needs=values.get("needs", ("", ""))[0], sheet=sheet.name, row=r, cell=a1(r, cols["name"])))
     if beyond:
         ctx.add("rows-beyond-table", sheet.name, a1(last_template_row + 1, cols["name"]), found=beyond)
 

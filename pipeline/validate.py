@@ -31,7 +31,7 @@ def consistency(fw: Framework, sub: Submission) -> list[Finding]:
         if has_app and levels and max(lv for _, lv in levels) <= 1:
             app = next(x for x in sub.applications if x.function == svc.key and x.status != "tidak-aktif")
             iid, lv = max(levels, key=lambda p: p[1])
-            out.append(Finding("application-with-low-level", sub.file, app.sheet, f"C{app.row}", app.name,
+            out.append(Finding("application-with-low-level", sub.file, app.sheet, app.cell, app.name,
                                svc.label, f"{iid} (level {lv})"))
     return out
 

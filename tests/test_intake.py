@@ -1,0 +1,97 @@
+"""Intake as a batch: discovery, one outcome per file, superseded copies, the check command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from pipeline import batch
+from pipeline import framework as fwmod
+from pipeline import roster as rostermod
+from pipeline.cli import main
+from pipeline.intake import discover, read_folder
+from pipeline.validate import resolve
+
+
+def test_discover_recursive_sorted(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    for name in ("b/z.xlsx", "A.xlsx", "a2.xlsx", "~$A.xlsx"):
+        (tmp_path / name).write_bytes(b"x")
+    assert [rel for _, rel in discover(tmp_path)] == ["A.xlsx", "a2.xlsx", "b/z.xlsx", "~$A.xlsx"]
+
+
+def test_superseded_rules(tmp_path: Path, make_submission) -> None:
+    make_submission(tmp_path, opd="BKD", name="bkd_lama.xlsx", date_filled=dt.date(2026, 2, 1), levels={"1": 1})
+    make_submission(tmp_path, opd="BKD", name="bkd_baru.xlsx", date_filled=dt.date(2026, 3, 1), levels={"1": 4})
+    shutil.copy(tmp_path / "bkd_baru.xlsx", tmp_path / "bkd_baru (1).xlsx")  # sent twice
+    make_submission(tmp_path, opd="BPKAD", name="bpkad_a.xlsx", levels={"1": 2})
+    make_submission(tmp_path, opd="BPKAD", name="bpkad_b.xlsx", levels={"1": 3})
+    os.utime(tmp_path / "bpkad_a.xlsx", (2_000_000_000, 2_000_000_000))  # same date filled: newer file wins
+    os.utime(tmp_path / "bpkad_b.xlsx", (1_900_000_000, 1_900_000_000))
+    (tmp_path / "~$bkd_baru.xlsx").write_bytes(b"\x00" * 165)
+    subs = read_folder(tmp_path, isolate=False)
+    kept, outcomes = resolve(subs)
+    by_file = {o.file: o for o in outcomes}
+    assert len(outcomes) == 6
+    # of two identical copies the first in discovery order stays ("bkd_baru (1)" sorts before "bkd_baru.")
+    assert [s.file for s in kept] == ["bkd_baru (1).xlsx", "bpkad_a.xlsx"]
+    twin = "bkd_baru.xlsx"
+    assert by_file[twin].outcome == "superseded" and "salinan identik" in by_file[twin].reason
+    assert by_file["bkd_lama.xlsx"].outcome == "superseded" and "diisi 01/03/2026" in by_file["bkd_lama.xlsx"].reason
+    assert by_file["bpkad_b.xlsx"].outcome == "superseded" and by_file["bpkad_b.xlsx"].superseded_by == "bpkad_a.xlsx"
+    assert by_file["~$bkd_baru.xlsx"].outcome == "rejected"
+    assert next(s for s in kept if s.opd_code == "BKD").answers["1"].level == 4
+
+
+def test_identical_copies_keep_first_name(tmp_path: Path, make_submission) -> None:
+    make_submission(tmp_path, opd="BKD", name="a.xlsx")
+    shutil.copy(tmp_path / "a.xlsx", tmp_path / "b.xlsx")
+    kept, outcomes = resolve(read_folder(tmp_path, isolate=False))
+    assert [s.file for s in kept] == ["a.xlsx"]
+    assert [(o.file, o.outcome) for o in outcomes] == [("a.xlsx", "accepted"), ("b.xlsx", "superseded")]
+
+
+def test_assemble_scores_and_year(tmp_path: Path, make_submission) -> None:
+    make_submission(tmp_path, opd="BKD", levels={"1": 5})
+    make_submission(tmp_path, opd="DINKES", identity={"year": 2025})
+    make_submission(tmp_path, opd="DISHUB", levels={"25": None})
+    result = batch.run(tmp_path, isolate=False)
+    assert result.year == 2026
+    assert set(result.scores) == {"BKD", "DINKES", "DISHUB"}
+    assert not result.scores["DISHUB"].complete and result.scores["DISHUB"].missing == ("25",)
+    years = [f for f in result.findings if f.code == "year-mismatch"]
+    assert [(f.file, f.found, f.expected) for f in years] == [("DINKES.xlsx", "2025", "2026")]
+    assert len(result.not_submitted) == len(rostermod.load().opds) - 3
+    fw = fwmod.load()
+    assert result.scores["BKD"].index == sum(i.weight * (5 if i.id == "1" else 2) for i in fw.indicators) / 100
+
+
+def test_check_command(tmp_path: Path, make_submission) -> None:
+    good = make_submission(tmp_path, opd="BKD")
+    runner = CliRunner()
+    res = runner.invoke(main, ["check", str(good)])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0] == "DITERIMA: BKD.xlsx [BKD]"
+    (tmp_path / "laporan.pdf").write_bytes(b"%PDF-1.4\n%...")
+    res = runner.invoke(main, ["check", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "DITOLAK: laporan.pdf" in res.output and "[pdf-not-workbook]" in res.output
+    assert res.output.rstrip().endswith("2 berkas: 1 diterima, 1 ditolak")
+    res = runner.invoke(main, ["check", str(tmp_path), "--lang", "en"])
+    assert "REJECTED: laporan.pdf" in res.output and "The file is a PDF document" in res.output
+    res = runner.invoke(main, ["check", str(tmp_path / "missing.xlsx")])
+    assert res.exit_code == 2
+    res = runner.invoke(main, ["check"])
+    assert res.exit_code == 2
+
+
+def test_check_reports_location(tmp_path: Path, make_submission) -> None:
+    make_submission(tmp_path, opd="BKD", levels={"3": "tiga?"})
+    res = CliRunner().invoke(main, ["check", str(tmp_path)])
+    assert res.exit_code == 0
+    assert "DITERIMA DENGAN CATATAN: BKD.xlsx [BKD]" in res.output
+    assert "TIDAK LENGKAP Penilaian!H7 [level-unparseable] Level 'tiga?' tidak dapat dibaca" in res.output

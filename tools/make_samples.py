@@ -1,0 +1,178 @@
+"""Generate the sample questionnaires shipped in input/ from the real template.
+
+Run from the repository root: ``python tools/make_samples.py [FOLDER]`` (default input/). The
+answers are deterministic (fixed seed), so the samples stay in step with the template: rerun after
+changing the layout or the catalog. The set covers ten OPDs spread over the predikat bands and the
+typical faults Diskominfo sees: one OPD that sent its file twice (an older and a revised copy), an
+incomplete submission, free-text levels, and one file with levels verified by Diskominfo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline import fill  # noqa: E402
+from pipeline import framework as fwmod  # noqa: E402
+from pipeline import roster as rostermod  # noqa: E402
+from pipeline.template import DEFAULT_TEMPLATE  # noqa: E402
+
+VENDOR = "Vendor/hosting di luar provinsi"
+OWN = "Ruang server OPD sendiri"
+PEMPROV = "Pusat Data Pemprov (Diskominfo)"
+PDN = "Pusat Data Nasional (PDN)"
+CLOUD = "Penyedia cloud"
+KL = "Server kementerian/lembaga pusat"
+
+NATIONAL = [
+    {"name": "SRIKANDI", "function": "Naskah dinas / persuratan", "users": "Internal pemerintah",
+     "url": "https://srikandi.arsip.go.id", "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": PDN,
+     "status": "Aktif", "integrated_with": "TTE BSrE"},
+    {"name": "SIPD", "function": "Penganggaran", "users": "Internal pemerintah", "url": "https://sipd.kemendagri.go.id",
+     "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": KL, "status": "Aktif",
+     "integrated_with": "SIPD Perencanaan"},
+    {"name": "SIASN BKN", "function": "Kepegawaian", "users": "Internal pemerintah", "url": "https://siasn.bkn.go.id",
+     "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": KL, "status": "Aktif"},
+]
+
+# code, mean level, spread, date filled, extra applications, infrastructure, servers
+PROFILES = {
+    "DISKOMINFO": (4.4, 1, dt.date(2026, 3, 9), [
+        {"name": "Portal Satu Data Kaltara", "function": "Lainnya: satu data", "users": "Publik / masyarakat",
+         "url": "https://data.kaltaraprov.go.id", "developer": "Dikembangkan sendiri", "hosting": PEMPROV,
+         "status": "Aktif", "integrated_with": "Portal Data Indonesia"},
+        {"name": "JDIH Kaltara", "function": "JDIH (dokumentasi hukum)", "users": "Publik / masyarakat",
+         "url": "https://jdih.kaltaraprov.go.id/", "developer": "Dikembangkan sendiri", "hosting": PEMPROV,
+         "status": "Aktif", "integrated_with": "JDIHN"},
+        {"name": "SP4N-LAPOR!", "function": "Pengaduan publik", "users": "Publik / masyarakat",
+         "url": "https://www.lapor.go.id", "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": KL,
+         "status": "Aktif"},
+        {"name": "Sistem Pengaduan WBS", "function": "Whistle-blowing system (WBS)", "users": "Publik / masyarakat",
+         "developer": "Dikembangkan sendiri", "hosting": PEMPROV, "status": "Aktif"},
+        {"name": "Layanan Persandian (TTE)", "function": "Layanan publik", "users": "Internal pemerintah",
+         "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": PDN, "status": "Aktif"},
+    ], {"provider": "Telkom (Astinet)", "bandwidth": 500, "server_room": "Ya",
+        "problems": "Ruang server tanpa genset cadangan", "needs": "Pusat data provinsi bersertifikat"},
+        {PEMPROV: 14, PDN: 2}),
+    "BPKAD": (3.6, 1, dt.date(2026, 3, 5), [
+        {"name": "SIPKD Kaltara", "function": "Keuangan", "users": "Internal pemerintah", "url": "https://sipkd.kaltaraprov.go.id",
+         "developer": "Vendor / pihak ketiga", "hosting": VENDOR, "status": "Aktif", "integrated_with": "SIPD, Bank Kaltara",
+         "problems": "Server di Jakarta, sering lambat saat tutup buku", "needs": "Pindah ke pusat data Pemprov"},
+        {"name": "SIMBADA", "function": "Lainnya: barang milik daerah", "users": "Internal pemerintah",
+         "developer": "Vendor / pihak ketiga", "hosting": VENDOR, "status": "Aktif"},
+        {"name": "e-Pajak Daerah", "function": "Layanan publik", "users": "Publik / masyarakat",
+         "url": "https://epajak.kaltaraprov.go.id", "developer": "Vendor", "hosting": CLOUD, "status": "Aktif"},
+    ], {"provider": "Telkom", "bandwidth": 100, "server_room": "Ya", "problems": "Listrik sering padam"},
+        {OWN: 3, VENDOR: 2, CLOUD: 1}),
+    "BAPPEDA": (3.1, 1, dt.date(2026, 3, 4), [
+        {"name": "e-Planning Kaltara", "function": "Perencanaan", "users": "Internal pemerintah",
+         "url": "http://eplanning.kaltaraprov.go.id", "developer": "Vendor / pihak ketiga", "hosting": VENDOR,
+         "status": "Aktif", "integrated_with": "SIPD"},
+        {"name": "SIPD Perencanaan", "function": "Perencanaan", "users": "Internal pemerintah",
+         "url": "https://sipd.kemendagri.go.id", "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": KL,
+         "status": "Aktif"},
+    ], {"provider": "Lintasarta", "bandwidth": 50, "server_room": "Tidak"}, {VENDOR: 1}),
+    "BKD": (2.9, 1, dt.date(2026, 3, 12), [
+        {"name": "SIMPEG Kaltara", "function": "Kepegawaian", "users": "Internal pemerintah",
+         "url": "https://simpeg.kaltaraprov.go.id", "developer": "Vendor / pihak ketiga", "hosting": VENDOR,
+         "status": "Aktif", "integrated_with": "SIASN BKN", "problems": "Belum terhubung API BKN"},
+        {"name": "e-Kinerja", "function": "Kinerja", "users": "Internal pemerintah", "developer": "Vendor",
+         "hosting": "server jakarta", "status": "aktif"},
+    ], {"provider": "Telkom", "bandwidth": "30 Mbps", "server_room": "Tidak", "needs": "Server untuk SIMPEG"},
+        {VENDOR: 2}),
+    "INSPEKTORAT": (2.6, 1, dt.date(2026, 3, 3), [
+        {"name": "e-Audit", "function": "Lainnya: pengawasan internal", "users": "Internal pemerintah",
+         "developer": "Vendor / pihak ketiga", "hosting": CLOUD, "status": "Aktif"},
+        {"name": "WBS Inspektorat", "function": "WBS", "users": "Publik", "developer": "Dikembangkan sendiri",
+         "hosting": "Ruang server OPD sendiri", "status": "Tidak aktif", "problems": "Tidak ada admin"},
+    ], {"provider": "Indihome", "bandwidth": 20, "server_room": "Tidak"}, {CLOUD: 1}),
+    "BIRO-ORGANISASI": (2.2, 1, dt.date(2026, 3, 6), [
+        {"name": "e-Sakip", "function": "Kinerja", "users": "Internal pemerintah", "developer": "Vendor",
+         "hosting": VENDOR, "status": "Aktif", "url": "http://esakip.kaltaraprov.go.id/"},
+    ], {"provider": "Telkom", "bandwidth": 20, "server_room": "Tidak"}, {}),
+    "DPMPTSP": (3.3, 1, dt.date(2026, 3, 2), [
+        {"name": "SiCantik Cloud", "function": "Layanan publik", "users": "Publik / masyarakat",
+         "url": "https://sicantik.go.id", "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": PDN,
+         "status": "Aktif", "integrated_with": "OSS RBA"},
+        {"name": "OSS RBA", "function": "Layanan publik", "users": "Publik / masyarakat", "url": "https://oss.go.id",
+         "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": KL, "status": "Aktif"},
+    ], {"provider": "Telkom", "bandwidth": 100, "server_room": "Ya"}, {OWN: 1}),
+    "DINKES": (1.9, 1, dt.date(2026, 3, 10), [
+        {"name": "SIMPUS", "function": "Layanan publik", "users": "Publik / masyarakat", "developer": "Vendor",
+         "hosting": VENDOR, "status": "Aktif", "problems": "Data puskesmas belum terintegrasi SATUSEHAT"},
+        {"name": "e-Planning", "function": "Perencanaan", "users": "Internal", "url": "eplanning.kaltaraprov.go.id",
+         "developer": "Vendor", "hosting": VENDOR, "status": "Aktif"},
+    ], {"provider": "Telkomsel Orbit", "bandwidth": 10, "server_room": "Tidak",
+        "problems": "Jaringan putus di musim hujan"}, {VENDOR: 1}),
+    "DISHUB": (1.2, 1, dt.date(2026, 3, 11), [
+        {"name": "Sistem Informasi Angkutan", "function": "Layanan publik", "users": "Publik / masyarakat",
+         "developer": "Vendor", "hosting": "hosting luar", "status": "Tidak aktif"},
+    ], {"provider": "Indihome", "bandwidth": 10, "server_room": "Tidak"}, {}),
+    "DISDIKBUD": (2.4, 1, dt.date(2026, 3, 7), [
+        {"name": "Dapodik", "function": "Layanan publik", "users": "Publik / masyarakat",
+         "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": KL, "status": "Aktif"},
+        {"name": "PPDB Online Kaltara", "function": "Layanan publik", "users": "Publik / masyarakat",
+         "url": "https://ppdb.kaltaraprov.go.id", "developer": "Vendor / pihak ketiga", "hosting": CLOUD,
+         "status": "Aktif"},
+    ], {"provider": "Telkom", "bandwidth": 50, "server_room": "Tidak"}, {CLOUD: 2}),
+}
+
+SERVICE_NAMES = {"35a": "Perizinan berusaha", "35b": "Informasi layanan publik", "35c": "Pengaduan langsung"}
+
+
+def levels_for(fw: fwmod.Framework, mean: float, rng: random.Random) -> dict[str, int]:
+    out = {}
+    for ind in fw.indicators:
+        value = round(rng.gauss(mean, 0.7))
+        out[ind.id] = max(fw.level_min, min(fw.level_max, value))
+    return out
+
+
+def make(folder: Path) -> list[Path]:
+    fw = fwmod.load("permenpanrb-5-2018")
+    roster = rostermod.load()
+    rng = random.Random(20261129)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for code, (mean, _spread, date, apps, infra, servers) in PROFILES.items():
+        opd = roster.by_code(code)
+        levels: dict[str, object] = levels_for(fw, mean, rng)
+        explanations = {i: f"Sudah diterapkan sesuai level {lv}; lihat dokumen terlampir." for i, lv in levels.items()}
+        evidence = {i: f"{code}-ind{i}.pdf" for i, lv in levels.items() if lv}
+        verified = None
+        applications = [*NATIONAL, *apps]
+        name = f"Kuesioner SPBE 2026 - {code}.xlsx"
+        if code == "INSPEKTORAT":  # free-text levels typed over the dropdown
+            typed = {"1": "Level 3", "2": "Terdefinisi", "3": " 2 ", "4": "3,0", "5": "Tingkat 2", "6": "２"}
+            levels.update(typed)
+        if code == "DISHUB":  # incomplete: four levels left blank, one unreadable
+            for iid in ("20", "21", "22", "23"):
+                levels.pop(iid)
+            levels["24"] = "belum tahu"
+        if code == "BPKAD":  # Diskominfo verified the levels and lowered some claims
+            verified = {i: (lv - 1 if int(i.rstrip("abc")) % 4 == 0 and lv > 0 else lv) for i, lv in levels.items()}
+        if code == "BKD":  # first version sent on 25 February, revised on 12 March
+            old = {i: max(0, lv - 1) for i, lv in levels.items()}
+            written.append(fill.fill_questionnaire(
+                DEFAULT_TEMPLATE, folder / "Kuesioner SPBE 2026 - BKD (versi awal).xlsx", opd=opd.label, levels=old,
+                explanations=explanations, evidence=evidence, service_names=SERVICE_NAMES,
+                identity={"date_filled": dt.date(2026, 2, 25), "respondent": f"Petugas SPBE {code}"},
+                applications=applications, infrastructure=infra, servers=servers))
+            name = "Kuesioner SPBE 2026 - BKD (revisi).xlsx"
+        written.append(fill.fill_questionnaire(
+            DEFAULT_TEMPLATE, folder / name, opd=opd.label, levels=levels, verified=verified,
+            explanations=explanations, evidence=evidence, service_names=SERVICE_NAMES,
+            identity={"date_filled": date, "respondent": f"Petugas SPBE {code}"},
+            applications=applications, infrastructure=infra, servers=servers))
+    return written
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "input"
+    for p in make(target):
+        print(f"wrote {p}")
