@@ -34,7 +34,6 @@ from pipeline.models import (
 from pipeline.roster import Roster
 from pipeline.textutil import a1, clean_text, fold
 
-
 _XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
