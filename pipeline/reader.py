@@ -34,9 +34,6 @@ from pipeline.models import (
 from pipeline.roster import Roster
 from pipeline.textutil import a1, clean_text, fold
 
-_XESC = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
 class _Ctx:
     """Per-file state: the submission being filled and a findings sink."""
 
@@ -52,8 +49,6 @@ class _Ctx:
         if cell is None or cell.kind in (EMPTY, ERRORVAL) or cell.value is None:
             return ""
         raw = _plain(cell)
-        if "_x" in raw:  # OOXML escapes characters XML cannot hold as _xHHHH_
-            raw = _XESC.sub(lambda m: chr(int(m[1], 16)), raw)
         text, bad, cut = clean_text(raw)
         if bad:
             self.add("control-characters", sheet, ref, found=repr(raw[:40]))
