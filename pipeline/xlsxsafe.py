@@ -19,7 +19,6 @@ Problems are returned as :class:`~pipeline.findings.Finding` records, never rais
 
 from __future__ import annotations
 
-import math
 import posixpath
 import re
 import struct
@@ -27,12 +26,13 @@ import time
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import product
 from pathlib import Path
 from pyexpat import ExpatError, ParserCreate
 from string import ascii_uppercase
-from xml.etree.ElementTree import Element, ParseError, XMLPullParser
+from xml.etree.ElementTree import Element, ParseError, XMLParser, XMLPullParser
 
 from pipeline.findings import Finding
 from pipeline.models import BOOL, EMPTY, ERRORVAL, NUMBER, TEXT, RawCell, RawSheet, RawWorkbook, normalise_name
@@ -47,7 +47,9 @@ CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 MAX_ROW, MAX_COL = 1_048_576, 16_384
 _CHUNK = 64 * 1024
 _MAX_PENDING = 200_000  # XML elements inside one row / one shared string (a valid row has < 100k)
-_MAX_SMALL_PART = 16 * 1024 * 1024  # workbook.xml, rels, content types: parsed as a whole tree
+# parts up to this size are parsed as a whole tree (fast, all in C); larger sheets and shared strings are
+# streamed; larger other parts are refused. A tree costs roughly 10-20 times the XML size in memory.
+_MAX_TREE_PART = 4 * 1024 * 1024
 _MiB = 1024 * 1024
 
 
@@ -150,7 +152,7 @@ class _Reader:
                       or any("macroenabled" in ct.casefold() for ct in content_types)
                       or any(n.startswith("xl/macrosheets/") for n in self.members))
         wb_part = self._main_part()
-        wb_root = self._parse_small(wb_part)
+        wb_root = self._tree(wb_part)
         ns = _ns(wb_root.tag)
         if ns == STRICT_NS:
             raise _Stop("strict-open-xml", "Strict Open XML")
@@ -236,10 +238,12 @@ class _Reader:
 
     # ------------------------------------------------------------------ XML plumbing
 
-    def _events(self, part: str, sheet: str = "") -> Iterator[tuple[str, Element]]:
-        """("start"/"end", element) events of a part; the DTD check runs on its prolog first.
+    def _xml_chunks(self, part: str) -> Iterator[bytes]:
+        """A part's bytes, after checking its prolog: a DTD raises :class:`_Doctype`.
 
-        Callers drop finished elements themselves (see :meth:`_sheet`) to keep memory bounded.
+        Each chunk goes through an expat parser that stops at the root element (a DTD can only
+        come before it) before the caller hands it to the fast C parser, so that parser never
+        sees a DTD: no entity expansion, no external entities.
         """
         prolog = ParserCreate()
         prolog_open = True
@@ -252,23 +256,23 @@ class _Reader:
 
         prolog.StartDoctypeDeclHandler = on_doctype
         prolog.StartElementHandler = on_start
-        parser = XMLPullParser(("start", "end"))
-        try:
-            for chunk in self._chunks(part):
-                if prolog_open:
-                    try:
-                        prolog.Parse(chunk, False)
-                    except _RootSeen:
-                        prolog_open = False
-                parser.feed(chunk)
-                yield from parser.read_events()
+        for chunk in self._chunks(part):
             if prolog_open:
                 try:
-                    prolog.Parse(b"", True)
+                    prolog.Parse(chunk, False)
                 except _RootSeen:
-                    pass
-            parser.close()
-            yield from parser.read_events()
+                    prolog_open = False
+            yield chunk
+        if prolog_open:
+            try:
+                prolog.Parse(b"", True)
+            except _RootSeen:
+                pass
+
+    @contextmanager
+    def _xml_errors(self, part: str, sheet: str = "") -> Iterator[None]:
+        try:
+            yield
         except _Doctype:
             raise _Stop("xml-dtd-forbidden", part, sheet=sheet) from None
         except ExpatError as exc:
@@ -278,30 +282,41 @@ class _Reader:
             line, col = exc.position
             raise _Stop("corrupt-workbook", f"{part}: XML rusak (baris {line}, kolom {col})", sheet=sheet) from None
 
-    def _parse_small(self, part: str) -> Element:
-        """Parse a small part (workbook, rels, content types) into a whole tree."""
+    def _tree(self, part: str, sheet: str = "", max_bytes: int = _MAX_TREE_PART) -> Element:
+        """Parse a whole part into a tree with the C parser (parts of at most ``max_bytes``)."""
         info = self.members.get(part.casefold())
         if info is None:
-            raise _Stop("corrupt-workbook", f"bagian {part} tidak ada")
-        if info.file_size > _MAX_SMALL_PART:
-            raise _Stop("resource-limit", f"ukuran {part} {human_size(_MAX_SMALL_PART)}")
-        root = None
-        for _event, el in self._events(part):
-            if root is None:
-                root = el
-        if root is None:
-            raise _Stop("corrupt-workbook", f"{part}: kosong")
-        return root
+            raise _Stop("corrupt-workbook", f"bagian {part} tidak ada", sheet=sheet)
+        if info.file_size > max_bytes:  # zipfile never returns more than the declared size
+            raise _Stop("resource-limit", f"ukuran {part} {human_size(max_bytes)}", sheet=sheet)
+        parser = XMLParser()
+        with self._xml_errors(part, sheet):
+            for chunk in self._xml_chunks(part):
+                parser.feed(chunk)
+            return parser.close()
+
+    def _events(self, part: str, sheet: str = "") -> Iterator[tuple[str, Element]]:
+        """("start"/"end", element) events of a large part, streamed.
+
+        Callers drop finished elements themselves (see :meth:`_sheet`) to keep memory bounded.
+        """
+        parser = XMLPullParser(("start", "end"))
+        with self._xml_errors(part, sheet):
+            for chunk in self._xml_chunks(part):
+                parser.feed(chunk)
+                yield from parser.read_events()
+            parser.close()
+            yield from parser.read_events()
 
     def _content_types(self) -> list[str]:
         if "[content_types].xml" not in self.members:
             return []
-        root = self._parse_small("[Content_Types].xml")
+        root = self._tree("[Content_Types].xml")
         return [el.get("ContentType", "") for el in root.iter() if el.tag in (f"{{{CT_NS}}}Override", f"{{{CT_NS}}}Default")]
 
     def _main_part(self) -> str:
         if "_rels/.rels" in self.members:
-            root = self._parse_small("_rels/.rels")
+            root = self._tree("_rels/.rels")
             for el in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
                 if el.get("Type", "").endswith("/officeDocument") and el.get("TargetMode") != "External":
                     target = _resolve("", el.get("Target", ""))
@@ -317,7 +332,7 @@ class _Reader:
         rels_part = posixpath.join(folder, "_rels", base + ".rels")
         if rels_part.casefold() not in self.members:
             return {}
-        root = self._parse_small(rels_part)
+        root = self._tree(rels_part)
         out: dict[str, str] = {}
         for el in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
             rid, target = el.get("Id"), el.get("Target", "")
@@ -330,12 +345,16 @@ class _Reader:
 
     def _shared_strings(self, rels: dict[str, str]) -> list[str]:
         part = next((t for t in rels.values() if t.casefold().endswith("sharedstrings.xml")), "xl/sharedStrings.xml")
-        if part.casefold() not in self.members:
+        info = self.members.get(part.casefold())
+        if info is None:
             return []
+        if info.file_size <= _MAX_TREE_PART:
+            root = self._tree(part)
+            si_tag, t_tag, r_tag = self._content_tags(root.tag, part, "", "si", "t", "r")
+            return [_rich_text(si, t_tag, r_tag) for si in root if si.tag == si_tag]
         out: list[str] = []
         append = out.append
-        root: Element | None = None
-        si_tag = t_tag = r_tag = ""
+        root = None
         depth = pending = 0
         for event, el in self._events(part):
             if event == "start":
@@ -346,10 +365,7 @@ class _Reader:
                         raise _Stop("resource-limit", f"elemen XML per string {_MAX_PENDING}")
                 else:
                     root = el
-                    ns = _ns(el.tag)
-                    if ns == STRICT_NS:
-                        raise _Stop("strict-open-xml", "Strict Open XML")
-                    si_tag, t_tag, r_tag = _tags(ns, "si", "t", "r")
+                    si_tag, t_tag, r_tag = self._content_tags(el.tag, part, "", "si", "t", "r")
                 continue
             depth -= 1
             if depth == 1:
@@ -359,22 +375,34 @@ class _Reader:
                 del root[:]  # type: ignore[index]  # finished strings are no longer needed
         return out
 
+    def _content_tags(self, root_tag: str, part: str, sheet: str, *names: str) -> tuple[str, ...]:
+        """Qualified tag names in the root's namespace; Strict or foreign namespaces stop reading."""
+        ns = _ns(root_tag)
+        if ns == STRICT_NS:
+            raise _Stop("strict-open-xml", "Strict Open XML", sheet=sheet)
+        if ns not in (MAIN_NS, ""):
+            raise _Stop("corrupt-workbook", f"{part}: ruang nama XML tidak dikenal", sheet=sheet)
+        return _tags(ns, *names)
+
     def _sheet(self, part: str, name: str, state: str, shared: list[str]) -> RawSheet:
-        """Stream one worksheet part into a sparse dict of cells (the declared dimension is ignored)."""
-        cells: dict[tuple[int, int], RawCell] = {}
-        merged: list[tuple[int, int, int, int]] = []
-        max_cells = self.limits.max_cells_per_sheet
-        shared_formulas: dict[str | None, str] = {}
-        n_shared = len(shared)
-        root: Element | None = None
-        level1: Element | None = None
-        depth = pending = row_no = 0
-        c_tag = v_tag = f_tag = is_tag = t_tag = r_tag = row_tag = mc_tag = ""
-        columns = COLUMNS
+        """Read one worksheet part into a sparse dict of cells (the declared dimension is ignored).
 
-        def bad(what: str) -> _Stop:
-            return _Stop("corrupt-workbook", f"{part}: {what}", sheet=name)
-
+        Parts up to _MAX_TREE_PART are parsed whole by the C parser (fast); larger ones are
+        streamed, dropping finished rows, so memory stays bounded.
+        """
+        info = self.members[part.casefold()]
+        if info.file_size <= _MAX_TREE_PART:
+            root = self._tree(part, name)
+            sheet = _SheetBuilder(part, name, shared, self.limits.max_cells_per_sheet,
+                                  self._content_tags(root.tag, part, name, *_SheetBuilder.TAGS))
+            add = sheet.add
+            for top in root:
+                for el in top:
+                    add(el)
+            return RawSheet(name=name, state=state, cells=sheet.cells, merged=sheet.merged)
+        root = level1 = None
+        sheet = None
+        depth = pending = 0
         for event, el in self._events(part, name):
             if event == "start":
                 depth += 1
@@ -386,103 +414,19 @@ class _Reader:
                     level1 = el
                 else:
                     root = el
-                    ns = _ns(el.tag)
-                    if ns == STRICT_NS:
-                        raise _Stop("strict-open-xml", "Strict Open XML", sheet=name)
-                    if ns not in (MAIN_NS, ""):
-                        raise bad("bukan lembar kerja")
-                    c_tag, v_tag, f_tag, is_tag, t_tag, r_tag, row_tag, mc_tag = _tags(
-                        ns, "c", "v", "f", "is", "t", "r", "row", "mergeCell")
+                    sheet = _SheetBuilder(part, name, shared, self.limits.max_cells_per_sheet,
+                                          self._content_tags(el.tag, part, name, *_SheetBuilder.TAGS))
                 continue
             depth -= 1
-            if depth == 1:
-                del root[:]  # type: ignore[index]  # sheetData, mergeCells... are done
-                continue
-            if depth != 2:
-                continue
-            # el is a child of a top-level element: a <row> of sheetData, a <mergeCell>, a <col>...
-            pending = 0
-            tag = el.tag
-            if tag == row_tag:
-                r_attr = el.get("r")
-                row_no = int(r_attr) if r_attr is not None and r_attr.isdigit() else row_no + 1
-                if not 1 <= row_no <= MAX_ROW:
-                    raise bad(f"nomor baris {str(r_attr)[:20]} tidak valid")
-                col_no = 0
-                for c in el:
-                    if c.tag != c_tag:
-                        continue
-                    get = c.get
-                    ref = get("r")
-                    if ref is None:
-                        col_no += 1
-                        row = row_no
-                    else:
-                        letters = ref.rstrip(_DIGITS)
-                        digits = ref[len(letters):]
-                        col = columns.get(letters) or columns.get(letters.upper())
-                        if col is None or not digits.isdigit() or not 1 <= int(digits) <= MAX_ROW:
-                            raise bad(f"referensi sel '{ref[:20]}' tidak valid")
-                        row = int(digits)
-                        col_no = col
-                    if col_no > MAX_COL:
-                        raise bad(f"kolom di luar batas pada baris {row}")
-                    v = f = inline = None
-                    for child in c:
-                        ctag = child.tag
-                        if ctag == v_tag:
-                            v = child.text
-                        elif ctag == f_tag:
-                            f = child
-                        elif ctag == is_tag:
-                            inline = child
-                    t = get("t")
-                    formula = None
-                    if f is not None:
-                        formula = f.text
-                        ftype = f.get("t")
-                        if ftype == "shared":
-                            si = f.get("si")
-                            if formula:
-                                shared_formulas[si] = formula
-                            else:
-                                # followers hold no text; keep the master's (its references are the master's)
-                                formula = shared_formulas.get(si, "(shared)")
-                        elif not formula:
-                            formula = f"({ftype or 'formula'})"
-                    if t == "inlineStr" and inline is not None:
-                        cell = RawCell(_rich_text(inline, t_tag, r_tag), TEXT, formula)
-                    elif not v:
-                        if formula is None:
-                            continue
-                        cell = RawCell(None, EMPTY, formula)
-                    elif t is None or t == "n":
-                        cell = _number(v, formula)
-                    elif t == "s":
-                        idx = int(v) if v.isdigit() else -1
-                        if not 0 <= idx < n_shared:
-                            raise bad(f"indeks string bersama {v[:20]} tidak valid")
-                        cell = RawCell(shared[idx], TEXT, formula)
-                    elif t == "b":
-                        b = v.strip()
-                        cell = RawCell(b == "1", BOOL, formula) if b in ("0", "1") else RawCell(v, TEXT, formula)
-                    elif t == "e":
-                        cell = RawCell(v, ERRORVAL, formula)
-                    else:  # "str" (formula text result), "d" (ISO date text), unknown types: text as stored
-                        cell = RawCell(_unescape(v), TEXT, formula)
-                    cells[(row, col_no)] = cell
-                if len(cells) > max_cells:
-                    raise _Stop("sheet-too-large", f"> {max_cells}", str(max_cells), sheet=name)
-            elif tag == mc_tag:
-                rng = _parse_range(el.get("ref", ""))
-                if rng is not None:
-                    merged.append(rng)
-                    if len(merged) > max_cells:
-                        raise _Stop("sheet-too-large", f"> {max_cells}", str(max_cells), sheet=name)
-            del level1[:]  # type: ignore[index]  # finished rows are no longer needed
-        if root is None:
-            raise bad("kosong")
-        return RawSheet(name=name, state=state, cells=cells, merged=merged)
+            if depth == 2:  # a child of a top-level element: a <row> of sheetData, a <mergeCell>...
+                pending = 0
+                sheet.add(el)  # type: ignore[union-attr]
+                del level1[:]  # type: ignore[index]  # finished rows are no longer needed
+            elif depth == 1:
+                del root[:]  # type: ignore[index]
+        if sheet is None:
+            raise _Stop("corrupt-workbook", f"{part}: kosong", sheet=name)
+        return RawSheet(name=name, state=state, cells=sheet.cells, merged=sheet.merged)
 
     def _external_links(self) -> tuple[int, str] | None:
         parts = sorted(n for n in self.members
@@ -499,6 +443,126 @@ class _Reader:
                     targets.append(base)
         shown = ", ".join(targets[:3]) + (", ..." if len(targets) > 3 else "")
         return len(parts), shown or f"{len(parts)} tautan"
+
+
+class _SheetBuilder:
+    """Turns <row> and <mergeCell> elements of one worksheet into RawCells and merge ranges."""
+
+    TAGS = ("row", "mergeCell", "c", "v", "f", "is", "t", "r")
+
+    def __init__(self, part: str, name: str, shared: list[str], max_cells: int, tags: tuple[str, ...]) -> None:
+        self.part, self.name, self.shared, self.max_cells = part, name, shared, max_cells
+        self.row_tag, self.mc_tag, self.c_tag, self.v_tag, self.f_tag, self.is_tag, self.t_tag, self.r_tag = tags
+        self.cells: dict[tuple[int, int], RawCell] = {}
+        self.merged: list[tuple[int, int, int, int]] = []
+        self.shared_formulas: dict[str | None, str] = {}
+        self.row_no = 0
+        # equal stored values give equal (frozen) cells: share them, e.g. the many level numbers
+        self.cache: dict[tuple[str | None, str], RawCell] = {}
+
+    def bad(self, what: str) -> _Stop:
+        return _Stop("corrupt-workbook", f"{self.part}: {what}", sheet=self.name)
+
+    def add(self, el: Element) -> None:
+        tag = el.tag
+        if tag == self.row_tag:
+            self.row(el)
+        elif tag == self.mc_tag:
+            rng = _parse_range(el.get("ref", ""))
+            if rng is not None:
+                self.merged.append(rng)
+                if len(self.merged) > self.max_cells:
+                    raise _Stop("sheet-too-large", f"> {self.max_cells}", str(self.max_cells), sheet=self.name)
+
+    def row(self, el: Element) -> None:
+        r_attr = el.get("r")
+        row_no = self.row_no = int(r_attr) if r_attr is not None and r_attr.isdigit() else self.row_no + 1
+        if not 1 <= row_no <= MAX_ROW:
+            raise self.bad(f"nomor baris {str(r_attr)[:20]} tidak valid")
+        c_tag, v_tag, f_tag, is_tag = self.c_tag, self.v_tag, self.f_tag, self.is_tag
+        cells, cache, columns = self.cells, self.cache, COLUMNS
+        col_no = 0
+        for c in el:
+            if c.tag != c_tag:
+                continue
+            get = c.get
+            ref = get("r")
+            if ref is None:
+                col_no += 1
+                row = row_no
+            else:
+                letters = ref.rstrip(_DIGITS)
+                digits = ref[len(letters):]
+                col = columns.get(letters) or columns.get(letters.upper())
+                if col is None or not digits.isdigit() or not 1 <= int(digits) <= MAX_ROW:
+                    raise self.bad(f"referensi sel '{ref[:20]}' tidak valid")
+                row = int(digits)
+                col_no = col
+            if col_no > MAX_COL:
+                raise self.bad(f"kolom di luar batas pada baris {row}")
+            t = get("t")
+            if len(c) == 1 and c[0].tag == v_tag:  # the common case: a value, no formula
+                v = c[0].text
+                if not v:
+                    continue
+                key = (t, v)
+                cell = cache.get(key)
+                if cell is None:
+                    cell = cache[key] = self.value(t, v, None)
+                cells[(row, col_no)] = cell
+                continue
+            v = f = inline = None
+            for child in c:
+                ctag = child.tag
+                if ctag == v_tag:
+                    v = child.text
+                elif ctag == f_tag:
+                    f = child
+                elif ctag == is_tag:
+                    inline = child
+            formula = None if f is None else self.formula(f)
+            if t == "inlineStr" and inline is not None:
+                cells[(row, col_no)] = RawCell(_rich_text(inline, self.t_tag, self.r_tag), TEXT, formula)
+            elif v:
+                cells[(row, col_no)] = self.value(t, v, formula)
+            elif formula is not None:
+                cells[(row, col_no)] = RawCell(None, EMPTY, formula)
+        if len(cells) > self.max_cells:
+            raise _Stop("sheet-too-large", f"> {self.max_cells}", str(self.max_cells), sheet=self.name)
+
+    def value(self, t: str | None, v: str, formula: str | None) -> RawCell:
+        """The cell for a stored value ``v`` (not empty) of type ``t``."""
+        if t is None or t == "n":
+            try:
+                x = float(v)
+            except ValueError:
+                return RawCell(v, TEXT, formula)
+            # NaN, infinities and "1_000" are not numbers Excel writes
+            return RawCell(x, NUMBER, formula) if x - x == 0 and "_" not in v else RawCell(v, TEXT, formula)
+        if t == "s":
+            idx = int(v) if v.isdigit() else -1
+            if not 0 <= idx < len(self.shared):
+                raise self.bad(f"indeks string bersama {v[:20]} tidak valid")
+            return RawCell(self.shared[idx], TEXT, formula)
+        if t == "b":
+            b = v.strip()
+            return RawCell(b == "1", BOOL, formula) if b in ("0", "1") else RawCell(v, TEXT, formula)
+        if t == "e":
+            return RawCell(v, ERRORVAL, formula)
+        # "str" (formula text result), "d" (ISO date text), unknown types: the text as stored
+        return RawCell(_unescape(v), TEXT, formula)
+
+    def formula(self, f: Element) -> str:
+        text = f.text
+        ftype = f.get("t")
+        if ftype == "shared":
+            si = f.get("si")
+            if text:
+                self.shared_formulas[si] = text
+                return text
+            # followers hold no text: keep the master's (whose references are the master's own)
+            return self.shared_formulas.get(si, "(shared)")
+        return text or f"({ftype or 'formula'})"
 
 
 # ---------------------------------------------------------------------- helpers
@@ -549,16 +613,6 @@ def _unescape(text: str) -> str:
 def _unescape_one(m: re.Match[str]) -> str:
     code = int(m.group(1), 16)
     return m.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
-
-
-def _number(v: str, formula: str | None) -> RawCell:
-    try:
-        x = float(v)
-    except ValueError:
-        return RawCell(v, TEXT, formula)
-    if "_" in v or not math.isfinite(x):
-        return RawCell(v, TEXT, formula)
-    return RawCell(x, NUMBER, formula)
 
 
 def _parse_range(ref: str) -> tuple[int, int, int, int] | None:

@@ -28,6 +28,46 @@ CONTROL_PLACEHOLDER = "CONTROLPLACEHOLDER"
 CONTROL_TEXT = "bel\x07tab\tend\x01"  # what the reader must return for the placeholder
 
 
+# file name -> the code sniff + read must give: the rejecting error, the warning of an accepted
+# file, or None for a file read without findings
+EXPECTED: dict[str, str | None] = {
+    "valid-1.xlsx": None,
+    "valid-2.xlsx": None,
+    "far-corner.xlsx": None,
+    "long-text.xlsx": None,
+    "macro.xlsm": "macro-workbook",
+    "external-link.xlsx": "external-link",
+    "empty.xlsx": "empty-file",
+    "~$lock.xlsx": "office-lock-file",
+    "encrypted.xlsx": "encrypted-file",
+    "legacy.xls": "legacy-xls-format",
+    "page.xlsx": "html-not-workbook",
+    "export.xls": "html-not-workbook",
+    "data.xlsx": "csv-not-workbook",
+    "xml2003.xlsx": "xml-not-workbook",
+    "doc.xlsx": "pdf-not-workbook",
+    "scan.xlsx": "image-not-workbook",
+    "photo.xlsx": "image-not-workbook",
+    "random.xlsx": "unknown-format",
+    "two-pdfs.xlsx": "zip-archive",
+    "sheet.ods.xlsx": "ods-format",
+    "binary.xlsx": "corrupt-workbook",
+    "big.xlsx": "file-too-large",
+    "truncated.xlsx": "corrupt-workbook",
+    "corrupt.xlsx": "corrupt-workbook",
+    "bad-crc.xlsx": "corrupt-workbook",
+    "malformed-xml.xlsx": "corrupt-workbook",
+    "control-char-xml.xlsx": "corrupt-workbook",
+    "duplicate-member.xlsx": "duplicate-zip-member",
+    "strict.xlsx": "strict-open-xml",
+    "zip-bomb.xlsx": "zip-bomb",
+    "ratio-bomb.xlsx": "zip-bomb",
+    "lying-size.xlsx": "corrupt-workbook",
+    "billion-laughs.xlsx": "xml-dtd-forbidden",
+    "external-dtd.xlsx": "xml-dtd-forbidden",
+}
+
+
 # ---------------------------------------------------------------------- building blocks
 
 
@@ -142,107 +182,108 @@ def far_corner(path: Path) -> Path:
 
 
 def write_all(folder: Path) -> dict[str, str | None]:
-    """Write every hostile/broken/odd file into ``folder``; return {name: expected code or None}."""
+    """Write every file of :data:`EXPECTED` into ``folder``; return a copy of :data:`EXPECTED`."""
     folder.mkdir(parents=True, exist_ok=True)
     base = valid_xlsx(folder / "_base.tmp")
     sheet = member(base, SHEET1)
     wbxml = member(base, "xl/workbook.xml")
     expected: dict[str, str | None] = {}
 
-    def put(name: str, code: str | None, data: bytes | None = None) -> Path:
+    def put(name: str, data: bytes | None = None) -> Path:
         p = folder / name
         if data is not None:
             p.write_bytes(data)
-        expected[name] = code
+        expected[name] = EXPECTED[name]
         return p
 
     # valid, odd but acceptable
-    valid_xlsx(put("valid-1.xlsx", None))
-    valid_xlsx(put("valid-2.xlsx", None), rows=40, cols=15, text="uraian " * 30)
-    far_corner(put("far-corner.xlsx", None))
+    valid_xlsx(put("valid-1.xlsx"))
+    valid_xlsx(put("valid-2.xlsx"), rows=40, cols=15, text="uraian " * 30)
+    far_corner(put("far-corner.xlsx"))
     long_wb = valid_xlsx(folder / "_long.tmp", text=CONTROL_PLACEHOLDER)
     sheet2 = member(long_wb, SHEET2).replace(CONTROL_PLACEHOLDER.encode(), b"bel_x0007_tab\tend_x0001_")
     long_sst = (f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t xml:space="preserve">{LONG_TEXT}</t></si>'
                 "</sst>").encode()
     long_sheet = member(long_wb, SHEET1).replace(
         b"</sheetData>", b'<row r="20"><c r="A20" t="s"><v>0</v></c></row></sheetData>')
-    rewrite_zip(long_wb, put("long-text.xlsx", None), {SHEET1: long_sheet, SHEET2: sheet2}, add={SST: long_sst})
+    rewrite_zip(long_wb, put("long-text.xlsx"), {SHEET1: long_sheet, SHEET2: sheet2}, add={SST: long_sst})
     long_wb.unlink()
-    rewrite_zip(base, put("macro.xlsm", "macro-workbook"), add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0fake vba"})
+    rewrite_zip(base, put("macro.xlsm"), add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0fake vba"})
     link_rels = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
                  b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
                  b'2006/relationships/externalLinkPath" Target="file:///C:/data/anggaran.xlsx" TargetMode="External"/>'
                  b"</Relationships>")
     link = f'<?xml version="1.0"?><externalLink xmlns="{MAIN_NS}"><externalBook/></externalLink>'.encode()
-    rewrite_zip(base, put("external-link.xlsx", "external-link"),
+    rewrite_zip(base, put("external-link.xlsx"),
                 add={"xl/externalLinks/externalLink1.xml": link,
                      "xl/externalLinks/_rels/externalLink1.xml.rels": link_rels})
 
     # not workbooks at all
-    put("empty.xlsx", "empty-file", b"")
-    put("~$lock.xlsx", "office-lock-file", b"\x0bUser Name" + bytes(150))
-    ole2(put("encrypted.xlsx", "encrypted-file"), ("EncryptionInfo", "EncryptedPackage"))
-    ole2(put("legacy.xls", "legacy-xls-format"), ("Workbook", "\x05SummaryInformation"))
-    put("page.xlsx", "html-not-workbook", b"\xef\xbb\xbf\n  <!DOCTYPE html><html><body><table><tr><td>1</td></tr></table>")
-    put("export.xls", "html-not-workbook", b'<table border="1"><tr><td>OPD</td><td>Level</td></tr></table>')
-    put("data.xlsx", "csv-not-workbook", "No;Indikator;Level\n1;Kebijakan;3\n2;Tata kelola;4\n".encode("cp1252"))
-    put("xml2003.xlsx", "xml-not-workbook",
+    put("empty.xlsx", b"")
+    put("~$lock.xlsx", b"\x0bUser Name" + bytes(150))
+    ole2(put("encrypted.xlsx"), ("EncryptionInfo", "EncryptedPackage"))
+    ole2(put("legacy.xls"), ("Workbook", "\x05SummaryInformation"))
+    put("page.xlsx", b"\xef\xbb\xbf\n  <!DOCTYPE html><html><body><table><tr><td>1</td></tr></table>")
+    put("export.xls", b'<table border="1"><tr><td>OPD</td><td>Level</td></tr></table>')
+    put("data.xlsx", "No;Indikator;Level\n1;Kebijakan;3\n2;Tata kelola;4\n".encode("cp1252"))
+    put("xml2003.xlsx",
         b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook xmlns="urn:schemas-microsoft-com:'
         b'office:spreadsheet"><Worksheet ss:Name="Sheet1"/></Workbook>')
-    put("doc.xlsx", "pdf-not-workbook", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
-    put("scan.xlsx", "image-not-workbook", b"\x89PNG\r\n\x1a\n" + bytes(64))
-    put("photo.xlsx", "image-not-workbook", b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(64))
-    put("random.xlsx", "unknown-format", bytes(range(256)) * 4)
-    with zipfile.ZipFile(put("two-pdfs.xlsx", "zip-archive"), "w") as zf:
+    put("doc.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n")
+    put("scan.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(64))
+    put("photo.xlsx", b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(64))
+    put("random.xlsx", bytes(range(256)) * 4)
+    with zipfile.ZipFile(put("two-pdfs.xlsx"), "w") as zf:
         zf.writestr("a.pdf", b"%PDF-1.4 a")
         zf.writestr("b.pdf", b"%PDF-1.4 b")
-    with zipfile.ZipFile(put("sheet.ods.xlsx", "ods-format"), "w") as zf:
+    with zipfile.ZipFile(put("sheet.ods.xlsx"), "w") as zf:
         zf.writestr("mimetype", b"application/vnd.oasis.opendocument.spreadsheet")
         zf.writestr("content.xml", b"<office:document-content/>")
-    rewrite_zip(base, put("binary.xlsx", "corrupt-workbook"), {"xl/workbook.xml": None},
+    rewrite_zip(base, put("binary.xlsx"), {"xl/workbook.xml": None},
                 add={"xl/workbook.bin": b"\x83\x01\x00"})
-    big = put("big.xlsx", "file-too-large")
+    big = put("big.xlsx")
     with big.open("wb") as fh:
         fh.write(base.read_bytes())
         fh.truncate(26 * 1024 * 1024)  # sparse: costs no disk
 
     # broken archives
     data = base.read_bytes()
-    put("truncated.xlsx", "corrupt-workbook", data[: len(data) // 2])
-    put("corrupt.xlsx", "corrupt-workbook", b"PK\x03\x04" + bytes(range(200)) * 3)
+    put("truncated.xlsx", data[: len(data) // 2])
+    put("corrupt.xlsx", b"PK\x03\x04" + bytes(range(200)) * 3)
     crc = rewrite_zip(base, folder / "_crc.tmp", stored=(SHEET1,))
     raw = bytearray(crc.read_bytes())
     pos = raw.find(b"<sheetData>")
     raw[pos + 1:pos + 2] = b"S"  # still well-formed XML, but the CRC no longer matches
     crc.unlink()
-    put("bad-crc.xlsx", "corrupt-workbook", bytes(raw))
-    rewrite_zip(base, put("malformed-xml.xlsx", "corrupt-workbook"), {SHEET1: sheet[: len(sheet) // 2]})
-    rewrite_zip(base, put("control-char-xml.xlsx", "corrupt-workbook"),
+    put("bad-crc.xlsx", bytes(raw))
+    rewrite_zip(base, put("malformed-xml.xlsx"), {SHEET1: sheet[: len(sheet) // 2]})
+    rewrite_zip(base, put("control-char-xml.xlsx"),
                 {SHEET1: sheet.replace(b"<sheetData>", b"<sheetData>\x01")})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about the duplicate name: that is the point
-        rewrite_zip(base, put("duplicate-member.xlsx", "duplicate-zip-member"), add={SHEET1: sheet})
-    rewrite_zip(base, put("strict.xlsx", "strict-open-xml"),
+        rewrite_zip(base, put("duplicate-member.xlsx"), add={SHEET1: sheet})
+    rewrite_zip(base, put("strict.xlsx"),
                 {"xl/workbook.xml": wbxml.replace(MAIN_NS.encode(), STRICT_NS.encode())})
 
     # attacks
-    zip_bomb(put("zip-bomb.xlsx", "zip-bomb"))
-    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(put("ratio-bomb.xlsx", "zip-bomb"), "w",
+    zip_bomb(put("zip-bomb.xlsx"))
+    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(put("ratio-bomb.xlsx"), "w",
                                                        zipfile.ZIP_DEFLATED, compresslevel=9) as zout:
         for info in zin.infolist():
             payload = sheet.replace(b"</worksheet>", b" " * (40 * 1024 * 1024) + b"</worksheet>") \
                 if info.filename == SHEET1 else zin.read(info.filename)
             zout.writestr(info.filename, payload)
-    forge_declared_size(rewrite_zip(base, put("lying-size.xlsx", "corrupt-workbook"), {SHEET1: sheet + b" " * 5000}),
+    forge_declared_size(rewrite_zip(base, put("lying-size.xlsx"), {SHEET1: sheet + b" " * 5000}),
                         SHEET1, 100)
     laughs = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
               + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
                          for i in range(1, 10))
               + b']>\n<sst xmlns="' + MAIN_NS.encode() + b'" count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>')
-    rewrite_zip(base, put("billion-laughs.xlsx", "xml-dtd-forbidden"), add={SST: laughs})
+    rewrite_zip(base, put("billion-laughs.xlsx"), add={SST: laughs})
     ext_dtd = sheet.replace(b"<worksheet", b'<!DOCTYPE worksheet SYSTEM "http://example.invalid/evil.dtd">\n<worksheet', 1)
-    rewrite_zip(base, put("external-dtd.xlsx", "xml-dtd-forbidden"), {SHEET1: ext_dtd})
+    rewrite_zip(base, put("external-dtd.xlsx"), {SHEET1: ext_dtd})
     base.unlink()
+    assert expected == EXPECTED, set(expected) ^ set(EXPECTED)
     return expected
 
 
