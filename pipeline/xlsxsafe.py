@@ -478,7 +478,7 @@ class _SheetBuilder:
         r_attr = el.get("r")
         row_no = self.row_no = int(r_attr) if r_attr is not None and r_attr.isdigit() else self.row_no + 1
         if not 1 <= row_no <= MAX_ROW:
-            raise self.bad(f"nomor baris {str(r_attr)[:20]} tidak valid")
+            raise self.bad(f"nomor baris {r_attr[:20]} tidak valid" if r_attr else f"lebih dari {MAX_ROW} baris")
         c_tag, v_tag, f_tag, is_tag = self.c_tag, self.v_tag, self.f_tag, self.is_tag
         cells, cache, columns = self.cells, self.cache, COLUMNS
         col_no = 0

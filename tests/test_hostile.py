@@ -176,6 +176,13 @@ def test_sandbox_keeps_order_with_many_small_tasks():
     assert run_isolated(hostile.probe, tasks, workers=3) == [2.0 * i for i in range(5000)]
 
 
+def test_sandbox_spawn_start_method():
+    """What Windows and macOS use: nothing inherited, everything pickled."""
+    tasks = [("ok", 1.0), ("exit", 0), ("ok", 2.0), ("ok", 3.0)]
+    assert run_isolated(hostile.probe, tasks, workers=2, start_method="spawn") == [
+        2.0, Failure("proses pembaca berhenti"), 4.0, 6.0]
+
+
 def test_sandbox_without_callback_or_isolation():
     assert run_isolated(hostile.probe, [("ok", 1.0), ("exit", 0)], workers=1, timeout_s=10) == [
         2.0, Failure("proses pembaca berhenti")]

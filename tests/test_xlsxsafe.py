@@ -10,11 +10,20 @@ import openpyxl
 import pytest
 from hostile import MAIN_NS, valid_xlsx
 
+from pipeline import xlsxsafe
 from pipeline.models import BOOL, EMPTY, ERRORVAL, NUMBER, TEXT, RawCell, normalise_name
 from pipeline.xlsxsafe import COLUMNS, Limits, read_workbook
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+@pytest.fixture(autouse=True, params=["tree", "stream"])
+def parse_mode(request, monkeypatch):
+    """Every test runs twice: sheets and shared strings parsed whole, and streamed (as large parts are)."""
+    if request.param == "stream":
+        monkeypatch.setattr(xlsxsafe, "_MAX_TREE_PART", 0)
+    return request.param
 
 
 def build(path: Path, sheets: list[tuple[str, str, str]], sst: list[str] | None = None, *,
@@ -222,8 +231,6 @@ def test_streaming_limit_catches_a_lying_declared_size(tmp_path, monkeypatch):
     """The per-part limit holds while decompressing even if the declared size were not checked."""
     body = "<sheetData>" + '<row r="1"><c r="A1"><v>1</v></c></row>' * 3000 + "</sheetData>"
     path = build(tmp_path / "big.xlsx", [("S", "visible", body)])
-    from pipeline import xlsxsafe
-
     monkeypatch.setattr(xlsxsafe._Reader, "_check_archive", _register_members_only)
     wb, findings = read_workbook(path, "big.xlsx", Limits(max_member_bytes=50_000))
     assert wb is None and [f.code for f in findings] == ["zip-bomb"] and "> 48.8 KB" in findings[0].found
