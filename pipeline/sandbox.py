@@ -18,6 +18,8 @@ Design notes:
 * Processes are started with "forkserver" where available (Linux), else "spawn"
   (Windows, macOS): nothing of the parent's state is inherited, so ``func`` must be a
   top-level function and tasks and results must be picklable.
+* A task's time starts when it is sent to an idle worker or when the worker answers the task
+  before it; the first task of a new worker also pays for the process start.
 * ``isolate=False`` runs everything in the calling process, with no memory or time limits:
   for tests of pure logic and for trusted tiny runs only.
 """

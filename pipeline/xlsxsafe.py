@@ -1,16 +1,17 @@
 """A minimal xlsx reader for hostile input: stored cell values only, never evaluated.
 
 Why not openpyxl: this is the hot path for thousands of e-mailed files, and every byte is
-untrusted. The reader uses :mod:`zipfile` and the C ElementTree pull parser, and:
+untrusted. The reader uses :mod:`zipfile` and the C ElementTree parser, and:
 
 * forbids any DTD (so no entity expansion, no external entities): before a part is handed
   to the C parser, its prolog is parsed by expat up to the root element and any
   ``<!DOCTYPE`` gives ``xml-dtd-forbidden``. (``defusedxml.ElementTree`` does the same
-  check but runs the pure-Python parser, about ten times slower per element.)
+  check but drives expat from pure Python: 3-4 times slower on cell-heavy sheets.)
 * checks every member's declared size and compression ratio before reading, and enforces
   the per-part and total limits again while decompressing, in chunks;
-* streams sheets and shared strings, dropping parsed elements as it goes, so memory stays
-  bounded whatever the declared ``<dimension>`` or the number of rows;
+* parses parts of up to 4 MiB whole, in C (a typical questionnaire); larger sheets and shared
+  strings are streamed, dropping parsed rows as it goes, so memory stays bounded whatever the
+  declared ``<dimension>`` or the number of rows; cells are kept in a sparse dict;
 * stops at a cell-count limit per sheet and at a wall-clock limit per file;
 * never evaluates formulas and never runs macros: formula text and cached value are kept.
 
