@@ -81,11 +81,7 @@ def parse(raw: RawWorkbook, sub: Submission, fw: Framework, roster: Roster, fram
     ``frameworks`` are all catalogs known (by id), used to name the framework of a foreign
     questionnaire; a questionnaire of another framework than ``fw`` is rejected, never mixed.
     """
-    ctx = _Ctx(sub)
-    if raw.has_macros:
-        ctx.add("macro-workbook")
-    if raw.external_links:
-        ctx.add("external-link", found=raw.external_links)
+    ctx = _Ctx(sub)  # macro and external-link warnings come from xlsxsafe.read_workbook
     assess = raw.sheet(L.SHEET_ASSESSMENT)
     ident = raw.sheet(L.SHEET_IDENTITY)
     if not _check_template(ctx, raw, assess, fw, frameworks):

@@ -114,7 +114,7 @@ def _detect_zip(path: Path, reject) -> tuple[str, list[Finding]]:
     if "xl/workbook.xml" in names:
         return XLSX, []
     if "xl/workbook.bin" in names:
-        return reject("corrupt-workbook", "format Excel Binary Workbook (.xlsb) tidak dibaca")
+        return reject("xlsb-format", "XLSB")
     files = [i.filename for i in infos if not i.is_dir()]
     shown = ", ".join(Path(f.replace("\\", "/")).name for f in files[:3])
     more = ", ..." if len(files) > 3 else ""

@@ -51,7 +51,7 @@ EXPECTED: dict[str, str | None] = {
     "random.xlsx": "unknown-format",
     "two-pdfs.xlsx": "zip-archive",
     "sheet.ods.xlsx": "ods-format",
-    "binary.xlsx": "corrupt-workbook",
+    "binary.xlsx": "xlsb-format",
     "big.xlsx": "file-too-large",
     "truncated.xlsx": "corrupt-workbook",
     "corrupt.xlsx": "corrupt-workbook",

@@ -311,3 +311,11 @@ def test_rows_beyond_table(tmp_path: Path, make_submission) -> None:
     sub = read(make_submission(tmp_path, applications=apps))
     assert len(sub.applications) == L.APP_INPUT_ROWS + 2
     assert [f.found for f in sub.findings if f.code == "rows-beyond-table"] == ["2"]
+
+
+def test_missing_level_heading(tmp_path: Path, make_submission, fw2018) -> None:
+    path = make_submission(tmp_path, levels={"1": 4})
+    col = next(n for n, c in enumerate(L.ASSESSMENT_COLUMNS, start=1) if c.key == "level")
+    sub = read(_edit(path, lambda wb: wb[L.SHEET_ASSESSMENT].cell(L.HEADER_ROW, col, "Nilai")))
+    assert ("Penilaian", "", "missing-column") in locs(sub)
+    assert sub.answers == {} and len([f for f in sub.findings if f.code == "indicator-missing"]) == 37
