@@ -34,6 +34,7 @@ from pipeline.models import (
 from pipeline.roster import Roster
 from pipeline.textutil import a1, clean_text, fold
 
+
 class _Ctx:
     """Per-file state: the submission being filled and a findings sink."""
 
