@@ -147,7 +147,7 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
         else:
             files.append((p, p.name))
     try:
-        subs = read_files(files, framework, roster, isolate=len(files) > 1)
+        subs = read_files(files, framework, roster)
     except PipelineError as exc:
         raise _fail(exc) from None
     labels, sev = OUTCOME_LABEL[lang], SEVERITY_LABEL[lang]

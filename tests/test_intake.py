@@ -95,3 +95,31 @@ def test_check_reports_location(tmp_path: Path, make_submission) -> None:
     assert res.exit_code == 0
     assert "DITERIMA DENGAN CATATAN: BKD.xlsx [BKD]" in res.output
     assert "TIDAK LENGKAP Penilaian!H7 [level-unparseable] Level 'tiga?' tidak dapat dibaca" in res.output
+
+
+def test_hostile_batch_through_intake(tmp_path: Path, make_submission) -> None:
+    """Every hostile file plus valid questionnaires through the real intake: one outcome each, no crash."""
+    import pytest
+
+    from tests.hostile import write_all
+
+    resource = pytest.importorskip("resource")
+
+    hostile = tmp_path / "in"
+    expected = write_all(hostile)
+    make_submission(hostile, opd="BKD", name="valid-bkd.xlsx")
+    make_submission(hostile, opd="DINKES", name="valid-dinkes.xlsx")
+    result = batch.run(hostile, isolate=True)
+    files = sorted(p.relative_to(hostile).as_posix() for p in hostile.rglob("*") if p.is_file())
+    assert sorted(o.file for o in result.outcomes) == files
+    by_file = {o.file: o for o in result.outcomes}
+    assert by_file["valid-bkd.xlsx"].outcome.startswith("accepted")
+    assert by_file["valid-dinkes.xlsx"].outcome.startswith("accepted")
+    assert set(result.scores) == {"BKD", "DINKES"}
+    for name, code in expected.items():
+        sub = next(s for s in result.submissions if s.file == name)
+        if code is not None:
+            assert by_file[name].outcome == "rejected", name
+            assert code in {f.code for f in sub.findings}, (name, code)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert peak_mb < 800, peak_mb
