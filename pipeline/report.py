@@ -1,0 +1,1217 @@
+"""Write the consolidated workbook that officials open: ranking, gaps, validation and inventory.
+
+Sheets, in order: Ringkasan, Peringkat, Matriks, one gap sheet per OPD (named from the OPD code),
+Validasi, Berkas, Belum Mengirim, Aplikasi, Aplikasi Bersama, Hosting & Pusat Data, Layanan vs
+Aplikasi, Data (English names when ``result.lang == "en"``; every UI string is in :data:`UI`).
+
+Numbers and rounding (decided once, here):
+
+* Every number is a number cell with a number format; never text. Indices use "0.00", levels "0".
+* An exact index is stored as :func:`stored`: the value rounded half-up to 6 decimals (so the cell
+  equals the exact value to 6 decimals), adjusted so that any spreadsheet showing it with 2 decimals
+  shows exactly :func:`pipeline.framework.display`. Two traps are closed: (1) rounding to 6 decimals
+  first could carry a value such as 2.6449996 onto the 2.645 boundary, so it is kept just below
+  (2.644999); (2) the binary float nearest 2.645 is 2.64499999999999990..., which a renderer that
+  rounds the binary value would show as 2.64, so the next float up is stored instead (the stored
+  binary value is then > 2.645 and every renderer shows 2.65; exact binary ties such as 0.125 are
+  stepped up the same way, for renderers that round half to even). Tests render a workbook with
+  LibreOffice and compare the printed texts with ``display()``.
+* Weights are stored as the nearest float of the exact weight (3.3333333333333335, shown "0.0000");
+  the exact fraction is written next to them as text ("10/3").
+* Formulas (what-if planned index, gap per row, index in Matriks) are written with their computed
+  value cached, so viewers that do not recalculate show the right number.
+
+Input-derived text always goes through :func:`pipeline.textutil.clean_text` and ``write_string``
+(text starting with "=", "+", "-" or "@" stays text); every xlsxwriter write return code is checked.
+The workbook is written to a temporary file next to the target, verified by reopening it and
+renamed into place (:func:`write_report`), so a failure never leaves a half-written file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from pathlib import Path
+
+import openpyxl
+import xlsxwriter
+from xlsxwriter.exceptions import XlsxWriterException
+
+from pipeline.batch import BatchResult, exact
+from pipeline.errors import OutputError
+from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL
+from pipeline.framework import Framework, display, round_half_up
+from pipeline.scoring import (
+    TARGET_INDEX,
+    TARGET_LEVELS,
+    TARGET_NEXT_BAND,
+    TARGET_TOP_BAND,
+    Gap,
+    Score,
+    predikat_of,
+)
+from pipeline.template import HEADER_FILL, INPUT_FILL
+from pipeline.textutil import a1, clean_text, col_letter
+
+FIXED_DATE = dt.datetime(2026, 1, 1, 0, 0, 0)  # document dates are fixed so output is byte-stable
+STORE_PLACES = 6
+DEFAULT_PER_OPD_LIMIT = 100
+OPD_FOLDER = "opd"
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+# ---------------------------------------------------------------- UI strings (one dict per language)
+
+UI: dict[str, dict[str, str]] = {
+    "id": {
+        "sheet_summary": "Ringkasan", "sheet_ranking": "Peringkat", "sheet_matrix": "Matriks",
+        "sheet_validation": "Validasi", "sheet_files": "Berkas", "sheet_missing": "Belum Mengirim", "sheet_data": "Data",
+        "sheet_apps": "Aplikasi", "sheet_shared": "Aplikasi Bersama", "sheet_hosting": "Hosting & Pusat Data",
+        "sheet_services": "Layanan vs Aplikasi",
+        "title": "Rekapitulasi Tingkat Kematangan SPBE Perangkat Daerah Tahun {year}",
+        "framework_line": "Kerangka penilaian: {regulation}",
+        "rule_line": "Predikat ditetapkan dari indeks {rule}; angka ditampilkan 2 desimal (pembulatan setengah ke atas).",
+        "rule_unrounded": "tanpa pembulatan", "rule_rounded": "yang dibulatkan 2 desimal",
+        "province_average": "Rata-rata indeks SPBE provinsi", "average_of": "Rata-rata dari {n} OPD yang dinilai.",
+        "no_scores": "Belum ada OPD yang dinilai.",
+        "key_figures": "Angka kunci", "figure": "Uraian", "count": "Jumlah",
+        "n_roster": "OPD dalam daftar", "n_files": "Berkas ditemukan di folder input",
+        "n_accepted": "Berkas diterima (dipakai)", "n_superseded": "Berkas digantikan berkas yang lebih baru",
+        "n_rejected": "Berkas ditolak", "n_submitted": "OPD sudah mengirim (dinilai)",
+        "n_missing": "OPD belum mengirim", "n_complete": "Penilaian lengkap", "n_incomplete": "Penilaian tidak lengkap",
+        "n_verified": "Penilaian terverifikasi Diskominfo",
+        "how_to_read": "Cara membaca",
+        "how_1": "Indeks SPBE (skala {lo}-{hi}) = jumlah (level x bobot indikator) / 100. Level yang dipakai adalah "
+                 "level verifikasi Diskominfo bila ada; jika tidak, level penilaian mandiri OPD.",
+        "how_2": "Predikat adalah kategori indeks menurut tabel di bawah. Indikator yang tidak dijawab dinilai pada "
+                 "level terendah dan penilaiannya ditandai 'tidak lengkap'.",
+        "how_3": "Lembar per OPD (nama lembar = kode OPD) berisi target, langkah minimal untuk naik predikat, dan "
+                 "simulasi: ubah kolom Target untuk melihat indeks rencana.",
+        "bands": "Predikat", "band_range": "Rentang indeks", "band_count": "Jumlah OPD",
+        "domain_means": "Rata-rata per domain", "aspect_means": "Rata-rata per aspek", "domain": "Domain",
+        "aspect": "Aspek", "weight": "Bobot (%)", "mean": "Rata-rata indeks", "predikat": "Predikat",
+        "chart_opd": "Indeks SPBE per OPD", "chart_dist": "Sebaran predikat", "chart_means": "Rata-rata indeks per "
+                                                                                        "domain dan aspek",
+        "chart_opd_vs": "Indeks domain dan aspek dibanding rata-rata provinsi", "index": "Indeks",
+        "ranking_title": "Peringkat Indeks SPBE Perangkat Daerah Tahun {year}",
+        "ranking_note": "Indeks sama persis mendapat peringkat sama (1-2-2-4). Klik kolom Analisis untuk membuka "
+                        "lembar kesenjangan OPD.",
+        "rank": "Peringkat", "code": "Kode OPD", "name": "Nama OPD", "spbe_index": "Indeks SPBE", "status": "Status",
+        "self_index": "Indeks penilaian mandiri", "verified_index": "Indeks terverifikasi",
+        "adjusted": "Indikator disesuaikan verifikator", "missing_count": "Indikator tidak dijawab",
+        "source_file": "Berkas sumber", "analysis": "Analisis",
+        "complete": "lengkap", "incomplete": "tidak lengkap", "verified": "terverifikasi",
+        "matrix_title": "Matriks Level per Indikator Tahun {year}",
+        "matrix_note": "Angka = level yang dipakai (verifikasi bila ada, jika tidak mandiri). Merah = rendah, hijau = "
+                       "tinggi. Indeks = SUMPRODUCT(level; bobot) / 100.",
+        "indicator_no": "No. indikator", "weight_row": "Bobot (%)", "weight_exact_row": "Bobot persis (pecahan)",
+        "gap_title": "Analisis Kesenjangan: {name}", "gap_sub": "Kode OPD {code} · berkas {file}",
+        "back": "« kembali ke Peringkat", "current_index": "Indeks saat ini", "target_index": "Target indeks",
+        "target_source": "Asal target", "shortfall": "Kenaikan indeks yang diperlukan",
+        "steps": "Langkah minimal (jumlah kenaikan level)", "unreachable": "tidak dapat dicapai",
+        "planned_index": "Indeks rencana (bila semua Target di tabel tercapai)",
+        "province_mean": "Rata-rata provinsi",
+        "src_next": "Batas bawah predikat berikutnya ({pred})",
+        "src_top": "Sudah pada predikat tertinggi; target = indeks saat ini",
+        "src_index": "Target indeks yang ditetapkan Diskominfo (berkas target)",
+        "src_levels": "Target level per indikator yang ditetapkan Diskominfo (berkas target)",
+        "plan": "Rencana minimal menuju target", "plan_none": "Tidak ada langkah yang diperlukan.",
+        "plan_unreachable": "Target tidak dapat dicapai walaupun semua indikator pada level tertinggi.",
+        "levels_up": "Naik (level)", "gain": "Kenaikan indeks",
+        "dom_asp": "Domain / aspek", "opd_value": "OPD ini",
+        "indicators": "Tabel indikator (kolom Target boleh diubah untuk simulasi)",
+        "ind_id": "No.", "ind_name": "Indikator", "current": "Level saat ini", "target": "Target",
+        "gap": "Kesenjangan", "step_gain": "Kenaikan indeks per level", "contribution": "Kontribusi target ke indeks",
+        "next_criteria": "Kriteria level berikutnya", "priority": "Prioritas",
+        "opd_findings": "Catatan validasi berkas OPD ini", "no_findings": "Tidak ada catatan.",
+        "file": "Berkas", "severity": "Tingkat", "sheet": "Lembar", "cell": "Sel", "finding_code": "Kode",
+        "message": "Pesan", "hint": "Cara memperbaiki",
+        "validation_title": "Hasil Validasi Semua Berkas",
+        "validation_note": "GALAT = berkas ditolak; TIDAK LENGKAP = jawaban tidak dapat dipakai (dinilai level "
+                           "terendah); CATATAN = tidak mengubah nilai.",
+        "files_title": "Daftar Berkas di Folder Input",
+        "files_note": "Setiap berkas yang ditemukan tercantum di sini beserta hasilnya.",
+        "size": "Ukuran (bita)", "outcome": "Hasil", "reason": "Keterangan", "superseded_by": "Digantikan oleh",
+        "missing_title": "OPD yang Belum Mengirim Kuesioner yang Dapat Dipakai",
+        "missing_note": "OPD dalam daftar tanpa berkas yang diterima.", "kind": "Jenis",
+        "rejected_files": "Berkas ditolak atas nama OPD ini",
+        "none": "Tidak ada.",
+        "data_headers": "tahun|kerangka|kode_opd|nama_opd|indikator|domain|aspek|level_mandiri|level_verifikasi|"
+                        "level_dipakai|sumber_level|bobot|bobot_persis|berkas|lembar|sel_level",
+        "src_verified": "verifikasi", "src_self": "mandiri", "src_missing": "tidak dijawab",
+        "locked": "Berkas keluaran {path} sedang dibuka di Excel atau tidak dapat ditulis; tutup berkas lalu "
+                  "jalankan ulang.",
+        "verify_failed": "Berkas keluaran {path} gagal diperiksa setelah ditulis ({why}); berkas lama tidak diubah.",
+        "per_opd_note": "Lembar analisis per OPD ditulis sebagai berkas terpisah di folder {folder}/ karena jumlah "
+                        "OPD melebihi {limit}.",
+        # inventory
+        "apps_title": "Daftar Aplikasi Seluruh OPD", "app_name": "Nama aplikasi", "function": "Fungsi / layanan",
+        "users": "Pengguna", "url": "Alamat (URL)", "developer": "Pengembang", "hosting": "Lokasi hosting",
+        "integrated": "Terintegrasi dengan", "app_status": "Status", "problems": "Kendala", "needs": "Kebutuhan",
+        "row": "Baris",
+        "shared_title": "Aplikasi yang Dilaporkan oleh Beberapa OPD",
+        "shared_note": "Sama bila nama yang dinormalkan sama (tanpa huruf besar/kecil, tanda baca, kata 'aplikasi', "
+                       "'sistem', 'informasi', awalan 'e-') atau alamat URL sama (tanpa http/https, www. dan garis "
+                       "miring akhir).",
+        "group": "Kelompok", "match": "Dasar kecocokan", "n_opd": "Jumlah OPD", "names": "Nama yang dilaporkan",
+        "opds": "OPD", "match_name": "nama", "match_url": "URL", "match_both": "nama dan URL",
+        "spread_title": "Fungsi yang Dilayani Beberapa Aplikasi Berbeda (kandidat aplikasi umum berbagi pakai / "
+                        "integrasi)",
+        "n_apps": "Jumlah aplikasi berbeda", "apps_list": "Aplikasi (OPD)",
+        "hosting_title": "Hosting Aplikasi dan Server, Rencana Pusat Data Provinsi",
+        "by_location": "Menurut lokasi hosting", "location": "Lokasi", "n_app_loc": "Aplikasi", "n_srv_loc": "Server",
+        "by_opd": "Menurut OPD (aplikasi / server)", "outside": "Aplikasi yang di-hosting di luar provinsi atau di "
+                                                              "vendor",
+        "no_room": "OPD tanpa ruang server", "bandwidth": "Bandwidth internet per OPD", "provider": "Penyedia",
+        "mbps": "Mbps", "plan_dc": "Rencana pemindahan ke pusat data provinsi",
+        "plan_dc_note": "Aplikasi aktif yang belum di Pusat Data Pemprov/PDN dan bukan aplikasi nasional di server "
+                        "kementerian; server yang belum di Pusat Data Pemprov/PDN.",
+        "apps_move": "Aplikasi dapat dipindah", "servers_move": "Server dapat dipindah", "total": "Jumlah",
+        "chart_dc": "Aplikasi dan server yang dapat dipindah ke pusat data provinsi",
+        "unknown_location": "(tidak diisi)",
+        "services_title": "Layanan SPBE: Level Indikator dan Aplikasi Aktif per OPD",
+        "services_note": "Tanda: level >= 3 tanpa aplikasi aktif, atau aplikasi aktif dengan level <= 1 "
+                         "(level yang dipakai).",
+        "service": "Layanan", "levels": "Level", "active_apps": "Aplikasi aktif", "flag": "Tanda",
+        "flag_no_app": "level tinggi tanpa aplikasi aktif", "flag_low": "ada aplikasi aktif tetapi level rendah",
+    },
+    "en": {
+        "sheet_summary": "Summary", "sheet_ranking": "Ranking", "sheet_matrix": "Matrix",
+        "sheet_validation": "Validation", "sheet_files": "Files", "sheet_missing": "Not Submitted", "sheet_data": "Data",
+        "sheet_apps": "Applications", "sheet_shared": "Shared Applications", "sheet_hosting": "Hosting & Data Centre",
+        "sheet_services": "Services vs Applications",
+        "title": "SPBE Maturity of Government Units, {year}",
+        "framework_line": "Framework: {regulation}",
+        "rule_line": "Predikat is taken from the {rule} index; numbers are shown with 2 decimals (half-up).",
+        "rule_unrounded": "unrounded", "rule_rounded": "2-decimal rounded",
+        "province_average": "Province average SPBE index", "average_of": "Average of {n} scored OPDs.",
+        "no_scores": "No OPD has been scored yet.",
+        "key_figures": "Key figures", "figure": "Item", "count": "Count",
+        "n_roster": "OPDs in the roster", "n_files": "Files found in the input folder",
+        "n_accepted": "Files accepted (used)", "n_superseded": "Files superseded by a newer file",
+        "n_rejected": "Files rejected", "n_submitted": "OPDs submitted (scored)", "n_missing": "OPDs not submitted",
+        "n_complete": "Complete assessments", "n_incomplete": "Incomplete assessments",
+        "n_verified": "Assessments verified by Diskominfo",
+        "how_to_read": "How to read",
+        "how_1": "SPBE index (scale {lo}-{hi}) = sum(level x indicator weight) / 100. The level used is Diskominfo's "
+                 "verified level when given, else the OPD's self-assessed level.",
+        "how_2": "Predikat is the index category from the table below. Unanswered indicators are scored at the lowest "
+                 "level and the assessment is marked 'incomplete'.",
+        "how_3": "Each OPD sheet (named after the OPD code) shows the target, the minimal steps to the next predikat, "
+                 "and a simulation: change the Target column to see the planned index.",
+        "bands": "Predikat", "band_range": "Index range", "band_count": "OPDs",
+        "domain_means": "Average per domain", "aspect_means": "Average per aspect", "domain": "Domain",
+        "aspect": "Aspect", "weight": "Weight (%)", "mean": "Average index", "predikat": "Predikat",
+        "chart_opd": "SPBE index per OPD", "chart_dist": "Predikat distribution",
+        "chart_means": "Average index per domain and aspect",
+        "chart_opd_vs": "Domain and aspect indices against the province average", "index": "Index",
+        "ranking_title": "SPBE Index Ranking of Government Units, {year}",
+        "ranking_note": "Exactly equal indices share a rank (1-2-2-4). Click the Analysis column to open the OPD's gap "
+                        "sheet.",
+        "rank": "Rank", "code": "OPD code", "name": "OPD name", "spbe_index": "SPBE index", "status": "Status",
+        "self_index": "Self-assessed index", "verified_index": "Verified index",
+        "adjusted": "Indicators adjusted by verifier", "missing_count": "Unanswered indicators",
+        "source_file": "Source file", "analysis": "Analysis",
+        "complete": "complete", "incomplete": "incomplete", "verified": "verified",
+        "matrix_title": "Level Matrix per Indicator, {year}",
+        "matrix_note": "Numbers = level used (verified when given, else self-assessed). Red = low, green = high. "
+                       "Index = SUMPRODUCT(level, weight) / 100.",
+        "indicator_no": "Indicator no.", "weight_row": "Weight (%)", "weight_exact_row": "Exact weight (fraction)",
+        "gap_title": "Gap Analysis: {name}", "gap_sub": "OPD code {code} · file {file}",
+        "back": "« back to Ranking", "current_index": "Current index", "target_index": "Target index",
+        "target_source": "Target source", "shortfall": "Index increase needed",
+        "steps": "Minimal steps (level increases)", "unreachable": "cannot be reached",
+        "planned_index": "Planned index (every Target in the table reached)", "province_mean": "Province average",
+        "src_next": "Lower bound of the next predikat ({pred})",
+        "src_top": "Already in the top predikat; target = current index",
+        "src_index": "Target index set by Diskominfo (targets file)",
+        "src_levels": "Target levels per indicator set by Diskominfo (targets file)",
+        "plan": "Minimal plan to reach the target", "plan_none": "No step is needed.",
+        "plan_unreachable": "The target cannot be reached even with every indicator at the top level.",
+        "levels_up": "Up (levels)", "gain": "Index gain",
+        "dom_asp": "Domain / aspect", "opd_value": "This OPD",
+        "indicators": "Indicator table (the Target column may be changed to simulate)",
+        "ind_id": "No.", "ind_name": "Indicator", "current": "Current level", "target": "Target",
+        "gap": "Gap", "step_gain": "Index gain per level", "contribution": "Target contribution to the index",
+        "next_criteria": "Next-level criteria", "priority": "Priority",
+        "opd_findings": "Validation notes for this OPD's file", "no_findings": "No notes.",
+        "file": "File", "severity": "Severity", "sheet": "Sheet", "cell": "Cell", "finding_code": "Code",
+        "message": "Message", "hint": "How to fix",
+        "validation_title": "Validation Results for Every File",
+        "validation_note": "ERROR = file rejected; INCOMPLETE = answer unusable (scored at the lowest level); "
+                           "WARNING = score not affected.",
+        "files_title": "Files Found in the Input Folder",
+        "files_note": "Every file found is listed here with its outcome.",
+        "size": "Size (bytes)", "outcome": "Outcome", "reason": "Reason", "superseded_by": "Superseded by",
+        "missing_title": "OPDs Without a Usable Questionnaire",
+        "missing_note": "Roster OPDs with no accepted file.", "kind": "Kind",
+        "rejected_files": "Rejected files for this OPD",
+        "none": "None.",
+        "data_headers": "year|framework|opd_code|opd_name|indicator|domain|aspect|self_level|verified_level|"
+                        "level_used|level_source|weight|weight_exact|file|sheet|level_cell",
+        "src_verified": "verified", "src_self": "self", "src_missing": "missing",
+        "locked": "The output file {path} is open in Excel or cannot be written; close it and run again.",
+        "verify_failed": "The output file {path} failed its check after writing ({why}); the old file is unchanged.",
+        "per_opd_note": "The per-OPD analysis sheets are written as separate files in {folder}/ because there are more "
+                        "than {limit} OPDs.",
+        "apps_title": "Applications of Every OPD", "app_name": "Application", "function": "Function / service",
+        "users": "Users", "url": "Address (URL)", "developer": "Developer", "hosting": "Hosting location",
+        "integrated": "Integrated with", "app_status": "Status", "problems": "Problems", "needs": "Needs",
+        "row": "Row",
+        "shared_title": "Applications Reported by Several OPDs",
+        "shared_note": "Same when the normalised name is equal (case, punctuation, the words 'aplikasi', 'sistem', "
+                       "'informasi' and the prefix 'e-' ignored) or the URL is equal (no scheme, no www., no trailing "
+                       "slash).",
+        "group": "Group", "match": "Matched on", "n_opd": "OPDs", "names": "Names reported", "opds": "OPDs",
+        "match_name": "name", "match_url": "URL", "match_both": "name and URL",
+        "spread_title": "Functions Served by Several Different Applications (candidates for shared applications / "
+                        "integration)",
+        "n_apps": "Different applications", "apps_list": "Applications (OPD)",
+        "hosting_title": "Application and Server Hosting, Provincial Data Centre Plan",
+        "by_location": "By hosting location", "location": "Location", "n_app_loc": "Applications",
+        "n_srv_loc": "Servers", "by_opd": "By OPD (applications / servers)",
+        "outside": "Applications hosted outside the province or at a vendor", "no_room": "OPDs without a server room",
+        "bandwidth": "Internet bandwidth per OPD", "provider": "Provider", "mbps": "Mbps",
+        "plan_dc": "Moving into the provincial data centre",
+        "plan_dc_note": "Active applications not yet at the Pemprov data centre/PDN and not national applications on "
+                        "ministry servers; servers not yet at the Pemprov data centre/PDN.",
+        "apps_move": "Applications that could move", "servers_move": "Servers that could move", "total": "Total",
+        "chart_dc": "Applications and servers that could move to the provincial data centre",
+        "unknown_location": "(not given)",
+        "services_title": "SPBE Services: Indicator Levels and Active Applications per OPD",
+        "services_note": "Flags: level >= 3 without an active application, or an active application with level <= 1 "
+                         "(level used).",
+        "service": "Service", "levels": "Levels", "active_apps": "Active applications", "flag": "Flag",
+        "flag_no_app": "high level without an active application",
+        "flag_low": "active application but low level",
+    },
+}
+
+# Predikat colours (fill, font), defined once; catalogs with other band names get colours by position.
+PREDIKAT_COLOURS: dict[str, tuple[str, str]] = {
+    "Memuaskan": ("#1E6B34", "#FFFFFF"),
+    "Sangat Baik": ("#4CAF50", "#FFFFFF"),
+    "Baik": ("#C5DB5B", "#000000"),
+    "Cukup": ("#F4A236", "#000000"),
+    "Kurang": ("#D9302C", "#FFFFFF"),
+}
+_BY_POSITION = ("#D9302C", "#F4A236", "#C5DB5B", "#4CAF50", "#1E6B34")  # lowest band first
+SEVERITY_FILL = {"error": "#F8CBAD", "incomplete": "#FFE699", "warning": "#FFF2CC"}
+OUTCOME_FILL = {"accepted": "#E2EFDA", "accepted-with-notes": "#FFF2CC", "superseded": "#EDEDED",
+                "rejected": "#F8CBAD"}
+OPD_COLOUR, MEAN_COLOUR = "#2F75B5", "#A6A6A6"
+_RESERVED_SHEETS = {"history"}  # Excel refuses a sheet named History
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+class ReportWriteError(RuntimeError):
+    """An xlsxwriter write call failed: a bug in this module, not a user problem."""
+
+
+# ---------------------------------------------------------------- numbers and names
+
+
+def stored(value: Fraction | int, places: int = 2) -> float:
+    """The float to store for an exact value shown with ``places`` decimals (see the module docstring).
+
+    Equal to the exact value to 6 decimals; any spreadsheet showing it with ``places`` decimals shows
+    ``display(value, places)``.
+    """
+    value = Fraction(value)
+    shown = round_half_up(value, places)
+    v = round_half_up(value, STORE_PLACES)
+    if round_half_up(v, places) != shown:  # 6-decimal rounding reached the next half boundary
+        v = shown + Fraction(5, 10 ** (places + 1)) - Fraction(1, 10**STORE_PLACES)
+    f = float(v)
+    scale = 10**places
+
+    def safe(x: Fraction) -> bool:
+        # shown as `shown`, and not an exact binary tie that a round-half-even renderer would round down
+        return round_half_up(x, places) == shown and (x * scale) % 1 != Fraction(1, 2)
+
+    while not safe(Fraction(f)):  # step towards the shown value, one float at a time (at most a few steps)
+        f = math.nextafter(f, math.inf if Fraction(f) < shown else -math.inf)
+    return f
+
+
+def band_colours(fw: Framework) -> dict[str, tuple[str, str]]:
+    """Fill and font colour of every predikat band of the catalog."""
+    out = {}
+    n = len(fw.bands)
+    for pos, band in enumerate(fw.bands):
+        if band.name in PREDIKAT_COLOURS:
+            out[band.name] = PREDIKAT_COLOURS[band.name]
+        else:
+            fill = _BY_POSITION[round(pos * (len(_BY_POSITION) - 1) / max(1, n - 1))]
+            out[band.name] = (fill, "#FFFFFF" if fill in ("#D9302C", "#4CAF50", "#1E6B34") else "#000000")
+    return out
+
+
+def sheet_names_for(codes: Sequence[str], reserved: Sequence[str] = ()) -> dict[str, str]:
+    """A valid, unique sheet name per OPD code (at most 31 chars, none of []:*?/\\, no edge apostrophe).
+
+    Names are compared case-insensitively (as Excel does) with each other and with ``reserved``;
+    clashes get a suffix " (2)", " (3)", ...
+    """
+    taken = {r.casefold() for r in reserved} | _RESERVED_SHEETS
+    out: dict[str, str] = {}
+    for code in codes:
+        base = _BAD_SHEET_CHARS.sub("_", clean_text(code)[0]).strip().strip("'").strip() or "OPD"
+        name, n = base[:31], 1
+        while name.casefold() in taken:
+            n += 1
+            suffix = f" ({n})"
+            name = base[: 31 - len(suffix)].rstrip().rstrip("'") + suffix
+        taken.add(name.casefold())
+        out[code] = name
+    return out
+
+
+def file_stem_for(name: str) -> str:
+    """A file name stem safe on Windows and Linux, from a sheet name."""
+    return re.sub(r'[<>:"/\\|?*\s]+', "_", name).strip("._") or "OPD"
+
+
+# ---------------------------------------------------------------- checked writes
+
+
+class Out:
+    """A worksheet whose every write is checked; text is always cleaned and written as a string."""
+
+    def __init__(self, ws: object) -> None:
+        self.ws = ws
+        self.name = ws.get_name()
+
+    def _ok(self, rc: int | None, r: int, c: int, what: str) -> None:
+        if rc not in (0, None):
+            raise ReportWriteError(f"{what} to {self.name}!{a1(r + 1, c + 1)} failed with code {rc}")
+
+    def text(self, r: int, c: int, value: object, fmt: object = None) -> None:
+        self._ok(self.ws.write_string(r, c, clean_text(value)[0], fmt), r, c, "write_string")
+
+    def num(self, r: int, c: int, value: float | int | Fraction | None, fmt: object = None) -> None:
+        if value is None:
+            self.blank(r, c, fmt)
+            return
+        number = float(value)
+        if not math.isfinite(number):
+            raise ReportWriteError(f"{self.name}!{a1(r + 1, c + 1)}: {value!r} is not a finite number")
+        self._ok(self.ws.write_number(r, c, number, fmt), r, c, "write_number")
+
+    def formula(self, r: int, c: int, formula: str, value: object, fmt: object = None) -> None:
+        self._ok(self.ws.write_formula(r, c, formula, fmt, value), r, c, "write_formula")
+
+    def blank(self, r: int, c: int, fmt: object = None) -> None:
+        self._ok(self.ws.write_blank(r, c, None, fmt), r, c, "write_blank")
+
+    def url(self, r: int, c: int, url: str, text: str, fmt: object = None) -> None:
+        self._ok(self.ws.write_url(r, c, url, fmt, clean_text(text)[0]), r, c, "write_url")
+
+    def header(self, r: int, cols: Sequence[tuple[str, float]], fmt: object, c0: int = 0) -> None:
+        """Write a heading row and set the column widths."""
+        for i, (label, width) in enumerate(cols):
+            self.text(r, c0 + i, label, fmt)
+            self.ws.set_column(c0 + i, c0 + i, width)
+
+    def table_setup(self, header_row: int, last_row: int, ncols: int, freeze_col: int = 0,
+                    autofilter: bool = True) -> None:
+        """Frozen heading, autofilter, landscape A4 fit to width with the heading repeated on every page."""
+        self.ws.freeze_panes(header_row + 1, freeze_col)
+        if autofilter:
+            self.ws.autofilter(header_row, 0, max(header_row, last_row), ncols - 1)
+        self.ws.repeat_rows(header_row)
+        print_setup(self.ws)
+
+
+def print_setup(ws: object) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+
+
+def _lines(text: str, width: float) -> int:
+    chars = max(1, int(width * 1.2))
+    return sum(max(1, -(-len(line) // chars)) for line in str(text).split("\n"))
+
+
+def fit_row(ws: object, r: int, texts: Sequence[tuple[str, float]], base: float = 15) -> None:
+    """Set a row height that shows wrapped texts in full (estimated from text length and column width)."""
+    lines = max((_lines(t, w) for t, w in texts), default=1)
+    if lines > 1:
+        ws.set_row(r, min(409, 13.5 * lines + 3))
+
+
+# ---------------------------------------------------------------- formats
+
+
+def _formats(wb: xlsxwriter.Workbook, fw: Framework) -> dict:
+    base = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
+
+    def fmt(**kw: object) -> object:
+        return wb.add_format({**base, **kw})
+
+    f = {
+        "title": fmt(bold=True, font_size=16, font_color=HEADER_FILL),
+        "subtitle": fmt(italic=True, font_color="#404040"),
+        "h2": fmt(bold=True, font_size=12, font_color=HEADER_FILL, bottom=2, bottom_color=HEADER_FILL),
+        "header": fmt(bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL, border=1, text_wrap=True,
+                      align="center", valign="vcenter"),
+        "header_input": fmt(bold=True, bg_color="#FFD966", border=1, text_wrap=True, align="center",
+                            valign="vcenter"),
+        "text": fmt(border=1, border_color="#BFBFBF"),
+        "wrap": fmt(border=1, border_color="#BFBFBF", text_wrap=True),
+        "bold": fmt(border=1, border_color="#BFBFBF", bold=True),
+        "plain": fmt(),
+        "plain_wrap": fmt(text_wrap=True),
+        "note": fmt(italic=True, font_color="#595959", text_wrap=True),
+        "int": fmt(border=1, border_color="#BFBFBF", num_format="0", align="center"),
+        "int_input": fmt(border=1, border_color="#BFBFBF", num_format="0", align="center", bg_color=INPUT_FILL),
+        "count": fmt(border=1, border_color="#BFBFBF", num_format="#,##0"),
+        "idx": fmt(border=1, border_color="#BFBFBF", num_format="0.00"),
+        "idx_bold": fmt(border=1, border_color="#BFBFBF", num_format="0.00", bold=True),
+        "idx_big": fmt(num_format="0.00", bold=True, font_size=28, font_color=HEADER_FILL, valign="vcenter"),
+        "w4": fmt(border=1, border_color="#BFBFBF", num_format="0.0000"),
+        "w4_head": fmt(border=1, border_color="#BFBFBF", num_format="0.0000", bold=True, font_size=8, align="center",
+                       bg_color="#DDEBF7"),
+        "small_head": fmt(border=1, border_color="#BFBFBF", font_size=8, align="center", bg_color="#DDEBF7",
+                          text_wrap=True),
+        "level": fmt(border=1, border_color="#BFBFBF", num_format="0", align="center"),
+        "link": fmt(font_color="#0563C1", underline=1, border=1, border_color="#BFBFBF"),
+        "link_plain": fmt(font_color="#0563C1", underline=1),
+        "hash": fmt(font_name="Consolas", font_size=8, border=1, border_color="#BFBFBF"),
+    }
+    for name, (fill, font) in band_colours(fw).items():
+        f[("band", name)] = fmt(border=1, border_color="#BFBFBF", bg_color=fill, font_color=font, bold=True,
+                                align="center")
+        f[("band_big", name)] = fmt(bg_color=fill, font_color=font, bold=True, font_size=16, align="center",
+                                    valign="vcenter")
+    for sev, fill in SEVERITY_FILL.items():
+        f[("sev", sev)] = fmt(border=1, border_color="#BFBFBF", bg_color=fill, bold=True)
+    for outcome, fill in OUTCOME_FILL.items():
+        f[("outcome", outcome)] = fmt(border=1, border_color="#BFBFBF", bg_color=fill, bold=True)
+    return f
+
+
+def _band_fmt(f: dict, name: str) -> object:
+    return f.get(("band", name), f["bold"])
+
+
+# ---------------------------------------------------------------- the workbook
+
+
+class _Ctx:
+    """What every sheet writer needs: the result, strings, formats, sheet names."""
+
+    def __init__(self, wb: xlsxwriter.Workbook, result: BatchResult) -> None:
+        self.wb = wb
+        self.r = result
+        self.fw = result.framework
+        self.lang = "en" if result.lang == "en" else "id"
+        self.t = UI[self.lang]
+        self.f = _formats(wb, self.fw)
+        fixed = [self.t[k] for k in self.t if k.startswith("sheet_")]
+        self.opd_sheets = sheet_names_for([s.opd_code for s in result.kept], fixed)
+        self.names: list[str] = []
+
+    def sheet(self, name: str) -> Out:
+        self.names.append(name)
+        return Out(self.wb.add_worksheet(name))
+
+    def band_formula(self, ref: str) -> str:
+        """LOOKUP of the predikat of the value in ``ref`` (self-contained: the bands are array constants)."""
+        mins = ",".join(_num_text(b.min) for b in self.fw.bands)
+        names = ",".join('"' + b.name.replace('"', '""') + '"' for b in self.fw.bands)
+        value = f"ROUND({ref},2)" if self.r.band_rule == "rounded" else f"ROUND({ref},9)"
+        return f"LOOKUP({value},{{{mins}}},{{{names}}})"
+
+
+def _num_text(value: Fraction) -> str:
+    """A number literal for a formula: the exact decimal when it terminates, else the nearest float."""
+    text = exact(value)
+    return text if "/" not in text else repr(float(value))
+
+
+def _set_properties(wb: xlsxwriter.Workbook, result: BatchResult, title: str) -> None:
+    wb.set_properties({"title": title, "subject": f"Evaluasi SPBE {result.year}", "author": "Diskominfo",
+                       "company": "spbe-pipeline", "created": FIXED_DATE,
+                       "comments": f"framework {result.framework.id}; band rule {result.band_rule}"})
+    wb.set_calc_mode("auto")
+
+
+def write_report(result: BatchResult, path: Path, *, per_opd_limit: int = DEFAULT_PER_OPD_LIMIT,
+                 per_opd_files: bool | None = None) -> Path:
+    """Write the consolidated workbook to ``path`` atomically and return ``path``.
+
+    Args:
+        result: the merged batch (:func:`pipeline.batch.assemble`).
+        path: the .xlsx to write; its folder is created when missing.
+        per_opd_limit: above this many scored OPDs the gap sheets are not put in the main workbook but
+            written one workbook per OPD under ``<folder>/opd/`` (linked from the ranking sheet).
+        per_opd_files: True also writes the per-OPD workbooks below the limit; False never writes them
+            (then, above the limit, no gap sheets are written at all); None (default) decides by the limit.
+    Returns:
+        The path written.
+    Raises:
+        OutputError: the file is open in Excel, the folder is not writable, or the written file fails its check.
+    """
+    path = Path(path)
+    many = len(result.kept) > per_opd_limit
+    external = bool(per_opd_files) or (per_opd_files is None and many)
+    links: dict[str, str] = {}
+    if external:
+        written = write_opd_workbooks(result, path.parent / OPD_FOLDER)
+        links = {code: f"{OPD_FOLDER}/{p.name}" for code, p in written.items()}
+    return _atomic_write(path, lambda wb: _build(wb, result, gap_sheets=not many, links=links), result.lang)
+
+
+def write_opd_workbooks(result: BatchResult, folder: Path) -> dict[str, Path]:
+    """Write one workbook per scored OPD holding its gap sheet; return OPD code -> path."""
+    folder = Path(folder)
+    out: dict[str, Path] = {}
+    for code in sorted(result.scores):
+        def build(wb: xlsxwriter.Workbook, code: str = code) -> list[str]:
+            ctx = _Ctx(wb, result)
+            _set_properties(wb, result, ctx.t["gap_title"].format(name=result.opd_name(code)))
+            _gap_sheet(ctx, code, standalone=True)
+            return ctx.names
+
+        name = sheet_names_for(sorted(result.scores))[code]
+        out[code] = _atomic_write(folder / f"{file_stem_for(name)}.xlsx", build, result.lang)
+    return out
+
+
+def _build(wb: xlsxwriter.Workbook, result: BatchResult, *, gap_sheets: bool, links: dict[str, str]) -> list[str]:
+    ctx = _Ctx(wb, result)
+    _set_properties(wb, result, ctx.t["title"].format(year=result.year))
+    summary = ctx.sheet(ctx.t["sheet_summary"])
+    ranking = ctx.sheet(ctx.t["sheet_ranking"])
+    rank_rows = _ranking_sheet(ctx, ranking, links if links else None, gap_sheets)
+    _summary_sheet(ctx, summary, rank_rows, external_note=bool(links) and not gap_sheets)
+    _matrix_sheet(ctx)
+    if gap_sheets:
+        for code in sorted(result.scores):
+            _gap_sheet(ctx, code, standalone=False)
+    _validation_sheet(ctx)
+    _files_sheet(ctx)
+    _missing_sheet(ctx)
+    _data_sheet(ctx)
+    summary.ws.activate()
+    return ctx.names
+
+
+def _atomic_write(path: Path, build: Callable[[xlsxwriter.Workbook], list[str]], lang: str) -> Path:
+    """Build a workbook into a temp file beside ``path``, check it, then rename it into place."""
+    t = UI["en" if lang == "en" else "id"]
+    locked = t["locked"].format(path=path)
+    if path.is_dir():
+        raise OutputError(locked)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:40]}-", suffix=".xlsx", dir=path.parent)
+        os.close(fd)
+    except OSError:
+        raise OutputError(locked) from None
+    tmp = Path(name)
+    try:
+        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        names = build(wb)
+        try:
+            wb.close()
+        except (OSError, XlsxWriterException):
+            raise OutputError(locked) from None
+        why = _verify(tmp, names)
+        if why:
+            raise OutputError(t["verify_failed"].format(path=path, why=why))
+        try:
+            os.chmod(tmp, 0o644)  # mkstemp creates 0600; the report is meant to be shared
+            os.replace(tmp, path)
+        except OSError:
+            raise OutputError(locked) from None
+    finally:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # the temp file may still be held by an antivirus scanner; it is hidden and harmless
+    return path
+
+
+def _verify(tmp: Path, names: list[str]) -> str:
+    """'' when the written file is a sound zip that openpyxl opens with the expected sheets, else why not."""
+    try:
+        with zipfile.ZipFile(tmp) as z:
+            bad = z.testzip()
+        if bad:
+            return f"damaged part {bad}"
+        book = openpyxl.load_workbook(tmp, read_only=True)
+        try:
+            got = book.sheetnames
+        finally:
+            book.close()
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        return str(exc)
+    return "" if got == names else f"sheets {got} != {names}"
+
+
+# ---------------------------------------------------------------- Ringkasan
+
+
+def _summary_sheet(ctx: _Ctx, out: Out, rank_rows: tuple[int, int], external_note: bool) -> None:
+    t, f, r, fw = ctx.t, ctx.f, ctx.r, ctx.fw
+    ws = out.ws
+    ws.hide_gridlines(2)
+    for c, w in enumerate((46, 20, 14, 14)):
+        ws.set_column(c, c, w)
+    ws.set_column(4, 4, 3)
+    out.text(0, 0, t["title"].format(year=r.year), f["title"])
+    out.text(1, 0, t["framework_line"].format(regulation=fw.regulation or fw.title), f["subtitle"])
+    out.text(2, 0, t["rule_line"].format(rule=t["rule_rounded" if r.band_rule == "rounded" else "rule_unrounded"]),
+             f["subtitle"])
+    s = r.summary
+    out.text(4, 0, t["province_average"], f["h2"])
+    ws.set_row(5, 40)
+    if s and s.mean_index is not None:
+        out.num(5, 0, stored(s.mean_index), f["idx_big"])
+        out.text(5, 1, s.predikat, f.get(("band_big", s.predikat), f["bold"]))
+        out.text(6, 0, t["average_of"].format(n=s.count), f["note"])
+    else:
+        out.text(5, 0, t["no_scores"], f["note"])
+    c = r.counts
+    verified = sum(1 for sc in r.scores.values() if sc.verified_count)
+    figures = [
+        ("n_roster", len(r.roster.opds)), ("n_files", len(r.outcomes)),
+        ("n_accepted", c["accepted"] + c["accepted-with-notes"]), ("n_superseded", c["superseded"]),
+        ("n_rejected", c["rejected"]), ("n_submitted", len(r.scores)), ("n_missing", len(r.not_submitted)),
+        ("n_complete", sum(1 for sc in r.scores.values() if sc.complete)),
+        ("n_incomplete", sum(1 for sc in r.scores.values() if not sc.complete)), ("n_verified", verified),
+    ]
+    row = 8
+    out.text(row, 0, t["key_figures"], f["h2"])
+    row += 1
+    out.header(row, [(t["figure"], 46), (t["count"], 20)], f["header"])
+    for key, n in figures:
+        row += 1
+        out.text(row, 0, t[key], f["text"])
+        out.num(row, 1, n, f["count"])
+    row += 2
+    out.text(row, 0, t["how_to_read"], f["h2"])
+    for key in ("how_1", "how_2", "how_3"):
+        row += 1
+        text = t[key].format(lo=fw.level_min, hi=fw.level_max)
+        ws.merge_range(row, 0, row, 3, "", f["plain_wrap"])
+        out.text(row, 0, text, f["plain_wrap"])
+        fit_row(ws, row, [(text, 90)])
+    if external_note:
+        row += 1
+        out.text(row, 0, t["per_opd_note"].format(folder=OPD_FOLDER, limit=len(r.kept) - 1), f["note"])
+    row += 2
+    out.text(row, 0, t["bands"], f["h2"])
+    row += 1
+    out.header(row, [(t["bands"], 46), (t["band_range"], 20), (t["band_count"], 14)], f["header"])
+    dist_first = row + 1
+    dist = s.predikat_distribution if s else {b.name: 0 for b in fw.bands}
+    for band in reversed(fw.bands):
+        row += 1
+        top = "≤" if band is fw.bands[-1] else "<"
+        out.text(row, 0, band.name, _band_fmt(f, band.name))
+        out.text(row, 1, f"{display(band.min)} ≤ {t['index'].lower()} {top} {display(band.max)}", f["text"])
+        out.num(row, 2, dist.get(band.name, 0), f["count"])
+    dist_last = row
+    row += 2
+    out.text(row, 0, t["domain_means"], f["h2"])
+    row += 1
+    out.header(row, [(t["domain"], 46), (t["weight"], 20), (t["mean"], 14), (t["predikat"], 14)], f["header"])
+    means_first = row + 1
+    for d in fw.domains:
+        row += 1
+        out.text(row, 0, f"{d.id} {d.name}", f["text"])
+        out.num(row, 1, stored(d.weight), f["idx"])
+        if s and s.domain_means:
+            out.num(row, 2, stored(s.domain_means[d.id]), f["idx"])
+            out.text(row, 3, s.domain_predikat[d.id], _band_fmt(f, s.domain_predikat[d.id]))
+    row += 2
+    out.text(row, 0, t["aspect_means"], f["h2"])
+    row += 1
+    out.header(row, [(t["aspect"], 46), (t["domain"], 20), (t["mean"], 14)], f["header"])
+    aspect_first = row + 1
+    for a in fw.aspects:
+        row += 1
+        out.text(row, 0, f"{a.id} {a.name}", f["wrap"])
+        out.text(row, 1, a.domain, f["text"])
+        if s and s.aspect_means:
+            out.num(row, 2, stored(s.aspect_means[a.id]), f["idx"])
+        fit_row(ws, row, [(f"{a.id} {a.name}", 46)])
+    aspect_last = row
+    ws.set_column(5, 14, 9)
+    if not s or not s.count:
+        print_setup(ws)
+        return
+    name = out.name
+    colours = band_colours(fw)
+    dist_chart = ctx.wb.add_chart({"type": "column"})
+    dist_chart.add_series({
+        "name": t["band_count"],
+        "categories": [name, dist_first, 0, dist_last, 0], "values": [name, dist_first, 2, dist_last, 2],
+        "points": [{"fill": {"color": colours[b.name][0]}, "border": {"color": "#404040"}} for b in reversed(fw.bands)],
+        "data_labels": {"value": True}, "gap": 60,
+    })
+    _style_chart(dist_chart, t["chart_dist"])
+    dist_chart.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}, "min": 0,
+                           "num_format": "0", "major_unit": max(1, math.ceil(max(dist.values(), default=1) / 5))})
+    dist_chart.set_size({"width": 560, "height": 300})
+    ws.insert_chart(4, 5, dist_chart, {"x_offset": 10, "y_offset": 0})
+
+    first, last = rank_rows
+    rank_name = ctx.t["sheet_ranking"]
+    opd_chart = ctx.wb.add_chart({"type": "bar"})
+    opd_chart.add_series({
+        "name": t["spbe_index"],
+        "categories": [rank_name, first, 2, last, 2], "values": [rank_name, first, 3, last, 3],
+        "points": [{"fill": {"color": colours[row_.predikat][0]}} for row_ in r.ranking],
+        "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
+    })
+    _style_chart(opd_chart, t["chart_opd"])
+    # in an xlsxwriter bar chart the x axis is the horizontal value axis and the y axis the category axis
+    opd_chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
+    opd_chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0",
+                          "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    opd_chart.set_size({"width": 560, "height": max(260, 30 * len(r.ranking) + 90)})
+    ws.insert_chart(21, 5, opd_chart, {"x_offset": 10})
+
+    means_chart = ctx.wb.add_chart({"type": "bar"})
+    means_chart.add_series({
+        "name": t["mean"], "categories": [name, means_first, 0, means_first + len(fw.domains) - 1, 0],
+        "values": [name, means_first, 2, means_first + len(fw.domains) - 1, 2], "fill": {"color": HEADER_FILL},
+        "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
+    })
+    aspect_chart = ctx.wb.add_chart({"type": "bar"})
+    aspect_chart.add_series({
+        "name": t["mean"], "categories": [name, aspect_first, 0, aspect_last, 0],
+        "values": [name, aspect_first, 2, aspect_last, 2], "fill": {"color": OPD_COLOUR},
+        "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
+    })
+    for chart, title in ((means_chart, f"{t['chart_means']}: {t['domain']}"),
+                         (aspect_chart, f"{t['chart_means']}: {t['aspect']}")):
+        _style_chart(chart, title)
+        chart.set_y_axis({"reverse": True})
+        chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0",
+                          "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+        chart.set_legend({"none": True})
+    means_chart.set_size({"width": 560, "height": 60 + 34 * len(fw.domains)})
+    aspect_chart.set_size({"width": 560, "height": 60 + 30 * len(fw.aspects)})
+    opd_rows = math.ceil(max(260, 30 * len(r.ranking) + 90) / 20) + 1
+    ws.insert_chart(21 + opd_rows, 5, means_chart, {"x_offset": 10})
+    ws.insert_chart(21 + opd_rows + math.ceil((60 + 34 * len(fw.domains)) / 20) + 1, 5, aspect_chart,
+                    {"x_offset": 10})
+    print_setup(ws)
+
+
+def _style_chart(chart: object, title: str) -> None:
+    chart.set_title({"name": title, "name_font": {"size": 11, "bold": True}})
+    chart.set_legend({"none": True})
+    chart.set_chartarea({"border": {"color": "#BFBFBF"}})
+
+
+# ---------------------------------------------------------------- Peringkat
+
+
+def _status(ctx: _Ctx, score: Score) -> str:
+    text = ctx.t["complete" if score.complete else "incomplete"]
+    return f"{text}, {ctx.t['verified']}" if score.verified_count else text
+
+
+def _ranking_sheet(ctx: _Ctx, out: Out, links: dict[str, str] | None, gap_sheets: bool) -> tuple[int, int]:
+    t, f, r, fw = ctx.t, ctx.f, ctx.r, ctx.fw
+    out.text(0, 0, t["ranking_title"].format(year=r.year), f["title"])
+    out.text(1, 0, t["ranking_note"], f["subtitle"])
+    cols = [(t["rank"], 9), (t["code"], 16), (t["name"], 44), (t["spbe_index"], 10), (t["predikat"], 13)]
+    cols += [(f"{d.id} {d.name}", 12) for d in fw.domains]
+    cols += [(t["status"], 20), (t["self_index"], 12), (t["verified_index"], 12), (t["adjusted"], 13),
+             (t["missing_count"], 12), (t["source_file"], 30), (t["analysis"], 18)]
+    hr = 3
+    out.header(hr, cols, f["header"])
+    out.ws.set_row(hr, 45)
+    files = {s.opd_code: s.file for s in r.kept}
+    for n, row in enumerate(r.ranking):
+        i = hr + 1 + n
+        sc = row.score
+        out.num(i, 0, row.rank, f["int"])
+        out.text(i, 1, row.opd, f["text"])
+        out.text(i, 2, row.name, f["wrap"])
+        fit_row(out.ws, i, [(row.name, 44)])
+        out.num(i, 3, stored(row.index), f["idx_bold"])
+        out.text(i, 4, row.predikat, _band_fmt(f, row.predikat))
+        for k, d in enumerate(fw.domains):
+            out.num(i, 5 + k, stored(sc.domains[d.id]), f["idx"])
+        c = 5 + len(fw.domains)
+        out.text(i, c, _status(ctx, sc), f["text"])
+        out.num(i, c + 1, stored(sc.self_index), f["idx"])
+        out.num(i, c + 2, None if sc.verified_index is None else stored(sc.verified_index), f["idx"])
+        out.num(i, c + 3, sc.adjusted, f["int"])
+        out.num(i, c + 4, len(sc.missing), f["int"])
+        out.text(i, c + 5, files.get(row.opd, ""), f["text"])
+        sheet = ctx.opd_sheets.get(row.opd, "")
+        if gap_sheets and sheet:
+            out.url(i, c + 6, f"internal:'{sheet}'!A1", sheet, f["link"])
+        elif links and row.opd in links:
+            out.url(i, c + 6, f"external:{links[row.opd]}", links[row.opd], f["link"])
+        else:
+            out.blank(i, c + 6, f["text"])
+    last = hr + max(1, len(r.ranking))
+    out.table_setup(hr, last, len(cols), freeze_col=3)
+    return hr + 1, hr + len(r.ranking)
+
+
+# ---------------------------------------------------------------- Matriks
+
+
+def _matrix_sheet(ctx: _Ctx) -> None:
+    t, f, r, fw = ctx.t, ctx.f, ctx.r, ctx.fw
+    out = ctx.sheet(t["sheet_matrix"])
+    ws = out.ws
+    out.text(0, 0, t["matrix_title"].format(year=r.year), f["title"])
+    out.text(1, 0, t["matrix_note"], f["subtitle"])
+    hr = 3
+    n = len(fw.indicators)
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 40)
+    ws.set_column(2, 1 + n, 6.5)
+    ws.set_column(2 + n, 3 + n, 12)
+    out.text(hr, 0, t["code"], f["header"])
+    out.text(hr, 1, t["indicator_no"], f["header"])
+    out.text(hr + 1, 1, t["aspect"], f["small_head"])
+    out.text(hr + 2, 1, t["weight_row"], f["small_head"])
+    out.text(hr + 3, 1, t["weight_exact_row"], f["small_head"])
+    out.text(hr + 3, 0, t["name"], f["header"])
+    for k, ind in enumerate(fw.indicators):
+        c = 2 + k
+        out.text(hr, c, ind.id, f["header"])
+        out.text(hr + 1, c, ind.aspect, f["small_head"])
+        out.num(hr + 2, c, float(ind.weight), f["w4_head"])
+        out.text(hr + 3, c, exact(ind.weight), f["small_head"])
+        ws.write_comment(hr, c, clean_text(f"{ind.id} {ind.name}")[0], {"x_scale": 2, "y_scale": 1})
+    out.text(hr, 2 + n, t["spbe_index"], f["header"])
+    out.text(hr, 3 + n, t["predikat"], f["header"])
+    for c in (2 + n, 3 + n):
+        for k in (1, 2, 3):
+            out.blank(hr + k, c, f["small_head"])
+    ws.set_row(hr, 30)
+    first = hr + 4
+    wcol0, wcol1 = col_letter(3), col_letter(2 + n)
+    wrow = hr + 3  # 1-based row of the weights
+    for j, row in enumerate(r.ranking):
+        i = first + j
+        out.text(i, 0, row.opd, f["text"])
+        out.text(i, 1, row.name, f["text"])
+        for k, sc in enumerate(row.score.indicators):
+            out.num(i, 2 + k, sc.level, f["level"])
+        formula = f"=SUMPRODUCT({wcol0}{i + 1}:{wcol1}{i + 1},{wcol0}${wrow}:{wcol1}${wrow})/100"
+        out.formula(i, 2 + n, formula, stored(row.index), f["idx_bold"])
+        out.text(i, 3 + n, row.predikat, _band_fmt(f, row.predikat))
+    last = first + len(r.ranking) - 1
+    if r.ranking:
+        ws.conditional_format(first, 2, last, 1 + n, {
+            "type": "3_color_scale", "min_type": "num", "min_value": fw.level_min, "mid_type": "num",
+            "mid_value": (fw.level_min + fw.level_max) / 2, "max_type": "num", "max_value": fw.level_max,
+            "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})
+    ws.freeze_panes(first, 2)
+    ws.repeat_rows(hr, hr + 3)
+    ws.repeat_columns(0, 1)
+    print_setup(ws)
+    ws.set_paper(8)  # A3: one column per indicator
+
+
+# ---------------------------------------------------------------- gap sheet (one per OPD)
+
+
+def _gap_sheet(ctx: _Ctx, code: str, *, standalone: bool) -> None:
+    t, f, r, fw = ctx.t, ctx.f, ctx.r, ctx.fw
+    gap: Gap = r.gaps[code]
+    score = r.scores[code]
+    sub = r.submission_of(code)
+    out = ctx.sheet(ctx.opd_sheets[code] if code in ctx.opd_sheets else sheet_names_for([code])[code])
+    ws = out.ws
+    widths = (7, 46, 12, 15, 10, 11, 12, 9, 11, 12, 60, 9)
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    out.text(0, 0, t["gap_title"].format(name=r.opd_name(code)), f["title"])
+    out.text(1, 0, t["gap_sub"].format(code=code, file=sub.file), f["subtitle"])
+    if not standalone:
+        out.url(1, 10, f"internal:'{t['sheet_ranking']}'!A1", t["back"], f["link_plain"])
+
+    # key figures
+    row = 3
+    out.text(row, 1, t["current_index"], f["bold"])
+    out.num(row, 2, stored(gap.current_index), f["idx_bold"])
+    out.text(row, 3, gap.current_predikat, _band_fmt(f, gap.current_predikat))
+    row += 1
+    out.text(row, 1, t["target_index"], f["bold"])
+    out.num(row, 2, stored(gap.target_index), f["idx_bold"])
+    out.text(row, 3, gap.target_predikat, _band_fmt(f, gap.target_predikat))
+    row += 1
+    source = {TARGET_NEXT_BAND: t["src_next"].format(pred=gap.target_predikat), TARGET_TOP_BAND: t["src_top"],
+              TARGET_INDEX: t["src_index"], TARGET_LEVELS: t["src_levels"]}.get(gap.target_source, gap.target_source)
+    out.text(row, 1, t["target_source"], f["bold"])
+    ws.merge_range(row, 2, row, 3, "", f["wrap"])
+    out.text(row, 2, source, f["wrap"])
+    fit_row(ws, row, [(source, 26)])
+    row += 1
+    out.text(row, 1, t["shortfall"], f["bold"])
+    out.num(row, 2, stored(gap.shortfall), f["idx"])
+    row += 1
+    out.text(row, 1, t["steps"], f["bold"])
+    if gap.steps_needed is None:
+        out.text(row, 2, t["unreachable"], f["text"])
+    else:
+        out.num(row, 2, gap.steps_needed, f["int"])
+    planned_row = row + 1
+    row += 2
+    mean = r.summary.mean_index if r.summary else None
+    out.text(row, 1, t["province_mean"], f["bold"])
+    out.num(row, 2, None if mean is None else stored(mean), f["idx"])
+
+    # domain and aspect indices against the province average (data of the chart)
+    row += 2
+    out.header(row, [(t["dom_asp"], 46), (t["opd_value"], 12), (t["province_mean"], 12)], f["header"], c0=1)
+    out.ws.set_row(row, 30)
+    chart_first = row + 1
+    items = [(d.id, d.name, score.domains[d.id], r.summary.domain_means.get(d.id) if r.summary else None)
+             for d in fw.domains]
+    items += [(a.id, a.name, score.aspects[a.id], r.summary.aspect_means.get(a.id) if r.summary else None)
+              for a in fw.aspects]
+    for ident, name, value, avg in items:
+        row += 1
+        out.text(row, 1, f"{ident} {name}", f["text"])
+        out.num(row, 2, stored(value), f["idx"])
+        out.num(row, 3, None if avg is None else stored(avg), f["idx"])
+    chart_last = row
+    chart = ctx.wb.add_chart({"type": "bar"})
+    for col, label, colour in ((2, t["opd_value"], OPD_COLOUR), (3, t["province_mean"], MEAN_COLOUR)):
+        chart.add_series({"name": label, "categories": [out.name, chart_first, 1, chart_last, 1],
+                          "values": [out.name, chart_first, col, chart_last, col], "fill": {"color": colour},
+                          "gap": 60})
+    _style_chart(chart, t["chart_opd_vs"])
+    chart.set_legend({"position": "bottom"})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
+    chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0",
+                      "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    chart.set_size({"width": 820, "height": max(320, 38 * (chart_last - chart_first + 1) + 80)})
+    ws.insert_chart(3, 4, chart, {"x_offset": 15})
+
+    # minimal plan
+    row = max(row, 3 + math.ceil(max(320, 38 * (chart_last - chart_first + 1) + 80) / 20)) + 2
+    out.text(row, 0, t["plan"], f["h2"])
+    row += 1
+    if not gap.reachable:
+        out.text(row, 1, t["plan_unreachable"], f["note"])
+    elif not gap.plan:
+        out.text(row, 1, t["plan_none"], f["note"])
+    else:
+        out.header(row, [(t["ind_id"], 7), (t["ind_name"], 46), (t["levels_up"], 12), (t["gain"], 12)], f["header"])
+        out.ws.set_row(row, 30)
+        for step in gap.plan:
+            row += 1
+            ind = fw.indicator(step.indicator)
+            out.text(row, 0, ind.id, f["bold"])
+            out.text(row, 1, ind.name, f["wrap"])
+            out.num(row, 2, step.levels, f["int"])
+            out.num(row, 3, stored(step.gain, 4), f["w4"])
+            fit_row(ws, row, [(ind.name, 46)])
+
+    # indicator table with the what-if target column
+    row += 2
+    out.text(row, 0, t["indicators"], f["h2"])
+    row += 1
+    hr = row
+    heads = [t["ind_id"], t["ind_name"], t["domain"], t["aspect"], t["current"], t["target"], t["gap"], t["weight"],
+             t["step_gain"], t["contribution"], t["next_criteria"], t["priority"]]
+    for c, h in enumerate(heads):
+        out.text(hr, c, h, f["header_input" if c == 5 else "header"])
+    ws.set_row(hr, 45)
+    first = hr + 1
+    last = hr + len(gap.rows)
+    for k, g in enumerate(gap.rows):
+        i = first + k
+        e = i + 1  # 1-based row for formulas
+        out.text(i, 0, g.indicator, f["bold"])
+        out.text(i, 1, g.name, f["wrap"])
+        out.text(i, 2, g.domain, f["text"])
+        out.text(i, 3, g.aspect, f["text"])
+        out.num(i, 4, g.current, f["level"])
+        out.num(i, 5, g.target, f["int_input"])
+        out.formula(i, 6, f"=MAX(0,F{e}-E{e})", g.gap, f["level"])
+        out.num(i, 7, float(g.weight), f["w4"])
+        out.num(i, 8, stored(g.step_gain, 4), f["w4"])
+        out.formula(i, 9, f"=F{e}*H{e}/100", stored(g.target * g.weight / 100, 4), f["w4"])
+        out.text(i, 10, g.next_criteria, f["wrap"])
+        out.num(i, 11, g.priority, f["int"])
+        fit_row(ws, i, [(g.name, 46), (g.next_criteria, 60)])
+    ws.data_validation(first, 5, last, 5, {"validate": "integer", "criteria": "between", "minimum": fw.level_min,
+                                           "maximum": fw.level_max, "error_type": "stop",
+                                           "error_message": f"{fw.level_min}-{fw.level_max}"})
+    ws.conditional_format(first, 6, last, 6, {"type": "cell", "criteria": ">", "value": 0,
+                                              "format": ctx.wb.add_format({"bg_color": "#FCE4D6", "bold": True})})
+    planned = f"ROUND(SUMPRODUCT(F{first + 1}:F{last + 1},H{first + 1}:H{last + 1})/100,10)"
+    out.text(planned_row, 1, t["planned_index"], f["bold"])
+    out.formula(planned_row, 2, "=" + planned, stored(gap.planned_index), f["idx_bold"])
+    planned_pred = predikat_of(fw, gap.planned_index, r.band_rule)
+    out.formula(planned_row, 3, "=" + ctx.band_formula(f"C{planned_row + 1}"), planned_pred, f["bold"])
+
+    # this OPD's findings
+    row = last + 2
+    out.text(row, 0, t["opd_findings"], f["h2"])
+    row += 1
+    findings = sorted(sub.findings, key=lambda x: x.sort_key())
+    if not findings:
+        out.text(row, 1, t["no_findings"], f["note"])
+    else:
+        for c, h in ((0, t["cell"]), (1, t["message"]), (2, t["sheet"]), (3, t["severity"]), (4, t["finding_code"]),
+                     (10, t["hint"])):
+            if c == 4:
+                ws.merge_range(row, 4, row, 9, "", f["header"])
+            out.text(row, c, h, f["header"])
+        sev = SEVERITY_LABEL[ctx.lang]
+        for fd in findings:
+            row += 1
+            msg, hint = fd.message(ctx.lang), fd.hint(ctx.lang)
+            out.text(row, 0, fd.cell, f["text"])
+            out.text(row, 1, msg, f["wrap"])
+            out.text(row, 2, fd.sheet, f["text"])
+            out.text(row, 3, sev[fd.severity], f[("sev", fd.severity)])
+            ws.merge_range(row, 4, row, 9, "", f["text"])
+            out.text(row, 4, fd.code, f["text"])
+            out.text(row, 10, hint, f["wrap"])
+            fit_row(ws, row, [(msg, 46), (hint, 60)])
+    ws.freeze_panes(3, 0)
+    print_setup(ws)
+
+
+# ---------------------------------------------------------------- Validasi, Berkas, Belum Mengirim, Data
+
+
+def _validation_sheet(ctx: _Ctx) -> None:
+    t, f, r = ctx.t, ctx.f, ctx.r
+    out = ctx.sheet(t["sheet_validation"])
+    out.text(0, 0, t["validation_title"], f["title"])
+    out.text(1, 0, t["validation_note"], f["subtitle"])
+    hr = 3
+    cols = [(t["file"], 30), (t["severity"], 15), (t["sheet"], 13), (t["cell"], 7), (t["finding_code"], 26),
+            (t["message"], 60), (t["hint"], 55)]
+    out.header(hr, cols, f["header"])
+    sev = SEVERITY_LABEL[ctx.lang]
+    findings = r.findings
+    for n, fd in enumerate(findings):
+        i = hr + 1 + n
+        msg, hint = fd.message(ctx.lang), fd.hint(ctx.lang)
+        out.text(i, 0, fd.file, f["wrap"])
+        out.text(i, 1, sev[fd.severity], f[("sev", fd.severity)])
+        out.text(i, 2, fd.sheet, f["text"])
+        out.text(i, 3, fd.cell, f["text"])
+        out.text(i, 4, fd.code, f["text"])
+        out.text(i, 5, msg, f["wrap"])
+        out.text(i, 6, hint, f["wrap"])
+        fit_row(out.ws, i, [(fd.file, 30), (msg, 60), (hint, 55)])
+    if not findings:
+        out.text(hr + 1, 0, t["none"], f["note"])
+    out.table_setup(hr, hr + max(1, len(findings)), len(cols), freeze_col=1)
+
+
+def _files_sheet(ctx: _Ctx) -> None:
+    t, f, r = ctx.t, ctx.f, ctx.r
+    out = ctx.sheet(t["sheet_files"])
+    out.text(0, 0, t["files_title"], f["title"])
+    out.text(1, 0, t["files_note"], f["subtitle"])
+    hr = 3
+    cols = [(t["file"], 34), (t["outcome"], 24), (t["code"], 16), (t["name"], 36), (t["reason"], 50),
+            (t["superseded_by"], 28), (t["size"], 12), ("SHA-256", 70)]
+    out.header(hr, cols, f["header"])
+    labels = OUTCOME_LABEL[ctx.lang]
+    rows = sorted(r.outcomes, key=lambda o: (o.file.casefold(), o.file))
+    for n, o in enumerate(rows):
+        i = hr + 1 + n
+        out.text(i, 0, o.file, f["wrap"])
+        out.text(i, 1, labels.get(o.outcome, o.outcome), f.get(("outcome", o.outcome), f["bold"]))
+        out.text(i, 2, o.opd_code, f["text"])
+        out.text(i, 3, r.opd_name(o.opd_code) if o.opd_code else "", f["wrap"])
+        out.text(i, 4, o.reason, f["wrap"])
+        out.text(i, 5, o.superseded_by, f["wrap"])
+        out.num(i, 6, o.size, f["count"])
+        out.text(i, 7, o.sha256, f["hash"])
+        fit_row(out.ws, i, [(o.file, 34), (r.opd_name(o.opd_code) if o.opd_code else "", 36), (o.reason, 50),
+                            (o.superseded_by, 28)])
+    assert len(rows) == len(r.outcomes), "every file found must have a row"
+    out.table_setup(hr, hr + max(1, len(rows)), len(cols), freeze_col=1)
+
+
+def _missing_sheet(ctx: _Ctx) -> None:
+    t, f, r = ctx.t, ctx.f, ctx.r
+    out = ctx.sheet(t["sheet_missing"])
+    out.text(0, 0, t["missing_title"], f["title"])
+    out.text(1, 0, t["missing_note"], f["subtitle"])
+    hr = 3
+    cols = [(t["code"], 20), (t["name"], 60), (t["kind"], 14), (t["rejected_files"], 50)]
+    out.header(hr, cols, f["header"])
+    rejected: dict[str, list[str]] = {}
+    for o in r.outcomes:
+        if o.outcome == "rejected" and o.opd_code:
+            rejected.setdefault(o.opd_code, []).append(o.file)
+    for n, opd in enumerate(sorted(r.not_submitted, key=lambda o: o.code)):
+        i = hr + 1 + n
+        out.text(i, 0, opd.code, f["text"])
+        out.text(i, 1, opd.name, f["text"])
+        out.text(i, 2, opd.kind, f["text"])
+        out.text(i, 3, "; ".join(sorted(rejected.get(opd.code, []))), f["wrap"])
+    if not r.not_submitted:
+        out.text(hr + 1, 0, t["none"], f["note"])
+    out.table_setup(hr, hr + max(1, len(r.not_submitted)), len(cols), freeze_col=1)
+
+
+def _data_sheet(ctx: _Ctx) -> None:
+    """One row per (OPD, indicator), headers in row 1, plain values, no merged cells."""
+    t, r, fw = ctx.t, ctx.r, ctx.fw
+    out = ctx.sheet(t["sheet_data"])
+    heads = t["data_headers"].split("|")
+    bold = ctx.wb.add_format({"bold": True})
+    for c, h in enumerate(heads):
+        out.text(0, c, h, bold)
+        out.ws.set_column(c, c, max(10, len(h) + 2))
+    out.ws.set_column(3, 3, 36)
+    out.ws.set_column(13, 13, 28)
+    int_fmt = ctx.wb.add_format({"num_format": "0"})
+    weight_fmt = ctx.wb.add_format({"num_format": "0.0000"})
+    source = {"verified": t["src_verified"], "self": t["src_self"], "missing": t["src_missing"]}
+    i = 0
+    for sub in r.kept:
+        score = r.scores[sub.opd_code]
+        name = r.opd_name(sub.opd_code)
+        for sc in score.indicators:
+            i += 1
+            ans = sub.answers.get(sc.id)
+            cell = ""
+            if ans is not None:
+                cell = ans.verified_cell if sc.source == "verified" else ans.level_cell
+            out.num(i, 0, r.year, int_fmt)
+            out.text(i, 1, fw.id)
+            out.text(i, 2, sub.opd_code)
+            out.text(i, 3, name)
+            out.text(i, 4, sc.id)
+            out.text(i, 5, sc.domain)
+            out.text(i, 6, sc.aspect)
+            out.num(i, 7, sc.self_level, int_fmt)
+            out.num(i, 8, sc.verified_level, int_fmt)
+            out.num(i, 9, sc.level, int_fmt)
+            out.text(i, 10, source.get(sc.source, sc.source))
+            out.num(i, 11, float(sc.weight), weight_fmt)
+            out.text(i, 12, exact(sc.weight))
+            out.text(i, 13, sub.file)
+            out.text(i, 14, ans.sheet if ans else "")
+            out.text(i, 15, cell)
+    out.ws.freeze_panes(1, 0)
+    out.ws.autofilter(0, 0, max(1, i), len(heads) - 1)
+    out.ws.repeat_rows(0)
+    print_setup(out.ws)

@@ -1,0 +1,207 @@
+"""Build realistic BatchResults without reading files: synthetic Submissions run through batch.assemble().
+
+``standard_batch()`` is the scenario most report and inventory tests use: six OPDs of the Kaltara roster
+(a tie, an incomplete one, a verified one, an index of exactly 2.645), a superseded copy, rejected files
+with hostile names, findings with cells and hostile texts, applications and infrastructure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+
+from pipeline import batch, layout
+from pipeline import framework as fwmod
+from pipeline import roster as rostermod
+from pipeline.findings import Finding
+from pipeline.framework import Framework
+from pipeline.models import Answer, Application, Infrastructure, ServerCount, Submission
+from pipeline.roster import Opd, Roster
+from pipeline.textutil import col_letter
+
+FW_ID = "permenpanrb-59-2020"
+YEAR = 2026
+HOSTILE = ('=HYPERLINK("http://x")', "+1", "@x", "-2")
+LONG_TEXT = "panjang " * 5000  # 40,000 characters
+CONTROL_TEXT = "bel\x07dan\ud800surrogat"
+
+_COLS = {c.key: col_letter(i + 1) for i, c in enumerate(layout.ASSESSMENT_COLUMNS)}
+
+
+def framework(fid: str = FW_ID) -> Framework:
+    return fwmod.load(fid)
+
+
+def roster_of(*codes: str | tuple[str, str] | tuple[str, str, str]) -> Roster:
+    """A roster from codes, (code, name) or (code, name, kind) tuples."""
+    opds = []
+    for c in codes:
+        code, name, kind = (c, f"Perangkat Daerah {c}", "dinas") if isinstance(c, str) else (*c, "dinas")[:3]
+        opds.append(Opd(code, name, kind))
+    return Roster(tuple(opds))
+
+
+def levels_for_index(fw: Framework, target: Fraction, base: int = 3) -> dict[str, int]:
+    """Deterministic levels whose exact index is ``target`` (raises ValueError when impossible)."""
+    need = Fraction(target) * 100 - sum((base * i.weight for i in fw.indicators), Fraction(0))
+    reach: dict[Fraction, tuple[tuple[str, int], ...]] = {Fraction(0): ()}
+    for ind in fw.indicators:
+        nxt = dict(reach)
+        for delta, path in reach.items():
+            for lv in fw.levels:
+                d = delta + (lv - base) * ind.weight
+                if d not in nxt:
+                    nxt[d] = (*path, (ind.id, lv))
+        reach = nxt
+        if need in reach:
+            break
+    if need not in reach:
+        raise ValueError(f"no levels give index {target}")
+    levels = {i.id: base for i in fw.indicators}
+    levels.update(dict(reach[need]))
+    return levels
+
+
+def answers(fw: Framework, levels: Mapping[str, int | None], verified: Mapping[str, int] | None = None,
+            sheet: str = layout.SHEET_ASSESSMENT) -> dict[str, Answer]:
+    """Answers at the rows and cells of the real template layout (first data row, then one row per indicator)."""
+    out = {}
+    for n, ind in enumerate(fw.indicators):
+        if ind.id not in levels:
+            continue
+        row = layout.FIRST_DATA_ROW + n
+        out[ind.id] = Answer(ind.id, levels[ind.id], (verified or {}).get(ind.id), "", "dokumen.pdf" if levels[ind.id]
+                             else "", "", sheet, row, f"{_COLS['level']}{row}", f"{_COLS['verified']}{row}",
+                             f"{_COLS['evidence']}{row}")
+    return out
+
+
+def app(name: str, function: str = "", *, hosting: str = "", status: str = "aktif", url: str = "", row: int = 5,
+        users: str = "Internal pemerintah", developer: str = "Vendor / pihak ketiga", integrated_with: str = "",
+        problems: str = "", needs: str = "", fw: Framework | None = None) -> Application:
+    labels = {s.key: s.label for s in (fw or framework()).services}
+    label = labels.get(function, function.replace("lainnya: ", "Lainnya: ") if function else "")
+    return Application(name, function, label, users, url, developer, hosting, integrated_with, status, problems, needs,
+                       layout.SHEET_APPS, row)
+
+
+def apps(*specs: Application) -> list[Application]:
+    """Applications with consecutive template rows (5, 6, ...) whatever rows the specs carry."""
+    return [Application(**{**a.__dict__, "row": layout.FIRST_DATA_ROW + n}) for n, a in enumerate(specs)]
+
+
+def submission(fw: Framework, code: str, levels: Mapping[str, int | None] | None = None, *, file: str | None = None,
+               verified: Mapping[str, int] | None = None, date: dt.date | None = dt.date(2026, 3, 2),
+               applications: Iterable[Application] = (), infra: Infrastructure | None = None,
+               findings: Iterable[Finding] = (), content: str = "", year: int | None = YEAR,
+               mtime: float = 1_767_225_600.0) -> Submission:
+    """One read submission; ``levels`` default to level 3 everywhere; a None level is a blank answer."""
+    file = file or f"{code}.xlsx"
+    lv = dict(levels) if levels is not None else {i.id: 3 for i in fw.indicators}
+    ans = answers(fw, lv, verified)
+    found = list(findings)
+    for iid, a in ans.items():
+        if a.level is None:
+            found.append(Finding("level-blank", file, a.sheet, a.level_cell, detail=iid))
+    digest = hashlib.sha256(f"{file}|{content or code}|{sorted(lv.items(), key=str)}".encode()).hexdigest()
+    return Submission(file=file, sha256=digest, size=20_000 + len(file), mtime=mtime, framework_id=fw.id,
+                      template_version=layout.TEMPLATE_VERSION, opd_code=code, opd_raw=code, date_filled=date,
+                      year=year, answers=ans, applications=list(applications),
+                      infrastructure=infra or Infrastructure(), findings=found)
+
+
+def rejected(file: str, code: str = "unknown-format", found: str = "") -> Submission:
+    digest = hashlib.sha256(file.encode("utf-8", "surrogatepass")).hexdigest()
+    return Submission(file=file, sha256=digest, size=len(file), mtime=0.0,
+                      findings=[Finding(code, file, found=found)])
+
+
+def assemble(subs: list[Submission], *, fw: Framework | None = None, roster: Roster | None = None,
+             lang: str = "id", **kw: object) -> batch.BatchResult:
+    return batch.assemble(fw or framework(), roster or rostermod.load(), subs, year=kw.pop("year", YEAR), lang=lang,
+                          input_dir="input", **kw)
+
+
+def standard_submissions(fw: Framework | None = None) -> list[Submission]:
+    fw = fw or framework()
+    ids = [i.id for i in fw.indicators]
+    low = {i: 2 for i in ids}
+    low.update({"1": None, "2": None, "47": None})  # three blank answers: incomplete
+    high = {i: 5 for i in ids}
+    high.update({"1": 4, "2": 4})
+    diskominfo_apps = apps(
+        app("Aplikasi SRIKANDI", "naskah-dinas", hosting="pdn", url="https://srikandi.arsip.go.id/", fw=fw,
+            developer="Aplikasi umum nasional (berbagi pakai)"),
+        app("E-Office Kaltara", "naskah-dinas", hosting="pusat-data-pemprov", url="https://eoffice.kaltaraprov.go.id/",
+            developer="Dikembangkan sendiri", fw=fw),
+        app("Portal Satu Data", "data-terbuka", hosting="cloud", url="data.kaltaraprov.go.id", fw=fw),
+        app(HOSTILE[0], "lainnya: uji", hosting="lainnya: server pribadi", fw=fw, problems=LONG_TEXT),
+        app(HOSTILE[1], "kinerja", hosting="vendor-luar-provinsi", status="tidak-aktif", fw=fw),
+        app(HOSTILE[2], "", hosting="", fw=fw, needs=CONTROL_TEXT),
+        app(HOSTILE[3], "jdih", hosting="ruang-server-opd", fw=fw),
+    )
+    diskominfo = submission(
+        fw, "DISKOMINFO", levels_for_index(fw, Fraction("2.645")), applications=diskominfo_apps,
+        infra=Infrastructure("Telkom", 200.0, "ya", "", "", (ServerCount("pusat-data-pemprov", 12, ""),
+                                                           ServerCount("ruang-server-opd", 2, ""))),
+        findings=[
+            Finding("vocabulary-unknown", "DISKOMINFO.xlsx", "Aplikasi", "G8", found=HOSTILE[0],
+                    expected="Aktif, Tidak aktif"),
+            Finding("level-coerced", "DISKOMINFO.xlsx", "Penilaian", "H7", found="3 - Terdefinisi", expected="3"),
+            Finding("text-truncated", "DISKOMINFO.xlsx", "Aplikasi", "J8", found=LONG_TEXT, expected="32767"),
+            Finding("control-characters", "DISKOMINFO.xlsx", "Aplikasi", "K10", found=CONTROL_TEXT),
+        ])
+    bpkad = submission(
+        fw, "BPKAD", verified={"1": 2, "2": 4}, file="BPKAD_final.xlsx",
+        applications=apps(
+            app("Srikandi", "naskah-dinas", hosting="pdn", fw=fw, developer="Aplikasi umum nasional (berbagi pakai)"),
+            app("Sistem E-Office", "naskah-dinas", hosting="ruang-server-opd", url="http://www.eoffice.kaltaraprov.go.id",
+                fw=fw),
+            app("SIPD", "penganggaran", hosting="kementerian", url="https://sipd.kemendagri.go.id/", fw=fw,
+                developer="Aplikasi umum nasional (berbagi pakai)"),
+            app("SIMDA Keuangan", "keuangan", hosting="ruang-server-opd", fw=fw),
+        ),
+        infra=Infrastructure("Lintasarta", 100.0, "ya", "", "", (ServerCount("ruang-server-opd", 3, ""),)),
+        findings=[Finding("evidence-missing", "BPKAD_final.xlsx", "Penilaian", "J10", "3", detail="6")])
+    bkd_old = submission(fw, "BKD", file="BKD (lama).xlsx", date=dt.date(2026, 2, 1), content="old",
+                         levels={i: 2 for i in ids})
+    bkd = submission(
+        fw, "BKD", date=dt.date(2026, 3, 5),
+        applications=apps(app("S.I.M.P.E.G.", "kepegawaian", hosting="vendor-luar-provinsi", url="simpeg.example.com/",
+                              fw=fw),
+                          app("e-Kinerja", "kinerja", hosting="cloud", fw=fw)),
+        infra=Infrastructure("Telkom", 50.0, "tidak", "", "", (ServerCount("cloud", 1, ""),)))
+    bappeda = submission(fw, "BAPPEDA", low, file="Bappeda.xlsx",
+                         applications=apps(app("SIMPEG", "kepegawaian", hosting="ruang-server-opd", fw=fw),
+                                           app("Aplikasi e-Planning", "perencanaan", hosting="cloud", fw=fw)),
+                         infra=Infrastructure("", None, "tidak"))
+    bapenda = submission(fw, "BAPENDA", high, verified={"3": 4},
+                         applications=apps(app("SAMSAT Online", "layanan-publik", hosting="vendor-luar-provinsi",
+                                               fw=fw)),
+                         infra=Infrastructure("Telkom", 300.0, "ya", "", "",
+                                              (ServerCount("ruang-server-opd", 4, ""), ServerCount("pdn", 2, ""))))
+    bpbd = submission(fw, "BPBD", {i: 1 for i in ids}, date=None)
+    return [
+        bkd_old, diskominfo, bpkad, bkd, bappeda, bapenda, bpbd,
+        rejected("rusak.xlsx", "corrupt-workbook", "truncated zip"),
+        rejected(f"{HOSTILE[0]}.xlsx"),
+        rejected("+1.xlsx"),
+        rejected("~$BKD.xlsx", "office-lock-file"),
+    ]
+
+
+def standard_batch(lang: str = "id", **kw: object) -> batch.BatchResult:
+    """The standard scenario (see the module docstring) assembled with the Kaltara roster."""
+    fw = framework()
+    return assemble(standard_submissions(fw), fw=fw, lang=lang, **kw)
+
+
+def odd_code_batch() -> batch.BatchResult:
+    """OPD codes that are not valid sheet names as they stand, or collide once cleaned."""
+    fw = framework()
+    codes = ["A/B", "A:B", "x" * 40, "'QUOTE'", "Data", "[BIRO]*?", "history"]
+    ros = roster_of(*codes)
+    subs = [submission(fw, c, file=f"opd{n}.xlsx", content=str(n)) for n, c in enumerate(codes)]
+    return assemble(subs, fw=fw, roster=ros)

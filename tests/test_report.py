@@ -1,0 +1,357 @@
+"""The consolidated workbook: sheets, numbers, hostile text, determinism, atomic writes, LibreOffice rendering."""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from fractions import Fraction
+from pathlib import Path
+
+import openpyxl
+import pytest
+from batchfactory import CONTROL_TEXT, HOSTILE, odd_code_batch, standard_batch
+from libreoffice import pdf_text, to_pdf
+
+from pipeline import report
+from pipeline.errors import OutputError
+from pipeline.findings import OUTCOME_LABEL
+from pipeline.framework import display
+from pipeline.textutil import EXCEL_MAX_CHARS, TRUNCATION_MARKER
+
+FIXED = ["Ringkasan", "Peringkat", "Matriks"]
+TAIL = ["Validasi", "Berkas", "Belum Mengirim", "Data"]
+
+
+@pytest.fixture(scope="module")
+def result():
+    return standard_batch()
+
+
+@pytest.fixture(scope="module")
+def written(result, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return report.write_report(result, tmp_path_factory.mktemp("rep") / "rekap.xlsx")
+
+
+@pytest.fixture(scope="module")
+def book(written: Path):
+    return openpyxl.load_workbook(written)
+
+
+@pytest.fixture(scope="module")
+def values(written: Path):
+    return openpyxl.load_workbook(written, data_only=True)
+
+
+def rows_of(ws, header_row: int) -> list[dict]:
+    """Rows under a heading row as dicts keyed by heading text, until the first empty row."""
+    heads = [c.value for c in ws[header_row]]
+    out = []
+    for row in ws.iter_rows(min_row=header_row + 1):
+        vals = [c.value for c in row]
+        if all(v is None for v in vals):
+            break
+        out.append({h: v for h, v in zip(heads, vals, strict=False) if h is not None})
+    return out
+
+
+def find(ws, text: str) -> tuple[int, int]:
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value == text:
+                return c.row, c.column
+    raise LookupError(text)
+
+
+# ---------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize("value", ["2.645", "2.6449996", "1.005", "0.125", "3.5", "4.2", "2.675", "1/3", "2/3", "0",
+                                   "5", "3.9999995", "2.6449994999"])
+def test_stored_value_shows_display_text_and_keeps_6_decimals(value: str) -> None:
+    exact = Fraction(value)
+    f = report.stored(exact)
+    assert abs(Fraction(f) - exact) <= Fraction(1, 10**6)
+    # what a spreadsheet shows: the binary value rounded half-up at 2 decimals, and the 15-digit text rounded
+    assert display(Fraction(f)) == display(exact)
+    assert display(Fraction(repr(f))) == display(exact)
+    assert f"{f:.2f}" == display(exact)  # correctly-rounded binary formatting (C printf) agrees too
+
+
+def test_sheet_names_valid_and_unique_for_odd_codes(tmp_path: Path) -> None:
+    res = odd_code_batch()
+    names = report.sheet_names_for([s.opd_code for s in res.kept], FIXED + TAIL)
+    assert len(set(n.casefold() for n in names.values())) == len(names)
+    for n in names.values():
+        assert 0 < len(n) <= 31
+        assert not re.search(r"[\[\]:*?/\\]", n)
+        assert not n.startswith("'") and not n.endswith("'")
+        assert n.casefold() not in {x.casefold() for x in FIXED + TAIL} | {"history"}
+    path = report.write_report(res, tmp_path / "odd.xlsx")
+    wb = openpyxl.load_workbook(path, read_only=True)
+    assert wb.sheetnames == FIXED + [names[c] for c in sorted(names)] + TAIL
+    assert (names["A/B"], names["A:B"], names["Data"], names["history"], names["'QUOTE'"]) == (
+        "A_B", "A_B (2)", "Data (2)", "history (2)", "QUOTE")
+    assert names["x" * 40] == "x" * 31
+
+
+def test_sheet_order_and_names(book, result) -> None:
+    gap = [report.sheet_names_for(sorted(result.scores), FIXED + TAIL)[c] for c in sorted(result.scores)]
+    assert book.sheetnames == FIXED + gap + TAIL
+
+
+def test_english_sheet_names(tmp_path: Path) -> None:
+    path = report.write_report(standard_batch(lang="en"), tmp_path / "en.xlsx")
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    assert names[:3] == ["Summary", "Ranking", "Matrix"] and names[-1] == "Data" and "Files" in names
+
+
+def test_ranking_numbers_formats_and_ties(book, result) -> None:
+    ws = book["Peringkat"]
+    rows = rows_of(ws, 4)
+    assert [(r["Peringkat"], r["Kode OPD"]) for r in rows] == [(x.rank, x.opd) for x in result.ranking]
+    assert [r["Peringkat"] for r in rows] == [1, 2, 2, 4, 5, 6]  # the tie BKD/BPKAD
+    for x, r in zip(result.ranking, rows, strict=True):
+        assert isinstance(r["Indeks SPBE"], (int, float)) and abs(Fraction(r["Indeks SPBE"]) - x.index) < Fraction(1, 10**6)
+        assert r["Predikat"] == x.predikat
+    assert ws["D5"].number_format == "0.00" and ws["A5"].number_format == "0"
+    status = {r["Kode OPD"]: r["Status"] for r in rows}
+    assert status["BAPPEDA"] == "tidak lengkap" and status["BPKAD"] == "lengkap, terverifikasi"
+    bpkad = next(r for r in rows if r["Kode OPD"] == "BPKAD")
+    assert bpkad["Indikator disesuaikan verifikator"] == 2 and bpkad["Indeks terverifikasi"] == 3.0
+    assert ws.freeze_panes == "D5" and ws.auto_filter.ref.startswith("A4:")
+    _, col = find(ws, "Analisis")
+    link = ws.cell(5, col).hyperlink  # link to the gap sheet
+    assert link is not None and link.location == f"'{result.ranking[0].opd}'!A1"
+    # predikat cells coloured by band, the same colour for the same band everywhere
+    fills = {ws.cell(i, 5).value: ws.cell(i, 5).fill.fgColor.rgb for i in range(5, 11)}
+    assert fills["Memuaskan"].endswith("1E6B34") and fills["Kurang"].endswith("D9302C")
+
+
+def test_summary_counts_average_and_charts(book, values, result) -> None:
+    ws = values["Ringkasan"]
+    assert ws["A6"].value == report.stored(result.summary.mean_index) and ws["A6"].number_format == "0.00"
+    assert ws["B6"].value == result.summary.predikat
+    r, c = find(ws, "Berkas ditolak")
+    assert ws.cell(r, c + 1).value == 4
+    r, c = find(ws, "OPD belum mengirim")
+    assert ws.cell(r, c + 1).value == len(result.not_submitted)
+    r, c = find(ws, "Penilaian tidak lengkap")
+    assert ws.cell(r, c + 1).value == 1
+    assert not ws.sheet_view.showGridLines
+
+
+def test_charts_are_native_and_reference_cells(written: Path) -> None:
+    with zipfile.ZipFile(written) as z:
+        charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
+        assert len(charts) >= 4 + 6  # 4 on Ringkasan, one per gap sheet
+        xml = z.read("xl/charts/chart2.xml").decode()
+    assert "<c:f>" in xml and "Peringkat" in xml or "Ringkasan" in xml
+
+
+def test_matrix_heatmap_weights_and_formula(book, values, result) -> None:
+    ws, wv = book["Matriks"], values["Matriks"]
+    assert ws.conditional_formatting  # 3-colour scale
+    rule = next(iter(ws.conditional_formatting)).rules[0]
+    assert rule.type == "colorScale"
+    assert ws["C6"].data_type == "n" and ws["C6"].number_format == "0.0000"
+    assert ws["C7"].value == "13/10" or ws["C7"].value == "1.3"
+    n = len(result.framework.indicators)
+    index_col = 3 + n
+    cell = ws.cell(8, index_col)
+    assert str(cell.value).startswith("=SUMPRODUCT(")
+    assert wv.cell(8, index_col).value == report.stored(result.ranking[0].index)  # cached value
+    assert ws.cell(8, 3).value == result.ranking[0].score.indicators[0].level and ws.cell(8, 3).number_format == "0"
+
+
+def test_gap_sheet_contents_and_what_if_formula(book, values, result) -> None:
+    ws, wv = book["DISKOMINFO"], values["DISKOMINFO"]
+    gap = result.gaps["DISKOMINFO"]
+    assert wv["C4"].value == report.stored(gap.current_index) and wv["D4"].value == gap.current_predikat
+    assert wv["C5"].value == report.stored(gap.target_index) and wv["D5"].value == gap.target_predikat
+    r, _ = find(ws, "Indeks rencana (bila semua Target di tabel tercapai)")
+    assert "SUMPRODUCT(" in ws.cell(r, 3).value
+    assert wv.cell(r, 3).value == report.stored(gap.planned_index)
+    assert ws.cell(r, 4).value.startswith("=LOOKUP(") and wv.cell(r, 4).value == gap.target_predikat
+    hr, _ = find(ws, "Kriteria level berikutnya")
+    rows = rows_of(ws, hr)
+    assert [x["No."] for x in rows] == [g.indicator for g in gap.rows]
+    first = rows[0]
+    assert first["Kesenjangan"].startswith("=MAX(0,F")
+    vals = rows_of(wv, hr)
+    assert [v["Kesenjangan"] for v in vals] == [g.gap for g in gap.rows]
+    assert [v["Target"] for v in vals] == [g.target for g in gap.rows]
+    assert [v["Prioritas"] for v in vals] == [g.priority for g in gap.rows]
+    # this OPD's findings, hostile text included as text
+    fr, _ = find(ws, "Catatan validasi berkas OPD ini")
+    codes = [ws.cell(i, 5).value for i in range(fr + 2, fr + 8)]
+    assert "vocabulary-unknown" in codes and "control-characters" in codes
+
+
+def test_validation_and_files_sheets(book, result) -> None:
+    rows = rows_of(book["Validasi"], 4)
+    assert len(rows) == len(result.findings)
+    assert [(r["Berkas"], r["Kode"]) for r in rows] == [(f.file, f.code) for f in result.findings]
+    assert book["Validasi"].auto_filter.ref.startswith("A4:")
+    files = rows_of(book["Berkas"], 4)
+    assert len(files) == len(result.outcomes) == 11
+    labels = OUTCOME_LABEL["id"]
+    by_file = {r["Berkas"]: r for r in files}
+    assert by_file["BKD (lama).xlsx"]["Hasil"] == labels["superseded"]
+    assert by_file["BKD (lama).xlsx"]["Digantikan oleh"] == "BKD.xlsx"
+    assert by_file["rusak.xlsx"]["Hasil"] == labels["rejected"]
+    assert isinstance(by_file["BKD.xlsx"]["Ukuran (bita)"], int)
+    assert len(by_file["BKD.xlsx"]["SHA-256"]) == 64
+    missing = rows_of(book["Belum Mengirim"], 4)
+    assert [r["Kode OPD"] for r in missing] == sorted(o.code for o in result.not_submitted)
+
+
+def test_data_sheet_is_one_plain_table(book, result) -> None:
+    ws = book["Data"]
+    assert not ws.merged_cells.ranges
+    rows = rows_of(ws, 1)
+    n = len(result.framework.indicators)
+    assert len(rows) == n * len(result.kept)
+    bpkad = [r for r in rows if r["kode_opd"] == "BPKAD"]
+    one = next(r for r in bpkad if r["indikator"] == "1")
+    assert (one["level_mandiri"], one["level_verifikasi"], one["level_dipakai"], one["sumber_level"]) == (
+        3, 2, 2, "verifikasi")
+    assert one["sel_level"] == "K5" and one["berkas"] == "BPKAD_final.xlsx" and one["lembar"] == "Penilaian"
+    assert one["bobot"] == 1.3 and one["bobot_persis"] == "1.3"
+    two = next(r for r in bpkad if r["indikator"] == "2")
+    assert two["sel_level"] == "K6"
+    blank = next(r for r in rows if r["kode_opd"] == "BAPPEDA" and r["indikator"] == "1")
+    assert blank["level_mandiri"] is None and blank["level_dipakai"] == 1 and blank["sumber_level"] == "tidak dijawab"
+    assert ws["H2"].data_type == "n" and ws["H2"].number_format == "0"
+    assert rows[0]["tahun"] == 2026
+
+
+def test_hostile_text_stays_text(book) -> None:
+    files = {r["Berkas"] for r in rows_of(book["Berkas"], 4)}
+    assert f"{HOSTILE[0]}.xlsx" in files
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f":
+                    assert isinstance(c.value, str)
+                    assert not c.value.startswith(("=HYPERLINK", "=+1", "=@x", "=-2")), (ws.title, c.coordinate)
+
+
+def test_hostile_strings_are_string_cells(written: Path) -> None:
+    wb = openpyxl.load_workbook(written)
+    seen = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and c.value in (*HOSTILE, f"{HOSTILE[0]}.xlsx", "+1.xlsx"):
+                    seen[c.value] = c.data_type
+    assert seen[f"{HOSTILE[0]}.xlsx"] == "s" and seen["+1.xlsx"] == "s"
+    assert all(t == "s" for t in seen.values())
+
+
+def test_long_and_bad_text_is_cleaned(book) -> None:
+    msgs = [r["Pesan"] for r in rows_of(book["Validasi"], 4)]
+    longest = max(msgs, key=len)
+    assert len(longest) == EXCEL_MAX_CHARS and longest.endswith(TRUNCATION_MARKER)
+    assert not any("\x07" in m or "\ud800" in m for m in msgs)
+    assert any("beldansurrogat" in m for m in msgs) or all(CONTROL_TEXT not in m for m in msgs)
+
+
+def test_same_result_gives_identical_bytes(result, tmp_path: Path) -> None:
+    a = report.write_report(result, tmp_path / "a.xlsx").read_bytes()
+    b = report.write_report(result, tmp_path / "b.xlsx").read_bytes()
+    c = report.write_report(standard_batch(), tmp_path / "c.xlsx").read_bytes()
+    assert a == b == c
+
+
+# ---------------------------------------------------------------- atomic writes
+
+
+def test_locked_target_raises_and_keeps_previous(result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "rekap.xlsx"
+    target.write_bytes(b"previous")
+
+    def locked(src: object, dst: object) -> None:
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+
+    monkeypatch.setattr(report.os, "replace", locked)
+    with pytest.raises(OutputError) as err:
+        report.write_report(result, target)
+    assert str(err.value) == (f"Berkas keluaran {target} sedang dibuka di Excel atau tidak dapat ditulis; "
+                              "tutup berkas lalu jalankan ulang.")
+    assert target.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rekap.xlsx"]  # temp file removed
+
+
+def test_target_is_a_directory(result, tmp_path: Path) -> None:
+    target = tmp_path / "rekap.xlsx"
+    target.mkdir()
+    with pytest.raises(OutputError, match="sedang dibuka di Excel atau tidak dapat ditulis"):
+        report.write_report(result, target)
+    assert target.is_dir() and list(tmp_path.iterdir()) == [target]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_folder(result, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(OutputError):
+            report.write_report(result, folder / "rekap.xlsx")
+    finally:
+        folder.chmod(0o755)
+
+
+def test_failed_verification_keeps_previous(result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "rekap.xlsx"
+    target.write_bytes(b"previous")
+    monkeypatch.setattr(report, "_verify", lambda tmp, names: "broken")
+    with pytest.raises(OutputError, match="gagal diperiksa"):
+        report.write_report(result, target)
+    assert target.read_bytes() == b"previous" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_write_error_code_is_raised() -> None:
+    class Fake:
+        def get_name(self) -> str:
+            return "X"
+
+        def write_number(self, *a: object) -> int:
+            return -1
+
+    with pytest.raises(report.ReportWriteError, match="X!B3"):
+        report.Out(Fake()).num(2, 1, 5)
+
+
+# ---------------------------------------------------------------- per-OPD workbooks
+
+
+def test_per_opd_limit_moves_gap_sheets_to_files(result, tmp_path: Path) -> None:
+    path = report.write_report(result, tmp_path / "rekap.xlsx", per_opd_limit=3)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == FIXED + TAIL
+    files = sorted(p.name for p in (tmp_path / "opd").iterdir())
+    assert files == sorted(f"{c}.xlsx" for c in result.scores)
+    _, col = find(wb["Peringkat"], "Analisis")
+    link = wb["Peringkat"].cell(5, col).hyperlink
+    assert link is not None and link.target.replace("\\", "/") == f"opd/{result.ranking[0].opd}.xlsx"
+    one = openpyxl.load_workbook(tmp_path / "opd" / "BPKAD.xlsx", data_only=True)
+    assert one.sheetnames == ["BPKAD"] and one["BPKAD"]["C4"].value == 3.0
+
+
+# ---------------------------------------------------------------- LibreOffice
+
+
+def test_libreoffice_renders_the_workbook(written: Path, result, tmp_path: Path) -> None:
+    pdf = to_pdf(written, tmp_path / "pdf", timeout=120)
+    text = pdf_text(pdf)
+    assert "Rata-rata indeks SPBE provinsi" in text
+    assert display(result.summary.mean_index) in text
+    assert "Dinas Komunikasi, Informatika, Statistik dan Persandian" in text
+    ranking = text[text.index("Peringkat Indeks SPBE"):]
+    for row in result.ranking:
+        line = next(ln for ln in ranking.splitlines() if f" {row.opd} " in f" {ln} ")
+        assert display(row.index) in line.split(), (row.opd, line)
+    diskominfo = next(ln for ln in ranking.splitlines() if " DISKOMINFO " in f" {ln} ")
+    assert result.scores["DISKOMINFO"].index == Fraction("2.645") and "2.65" in diskominfo.split()
