@@ -35,7 +35,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -43,6 +43,8 @@ import openpyxl
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
 
+from pipeline import inventory as inv
+from pipeline import layout as L
 from pipeline.batch import BatchResult, exact
 from pipeline.errors import OutputError
 from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL
@@ -179,6 +181,10 @@ UI: dict[str, dict[str, str]] = {
                          "(level yang dipakai).",
         "service": "Layanan", "levels": "Level", "active_apps": "Aplikasi aktif", "flag": "Tanda",
         "flag_no_app": "level tinggi tanpa aplikasi aktif", "flag_low": "ada aplikasi aktif tetapi level rendah",
+        "indicator": "Indikator", "max_level": "Level tertinggi", "level_detail": "Rincian level",
+        "n_active": "Jumlah aplikasi aktif", "apps_per_loc": "Aplikasi per OPD dan lokasi hosting",
+        "servers_per_loc": "Server per OPD dan lokasi", "apps_move_names": "Aplikasi yang dapat dipindah",
+        "active_total": "Aplikasi aktif", "servers_total": "Server seluruhnya", "urls": "URL",
     },
     "en": {
         "sheet_summary": "Summary", "sheet_ranking": "Ranking", "sheet_matrix": "Matrix",
@@ -289,6 +295,10 @@ UI: dict[str, dict[str, str]] = {
         "service": "Service", "levels": "Levels", "active_apps": "Active applications", "flag": "Flag",
         "flag_no_app": "high level without an active application",
         "flag_low": "active application but low level",
+        "indicator": "Indicator", "max_level": "Highest level", "level_detail": "Levels",
+        "n_active": "Active applications", "apps_per_loc": "Applications per OPD and hosting location",
+        "servers_per_loc": "Servers per OPD and location", "apps_move_names": "Applications that could move",
+        "active_total": "Active applications", "servers_total": "All servers", "urls": "URL",
     },
 }
 
@@ -469,7 +479,7 @@ def _formats(wb: xlsxwriter.Workbook, fw: Framework) -> dict:
         "bold": fmt(border=1, border_color="#BFBFBF", bold=True),
         "plain": fmt(),
         "plain_wrap": fmt(text_wrap=True),
-        "note": fmt(italic=True, font_color="#595959", text_wrap=True),
+        "note": fmt(italic=True, font_color="#595959"),  # not wrapped: a note runs on over empty cells
         "int": fmt(border=1, border_color="#BFBFBF", num_format="0", align="center"),
         "int_input": fmt(border=1, border_color="#BFBFBF", num_format="0", align="center", bg_color=INPUT_FILL),
         "count": fmt(border=1, border_color="#BFBFBF", num_format="#,##0"),
@@ -518,6 +528,23 @@ class _Ctx:
         fixed = [self.t[k] for k in self.t if k.startswith("sheet_")]
         self.opd_sheets = sheet_names_for([s.opd_code for s in result.kept], fixed)
         self.names: list[str] = []
+        self._inventory: inv.Inventory | None = None
+
+    @property
+    def inventory(self) -> inv.Inventory:
+        if self._inventory is None:
+            levels = {code: sc.levels for code, sc in self.r.scores.items()}
+            self._inventory = inv.analyse(self.fw, self.r.kept, levels)
+        return self._inventory
+
+    def hosting(self, key: str) -> str:
+        """Label of a hosting key ("lainnya: x" -> "Lainnya: x", "" -> not given)."""
+        if not key:
+            return self.t["unknown_location"]
+        labels = {k: label for k, label, _ in L.HOSTING}
+        if key in labels:
+            return labels[key]
+        return "Lainnya: " + key.split(":", 1)[1].strip() if key.startswith("lainnya:") else key
 
     def sheet(self, name: str) -> Out:
         self.names.append(name)
@@ -600,6 +627,10 @@ def _build(wb: xlsxwriter.Workbook, result: BatchResult, *, gap_sheets: bool, li
     _validation_sheet(ctx)
     _files_sheet(ctx)
     _missing_sheet(ctx)
+    _apps_sheet(ctx)
+    _shared_sheet(ctx)
+    _hosting_sheet(ctx)
+    _services_sheet(ctx)
     _data_sheet(ctx)
     summary.ws.activate()
     return ctx.names
@@ -1215,3 +1246,253 @@ def _data_sheet(ctx: _Ctx) -> None:
     out.ws.autofilter(0, 0, max(1, i), len(heads) - 1)
     out.ws.repeat_rows(0)
     print_setup(out.ws)
+
+
+# ---------------------------------------------------------------- inventory sheets (pipeline.inventory)
+
+
+def _section(out: Out, row: int, title: str, f: dict, note: str = "") -> int:
+    out.text(row, 0, title, f["h2"])
+    if note:
+        row += 1
+        out.text(row, 0, note, f["note"])
+    return row + 1
+
+
+def _apps_sheet(ctx: _Ctx) -> None:
+    t, f, r = ctx.t, ctx.f, ctx.r
+    out = ctx.sheet(t["sheet_apps"])
+    out.text(0, 0, t["apps_title"], f["title"])
+    out.text(1, 0, ctx.t["source_file"] + ": " + ", ".join(s.file for s in r.kept), f["subtitle"])
+    hr = 3
+    cols = [(t["code"], 15), (t["name"], 30), (t["app_name"], 26), (t["function"], 22), (t["users"], 16),
+            (t["url"], 28), (t["developer"], 20), (t["hosting"], 24), (t["integrated"], 20), (t["app_status"], 10),
+            (t["problems"], 30), (t["needs"], 30), (t["file"], 22), (t["row"], 7)]
+    out.header(hr, cols, f["header"])
+    out.ws.set_row(hr, 30)
+    status = {k: label for k, label, _ in L.STATUS}
+    files = {s.opd_code: s.file for s in r.kept}
+    entries = ctx.inventory.entries
+    for n, e in enumerate(entries):
+        i = hr + 1 + n
+        a = e.app
+        texts = (e.opd, r.opd_name(e.opd), a.name, a.function_label, a.users, a.url, a.developer, ctx.hosting(a.hosting),
+                 a.integrated_with, status.get(a.status, a.status), a.problems, a.needs, files.get(e.opd, e.file))
+        for c, value in enumerate(texts):
+            out.text(i, c, value, f["wrap"])
+        out.num(i, len(texts), a.row, f["int"])
+        fit_row(out.ws, i, [(clean_text(v, 2000)[0], w) for v, (_, w) in zip(texts, cols, strict=False)])
+    if not entries:
+        out.text(hr + 1, 0, t["none"], f["note"])
+    out.table_setup(hr, hr + max(1, len(entries)), len(cols), freeze_col=3)
+
+
+def _shared_sheet(ctx: _Ctx) -> None:
+    t, f = ctx.t, ctx.f
+    out = ctx.sheet(t["sheet_shared"])
+    ws = out.ws
+    out.text(0, 0, t["shared_title"], f["title"])
+    out.text(1, 0, t["shared_note"], f["subtitle"])
+    hr = 3
+    cols = [(t["group"], 28), (t["match"], 14), (t["n_opd"], 10), (t["opds"], 30), (t["names"], 40), (t["urls"], 40)]
+    out.header(hr, cols, f["header"])
+    shared = ctx.inventory.shared
+    for n, g in enumerate(shared):
+        i = hr + 1 + n
+        match = t["match_both"] if g.by_name and g.by_url else t["match_url"] if g.by_url else t["match_name"]
+        urls = sorted({e.app.url for e in g.entries if e.app.url})
+        values = (g.label, match, None, ", ".join(g.opds), "; ".join(g.names), "; ".join(urls))
+        for c, v in enumerate(values):
+            if c == 2:
+                out.num(i, c, len(g.opds), f["int"])
+            else:
+                out.text(i, c, v, f["wrap"])
+        fit_row(ws, i, [(values[3], 30), (values[4], 40), (values[5], 40)])
+    if not shared:
+        out.text(hr + 1, 0, t["none"], f["note"])
+    last = hr + max(1, len(shared))
+    ws.autofilter(hr, 0, last, len(cols) - 1)
+    row = _section(out, last + 2, t["spread_title"], f)
+    out.text(row, 0, t["function"], f["header"])
+    out.text(row, 1, t["n_apps"], f["header"])
+    ws.merge_range(row, 2, row, 5, "", f["header"])
+    out.text(row, 2, t["apps_list"], f["header"])
+    ws.set_row(row, 30)
+    for sp in ctx.inventory.spread:
+        row += 1
+        listing = "; ".join(f"{g.label} ({', '.join(g.opds)})" for g in sp.groups)
+        out.text(row, 0, sp.label, f["wrap"])
+        out.num(row, 1, len(sp.groups), f["int"])
+        ws.merge_range(row, 2, row, 5, "", f["wrap"])
+        out.text(row, 2, listing, f["wrap"])
+        fit_row(ws, row, [(listing, 120)])
+    if not ctx.inventory.spread:
+        out.text(row + 1, 0, t["none"], f["note"])
+    ws.freeze_panes(hr + 1, 0)
+    ws.repeat_rows(hr)
+    print_setup(ws)
+
+
+def _locations(keys: Iterable[str]) -> list[str]:
+    order = [k for k, _, _ in L.HOSTING]
+    return sorted(set(keys), key=lambda k: (order.index(k) if k in order else len(order), k))
+
+
+def _hosting_sheet(ctx: _Ctx) -> None:
+    t, f, r = ctx.t, ctx.f, ctx.r
+    iv = ctx.inventory
+    out = ctx.sheet(t["sheet_hosting"])
+    ws = out.ws
+    for c, w in enumerate((16, 34, 14, 14, 14, 14, 40)):
+        ws.set_column(c, c, w)
+    out.text(0, 0, t["hosting_title"], f["title"])
+
+    # the data-centre plan first: it is what the officials decide on
+    row = _section(out, 2, t["plan_dc"], f, t["plan_dc_note"])
+    heads = [t["code"], t["name"], t["active_total"], t["apps_move"], t["servers_total"], t["servers_move"],
+             t["apps_move_names"]]
+    for c, h in enumerate(heads):
+        out.text(row, c, h, f["header"])
+    ws.set_row(row, 30)
+    plan_first = row + 1
+    for p in iv.dc_plan:
+        row += 1
+        names = "; ".join(f"{a.name} ({ctx.hosting(a.hosting)})" for a in p.apps)
+        out.text(row, 0, p.opd, f["text"])
+        out.text(row, 1, r.opd_name(p.opd), f["wrap"])
+        out.num(row, 2, p.apps_total, f["int"])
+        out.num(row, 3, len(p.apps), f["int"])
+        out.num(row, 4, p.servers_total, f["int"])
+        out.num(row, 5, p.servers, f["int"])
+        out.text(row, 6, names, f["wrap"])
+        fit_row(ws, row, [(r.opd_name(p.opd), 34), (names, 40)])
+    plan_last = row
+    row += 1
+    out.text(row, 0, t["total"], f["bold"])
+    out.blank(row, 1, f["bold"])
+    totals = (sum(p.apps_total for p in iv.dc_plan), iv.dc_totals[0], sum(p.servers_total for p in iv.dc_plan),
+              iv.dc_totals[1])
+    for k, value in enumerate(totals):
+        c = 2 + k
+        col = col_letter(c + 1)
+        if iv.dc_plan:
+            out.formula(row, c, f"=SUM({col}{plan_first + 1}:{col}{plan_last + 1})", value, f["int"])
+        else:
+            out.num(row, c, value, f["int"])
+    out.blank(row, 6, f["bold"])
+    if iv.dc_plan:
+        chart = ctx.wb.add_chart({"type": "bar"})
+        for c, colour in ((3, OPD_COLOUR), (5, "#ED7D31")):
+            chart.add_series({"name": [out.name, plan_first - 1, c], "categories": [out.name, plan_first, 0, plan_last, 0],
+                              "values": [out.name, plan_first, c, plan_last, c], "fill": {"color": colour},
+                              "data_labels": {"value": True}, "gap": 50})
+        _style_chart(chart, t["chart_dc"])
+        chart.set_legend({"position": "bottom"})
+        chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
+        chart.set_x_axis({"min": 0, "num_format": "0", "major_gridlines": {"visible": True,
+                                                                           "line": {"color": "#E0E0E0"}}})
+        chart.set_size({"width": 620, "height": max(280, 40 * len(iv.dc_plan) + 110)})
+        ws.insert_chart(2, 8, chart)
+        row = max(row, 2 + math.ceil(max(280, 40 * len(iv.dc_plan) + 110) / 20))
+
+    # counts by location
+    row = _section(out, row + 2, t["by_location"], f)
+    for c, h in enumerate((t["location"], "", t["n_app_loc"], t["n_srv_loc"])):
+        out.text(row, c, h, f["header"])
+    locs = _locations([*iv.apps_by_location, *iv.servers_by_location])
+    for key in locs:
+        row += 1
+        out.text(row, 0, ctx.hosting(key), f["bold"])
+        out.blank(row, 1, f["text"])
+        ws.merge_range(row, 0, row, 1, "", f["bold"])
+        out.text(row, 0, ctx.hosting(key), f["bold"])
+        out.num(row, 2, iv.apps_by_location.get(key, 0), f["int"])
+        out.num(row, 3, iv.servers_by_location.get(key, 0), f["int"])
+
+    # per OPD and location: applications, then servers
+    for title, pos in ((t["apps_per_loc"], 0), (t["servers_per_loc"], 1)):
+        used = _locations(k for opd in iv.by_opd.values() for k, v in opd.items() if v[pos])
+        row = _section(out, row + 2, title, f)
+        out.text(row, 0, t["code"], f["header"])
+        for k, key in enumerate(used):
+            out.text(row, 1 + k, ctx.hosting(key), f["header"])
+        ws.set_row(row, 45)
+        for code, opd in iv.by_opd.items():
+            row += 1
+            out.text(row, 0, code, f["text"])
+            for k, key in enumerate(used):
+                out.num(row, 1 + k, opd.get(key, (0, 0))[pos], f["int"])
+
+    row = _section(out, row + 2, t["outside"], f)
+    for c, h in enumerate((t["code"], t["app_name"], t["hosting"], t["developer"], "", "", t["url"])):
+        out.text(row, c, h, f["header"])
+    for e in iv.outside:
+        row += 1
+        out.text(row, 0, e.opd, f["text"])
+        out.text(row, 1, e.app.name, f["wrap"])
+        out.text(row, 2, ctx.hosting(e.app.hosting), f["wrap"])
+        ws.merge_range(row, 3, row, 5, "", f["wrap"])
+        out.text(row, 3, e.app.developer, f["wrap"])
+        out.text(row, 6, e.app.url, f["wrap"])
+        fit_row(ws, row, [(e.app.name, 34), (ctx.hosting(e.app.hosting), 14), (e.app.url, 40)])
+    if not iv.outside:
+        out.text(row + 1, 0, t["none"], f["note"])
+        row += 1
+
+    row = _section(out, row + 2, t["no_room"], f)
+    out.text(row, 0, t["code"], f["header"])
+    out.text(row, 1, t["name"], f["header"])
+    for code in iv.no_server_room:
+        row += 1
+        out.text(row, 0, code, f["text"])
+        out.text(row, 1, r.opd_name(code), f["wrap"])
+    if not iv.no_server_room:
+        out.text(row + 1, 0, t["none"], f["note"])
+        row += 1
+
+    row = _section(out, row + 2, t["bandwidth"], f)
+    for c, h in enumerate((t["code"], t["provider"], t["mbps"])):
+        out.text(row, c, h, f["header"])
+    mbps = ctx.wb.add_format({"border": 1, "border_color": "#BFBFBF", "num_format": "#,##0.##", "font_size": 10,
+                              "valign": "top"})
+    for code, provider, bw in iv.bandwidth:
+        row += 1
+        out.text(row, 0, code, f["text"])
+        out.text(row, 1, provider, f["text"])
+        out.num(row, 2, bw, mbps)
+    ws.freeze_panes(1, 0)
+    print_setup(ws)
+
+
+def _services_sheet(ctx: _Ctx) -> None:
+    t, f, r = ctx.t, ctx.f, ctx.r
+    out = ctx.sheet(t["sheet_services"])
+    out.text(0, 0, t["services_title"], f["title"])
+    out.text(1, 0, t["services_note"], f["subtitle"])
+    hr = 3
+    cols = [(t["service"], 26), (t["code"], 15), (t["name"], 32), (t["indicator"], 11), (t["max_level"], 10),
+            (t["level_detail"], 18), (t["active_apps"], 36), (t["n_active"], 11), (t["flag"], 30)]
+    out.header(hr, cols, f["header"])
+    out.ws.set_row(hr, 30)
+    flag_text = {inv.FLAG_NO_APP: t["flag_no_app"], inv.FLAG_LOW_LEVEL: t["flag_low"]}
+    flag_fmt = ctx.wb.add_format({"border": 1, "border_color": "#BFBFBF", "bg_color": "#F8CBAD", "bold": True,
+                                  "text_wrap": True, "font_size": 10, "valign": "top"})
+    rows = ctx.inventory.services
+    for n, s in enumerate(rows):
+        i = hr + 1 + n
+        detail = "; ".join(f"{iid}: {lv}" for iid, lv in s.levels) if len(s.levels) > 1 else ""
+        apps = "; ".join(s.apps)
+        flags = "; ".join(flag_text[x] for x in s.flags)
+        out.text(i, 0, s.label, f["wrap"])
+        out.text(i, 1, s.opd, f["text"])
+        out.text(i, 2, r.opd_name(s.opd), f["wrap"])
+        out.text(i, 3, ", ".join(iid for iid, _ in s.levels), f["text"])
+        out.num(i, 4, max((lv for _, lv in s.levels), default=None), f["level"])
+        out.text(i, 5, detail, f["wrap"])
+        out.text(i, 6, apps, f["wrap"])
+        out.num(i, 7, len(s.apps), f["int"])
+        out.text(i, 8, flags, flag_fmt if flags else f["text"])
+        fit_row(out.ws, i, [(s.label, 26), (r.opd_name(s.opd), 32), (apps, 36), (flags, 30)])
+    if not rows:
+        out.text(hr + 1, 0, t["none"], f["note"])
+    out.table_setup(hr, hr + max(1, len(rows)), len(cols), freeze_col=3)

@@ -182,7 +182,8 @@ def standard_submissions(fw: Framework | None = None) -> list[Submission]:
                                                fw=fw)),
                          infra=Infrastructure("Telkom", 300.0, "ya", "", "",
                                               (ServerCount("ruang-server-opd", 4, ""), ServerCount("pdn", 2, ""))))
-    bpbd = submission(fw, "BPBD", {i: 1 for i in ids}, date=None)
+    bpbd = submission(fw, "BPBD", {i: 1 for i in ids}, date=None,
+                      applications=apps(app("SIMPEG BPBD", "kepegawaian", hosting="ruang-server-opd", fw=fw)))
     return [
         bkd_old, diskominfo, bpkad, bkd, bappeda, bapenda, bpbd,
         rejected("rusak.xlsx", "corrupt-workbook", "truncated zip"),

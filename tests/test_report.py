@@ -20,7 +20,8 @@ from pipeline.framework import display
 from pipeline.textutil import EXCEL_MAX_CHARS, TRUNCATION_MARKER
 
 FIXED = ["Ringkasan", "Peringkat", "Matriks"]
-TAIL = ["Validasi", "Berkas", "Belum Mengirim", "Data"]
+TAIL = ["Validasi", "Berkas", "Belum Mengirim", "Aplikasi", "Aplikasi Bersama", "Hosting & Pusat Data",
+        "Layanan vs Aplikasi", "Data"]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,290 @@
+"""Inventory analysis of the applications and infrastructure the kept submissions report (pure, no I/O).
+
+Rules (the report's inventory sheets show their results):
+
+* **Same application across OPDs.** Two entries are the same application when their normalised
+  names are equal or their normalised URLs are equal (the relation is closed transitively, so
+  A~B by name and B~C by URL puts A, B, C in one group). A group is *shared* when it holds entries
+  of at least two different OPDs.
+
+  - name key (:func:`name_key`): Unicode-folded and casefolded, accents removed, the prefix "e-"
+    removed from each word ("e-Office" -> "office"), dotted initials joined ("S.I.M.P.E.G." ->
+    "simpeg"), other punctuation removed, the words "aplikasi",
+    "app", "sistem", "system", "informasi", "online" and a lone "e" dropped, the rest joined without
+    spaces ("Aplikasi SRIKANDI" and "Srikandi" match). A name made only of dropped words keeps its
+    casefolded form.
+  - URL key (:func:`url_key`): casefolded, scheme ("http://", "https://", ...) removed, "www."
+    removed, query and fragment removed, trailing "/" removed. Empty URLs never match.
+
+* **Functions served by several different applications** (candidates for a shared application,
+  *aplikasi umum berbagi pakai*, or for integration): per catalog function key (free-text
+  "lainnya: ..." functions are left out), the distinct application groups among *active*
+  applications; listed when there are at least two.
+* **Hosting outside the province or at a vendor**: hosting keys "vendor-luar-provinsi", "cloud",
+  "kementerian" and any "lainnya" / "lainnya: ..." (location unknown or non-standard).
+* **Provincial data-centre plan**, per OPD: applications that could move = active applications
+  not already at "pusat-data-pemprov" or "pdn" (already in a government data centre) and not
+  national applications on ministry servers ("kementerian"); servers that could move = servers
+  not already at "pusat-data-pemprov" or "pdn".
+* **Services vs applications**, per catalog service and OPD, with the level used for the
+  service's indicators: flag "no-app" when some level is >= 3 and the OPD lists no active
+  application for the service; flag "low-level" when it lists one and every level is <= 1.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from pipeline.framework import Framework
+from pipeline.models import Application, Submission
+
+STOP_WORDS = frozenset({"aplikasi", "app", "apps", "sistem", "system", "informasi", "online", "e"})
+OUTSIDE_HOSTING = ("vendor-luar-provinsi", "cloud", "kementerian")
+DC_HOSTING = ("pusat-data-pemprov", "pdn")  # already in a government data centre
+MINISTRY_HOSTING = "kementerian"
+INACTIVE = "tidak-aktif"
+FLAG_NO_APP = "no-app"
+FLAG_LOW_LEVEL = "low-level"
+
+
+def name_key(name: str) -> str:
+    """Normalised application name used for matching (see the module docstring)."""
+    text = unicodedata.normalize("NFKC", str(name)).casefold()
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    text = re.sub(r"(?<![0-9a-z])e-(?=[0-9a-z])", "", text)  # e-Office, e-Kinerja
+    # initials written with dots ("S.I.M.P.E.G.") are joined back into one word before splitting
+    text = re.sub(r"(?<![0-9a-z])(?:[0-9a-z]\.){2,}(?:[0-9a-z](?![0-9a-z]))?", lambda m: m[0].replace(".", ""), text)
+    words = re.sub(r"[^0-9a-z]+", " ", text).split()
+    kept = [w for w in words if w not in STOP_WORDS]
+    key = "".join(kept)
+    return key or "".join(words) or str(name).strip().casefold()
+
+
+def url_key(url: str) -> str:
+    """Normalised URL used for matching: host + path, no scheme, no "www.", no query, no trailing slash."""
+    text = str(url).strip().casefold()
+    if not text:
+        return ""
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = re.split(r"[?#]", text, maxsplit=1)[0]
+    text = re.sub(r"^www\.", "", text)
+    return text.rstrip("/")
+
+
+def active(app: Application) -> bool:
+    return app.status != INACTIVE
+
+
+def outside(hosting: str) -> bool:
+    """Hosted outside the province, at a vendor, or at an unknown/other location."""
+    return hosting in OUTSIDE_HOSTING or hosting.startswith("lainnya")
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One application as one OPD reported it."""
+
+    opd: str
+    file: str
+    app: Application
+
+
+@dataclass(frozen=True)
+class AppGroup:
+    """Entries that are the same application; ``shared`` when reported by two or more OPDs."""
+
+    label: str  # the most common reported name (ties: first in sort order)
+    entries: tuple[Entry, ...]
+    by_name: bool  # at least two entries matched on the name key
+    by_url: bool  # at least two entries matched on the URL key
+
+    @property
+    def opds(self) -> tuple[str, ...]:
+        return tuple(sorted({e.opd for e in self.entries}))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(sorted({e.app.name for e in self.entries}, key=lambda n: (n.casefold(), n)))
+
+    @property
+    def shared(self) -> bool:
+        return len(self.opds) >= 2
+
+
+@dataclass(frozen=True)
+class FunctionSpread:
+    """A function served by several different (active) applications across OPDs."""
+
+    function: str
+    label: str
+    groups: tuple[AppGroup, ...]
+
+
+@dataclass(frozen=True)
+class DcPlan:
+    opd: str
+    apps: tuple[Application, ...]  # active applications that could move
+    servers: int  # servers that could move
+    apps_total: int  # all active applications
+    servers_total: int
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    service: str
+    label: str
+    opd: str
+    levels: tuple[tuple[str, int], ...]  # (indicator id, level used)
+    apps: tuple[str, ...]  # names of active applications for the service
+    flags: tuple[str, ...]
+
+
+@dataclass
+class Inventory:
+    entries: list[Entry]
+    groups: list[AppGroup]
+    spread: list[FunctionSpread]
+    apps_by_location: dict[str, int]
+    servers_by_location: dict[str, int]
+    by_opd: dict[str, dict[str, tuple[int, int]]]  # opd -> location -> (apps, servers)
+    outside: list[Entry]
+    no_server_room: list[str]
+    bandwidth: list[tuple[str, str, float | None]]  # (opd, provider, Mbps)
+    dc_plan: list[DcPlan]
+    services: list[ServiceRow] = field(default_factory=list)
+
+    @property
+    def shared(self) -> list[AppGroup]:
+        return [g for g in self.groups if g.shared]
+
+    @property
+    def dc_totals(self) -> tuple[int, int]:
+        """(applications, servers) that could move, over every OPD."""
+        return sum(len(p.apps) for p in self.dc_plan), sum(p.servers for p in self.dc_plan)
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def entries_of(subs: Iterable[Submission]) -> list[Entry]:
+    """Every application of every submission, sorted by OPD code then sheet row."""
+    out = [Entry(s.opd_code, s.file, a) for s in subs for a in s.applications]
+    return sorted(out, key=lambda e: (e.opd, e.app.row, e.app.name))
+
+
+def group_applications(entries: Sequence[Entry]) -> list[AppGroup]:
+    """Group entries that are the same application (name key or URL key), sorted by OPD count then label."""
+    parent = list(range(len(entries)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    first: dict[tuple[str, str], int] = {}
+    for i, e in enumerate(entries):
+        for kind, key in (("name", name_key(e.app.name)), ("url", url_key(e.app.url))):
+            if not key:
+                continue
+            if (kind, key) in first:
+                parent[root(i)] = root(first[(kind, key)])
+            else:
+                first[(kind, key)] = i
+    members: dict[int, list[Entry]] = {}
+    for i, e in enumerate(entries):
+        members.setdefault(root(i), []).append(e)
+    groups = []
+    for items in members.values():
+        names = [e.app.name for e in items]
+        label = min(set(names), key=lambda n: (-names.count(n), n.casefold(), n))
+        name_keys = [name_key(e.app.name) for e in items]
+        url_keys = [url_key(e.app.url) for e in items if url_key(e.app.url)]
+        groups.append(AppGroup(label, tuple(items), len(name_keys) != len(set(name_keys)),
+                               len(url_keys) != len(set(url_keys))))
+    return sorted(groups, key=lambda g: (-len(g.opds), g.label.casefold(), g.label))
+
+
+def function_spread(fw: Framework, groups: Sequence[AppGroup]) -> list[FunctionSpread]:
+    """Catalog functions served by two or more different application groups (active applications only)."""
+    labels = {s.key: s.label for s in fw.services}
+    out = []
+    for key, label in labels.items():
+        hits = []
+        for g in groups:
+            serving = tuple(e for e in g.entries if e.app.function == key and active(e.app))
+            if serving:
+                hits.append(AppGroup(g.label, serving, g.by_name, g.by_url))
+        if len(hits) >= 2:
+            out.append(FunctionSpread(key, label, tuple(hits)))
+    return out
+
+
+def analyse(fw: Framework, subs: Sequence[Submission], levels: Mapping[str, Mapping[str, int]]) -> Inventory:
+    """The whole inventory analysis of the kept submissions.
+
+    Args:
+        fw: the framework (its services and indicator ids).
+        subs: the kept submissions (one per OPD).
+        levels: OPD code -> indicator id -> level used in the score.
+    Returns:
+        An :class:`Inventory`; every list is sorted (by OPD code, then row or name).
+    """
+    subs = sorted(subs, key=lambda s: s.opd_code)
+    entries = entries_of(subs)
+    groups = group_applications(entries)
+    apps_loc: dict[str, int] = {}
+    servers_loc: dict[str, int] = {}
+    by_opd: dict[str, dict[str, tuple[int, int]]] = {}
+    for s in subs:
+        mine: dict[str, list[int]] = {}
+        for a in s.applications:
+            apps_loc[a.hosting] = apps_loc.get(a.hosting, 0) + 1
+            mine.setdefault(a.hosting, [0, 0])[0] += 1
+        for srv in s.infrastructure.servers:
+            servers_loc[srv.location] = servers_loc.get(srv.location, 0) + srv.count
+            mine.setdefault(srv.location, [0, 0])[1] += srv.count
+        by_opd[s.opd_code] = {k: (v[0], v[1]) for k, v in sorted(mine.items())}
+    plan = []
+    for s in subs:
+        act = [a for a in s.applications if active(a)]
+        movable = tuple(a for a in act if a.hosting not in DC_HOSTING and a.hosting != MINISTRY_HOSTING)
+        servers = sum(x.count for x in s.infrastructure.servers if x.location not in DC_HOSTING)
+        plan.append(DcPlan(s.opd_code, movable, servers, len(act), sum(x.count for x in s.infrastructure.servers)))
+    return Inventory(
+        entries=entries,
+        groups=groups,
+        spread=function_spread(fw, groups),
+        apps_by_location=dict(sorted(apps_loc.items())),
+        servers_by_location=dict(sorted(servers_loc.items())),
+        by_opd=by_opd,
+        outside=[e for e in entries if outside(e.app.hosting)],
+        no_server_room=[s.opd_code for s in subs if s.infrastructure.has_server_room == "tidak"],
+        bandwidth=[(s.opd_code, s.infrastructure.provider, s.infrastructure.bandwidth_mbps) for s in subs],
+        dc_plan=plan,
+        services=service_rows(fw, subs, levels),
+    )
+
+
+def service_rows(fw: Framework, subs: Sequence[Submission],
+                 levels: Mapping[str, Mapping[str, int]]) -> list[ServiceRow]:
+    """Per service of the catalog and per OPD: levels used, active applications and flags."""
+    out = []
+    for svc in fw.services:
+        for s in sorted(subs, key=lambda x: x.opd_code):
+            used = levels.get(s.opd_code, {})
+            lv = tuple((i, used[i]) for i in svc.indicators if i in used)
+            apps = tuple(a.name for a in s.applications if a.function == svc.key and active(a))
+            flags = []
+            if any(v >= 3 for _, v in lv) and not apps:
+                flags.append(FLAG_NO_APP)
+            if apps and lv and max(v for _, v in lv) <= 1:
+                flags.append(FLAG_LOW_LEVEL)
+            out.append(ServiceRow(svc.key, svc.label, s.opd_code, lv, apps, tuple(flags)))
+    return out
