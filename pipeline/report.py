@@ -111,6 +111,9 @@ UI: dict[str, dict[str, str]] = {
         "matrix_title": "Matriks Level per Indikator Tahun {year}",
         "matrix_note": "Angka = level yang dipakai (verifikasi bila ada, jika tidak mandiri). Merah = rendah, hijau = "
                        "tinggi. Indeks = SUMPRODUCT(level; bobot) / 100.",
+        "dist_title": "Sebaran level yang dipakai (jumlah OPD per level)",
+        "dist_level": "level {level}",
+        "dist_mean": "rata-rata level",
         "indicator_no": "No. indikator", "weight_row": "Bobot (%)", "weight_exact_row": "Bobot persis (pecahan)",
         "gap_title": "Analisis Kesenjangan: {name}", "gap_sub": "Kode OPD {code} · berkas {file}",
         "back": "« kembali ke Peringkat", "current_index": "Indeks saat ini", "target_index": "Target indeks",
@@ -227,6 +230,9 @@ UI: dict[str, dict[str, str]] = {
         "matrix_title": "Level Matrix per Indicator, {year}",
         "matrix_note": "Numbers = level used (verified when given, else self-assessed). Red = low, green = high. "
                        "Index = SUMPRODUCT(level, weight) / 100.",
+        "dist_title": "Distribution of levels used (number of OPDs per level)",
+        "dist_level": "level {level}",
+        "dist_mean": "mean level",
         "indicator_no": "Indicator no.", "weight_row": "Weight (%)", "weight_exact_row": "Exact weight (fraction)",
         "gap_title": "Gap Analysis: {name}", "gap_sub": "OPD code {code} · file {file}",
         "back": "« back to Ranking", "current_index": "Current index", "target_index": "Target index",
@@ -945,6 +951,19 @@ def _matrix_sheet(ctx: _Ctx) -> None:
         out.formula(i, 2 + n, formula, stored(row.index), f["idx_bold"])
         out.text(i, 3 + n, row.predikat, _band_fmt(f, row.predikat))
     last = first + len(r.ranking) - 1
+    if r.summary is not None and r.ranking:
+        # province summary: how many OPDs stand at each level of each indicator, and the mean level
+        row = last + 2
+        out.text(row, 0, t["dist_title"], f["bold"])
+        for lv in fw.levels:
+            row += 1
+            out.text(row, 1, t["dist_level"].format(level=lv), f["small_head"])
+            for k, ind in enumerate(fw.indicators):
+                out.num(row, 2 + k, r.summary.level_distribution[ind.id][lv], f["level"])
+        row += 1
+        out.text(row, 1, t["dist_mean"], f["small_head"])
+        for k, ind in enumerate(fw.indicators):
+            out.num(row, 2 + k, stored(r.summary.indicator_means[ind.id]), f["idx"])
     if r.ranking:
         ws.conditional_format(first, 2, last, 1 + n, {
             "type": "3_color_scale", "min_type": "num", "min_value": fw.level_min, "mid_type": "num",

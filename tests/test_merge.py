@@ -1,0 +1,104 @@
+"""`spbe merge` end to end on the shipped sample input, as Diskominfo runs it."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import main
+from pipeline.intake import read_folder
+from tests.libreoffice import pdf_text, to_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "input"
+
+
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("merge") / "rekap.xlsx"
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    return out, res.output
+
+
+def test_summary_lines(merged: tuple[Path, str]) -> None:
+    out, output = merged
+    lines = [ln for ln in output.splitlines() if ln and not ln.startswith("Membaca")]
+    assert "Berkas: 11 ditemukan, 10 diterima, 1 digantikan, 0 ditolak" in lines
+    assert "OPD: 10 dinilai (1 tidak lengkap), 30 dari 40 belum mengirim" in lines
+    assert any(ln.startswith("Rata-rata indeks provinsi: ") for ln in lines)
+    assert f"Rekap ditulis: {out}" in lines
+
+
+def test_workbook_contents(merged: tuple[Path, str]) -> None:
+    out, _ = merged
+    wb = openpyxl.load_workbook(out, read_only=True)
+    for name in ("Ringkasan", "Peringkat", "Matriks", "Validasi", "Berkas", "Belum Mengirim", "Aplikasi",
+                 "Aplikasi Bersama", "Hosting & Pusat Data", "Layanan vs Aplikasi", "Data", "BKD", "DISHUB"):
+        assert name in wb.sheetnames, name
+    files = [r for r in wb["Berkas"].iter_rows(values_only=True) if r and isinstance(r[0], str) and r[0].endswith(".xlsx")]
+    assert len(files) == 11
+    superseded = [r for r in files if "versi awal" in r[0]]
+    assert len(superseded) == 1 and "DIGANTIKAN" in superseded[0]
+    # province summary in Matriks: every indicator's level counts add up to the 10 OPDs scored
+    rows = list(wb["Matriks"].iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("Sebaran level"))
+    counts = [r for r in rows[start + 1:start + 7]]
+    assert [c[1] for c in counts] == [f"level {n}" for n in range(6)]
+    assert sum(c[2] for c in counts) == 10
+
+
+def test_strict_fails_on_incomplete(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "x.xlsx"), "--strict"])
+    assert res.exit_code == 1
+    assert "Error: --strict: ada berkas ditolak atau penilaian tidak lengkap" in res.output
+    assert (tmp_path / "x.xlsx").exists()  # the workbook is still written, so staff can see why
+
+
+def test_english_and_missing_input(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "en.xlsx"), "--lang", "en"])
+    assert res.exit_code == 0 and "Files: 11 found, 10 accepted, 1 superseded, 0 rejected" in res.output
+    res = CliRunner().invoke(main, ["merge", "-i", str(tmp_path / "nope")])
+    assert res.exit_code == 2 and "input folder" in res.output
+
+
+def test_deterministic(tmp_path: Path, merged: tuple[Path, str]) -> None:
+    out2 = tmp_path / "again.xlsx"
+    copy = tmp_path / "input"
+    shutil.copytree(SAMPLES, copy)  # new modification times must not change the result
+    res = CliRunner().invoke(main, ["merge", "-i", str(copy), "-o", str(out2)])
+    assert res.exit_code == 0
+    assert hashlib.sha256(out2.read_bytes()).digest() == hashlib.sha256(merged[0].read_bytes()).digest()
+
+
+def test_output_opens_in_libreoffice(tmp_path: Path, merged: tuple[Path, str]) -> None:
+    text = pdf_text(to_pdf(merged[0], tmp_path))
+    assert "Rekapitulasi Tingkat Kematangan SPBE" in text
+    assert "Badan Pengelolaan Keuangan dan Aset Daerah" in text
+
+
+def test_samples_in_step_with_template(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("make_samples", ROOT / "tools" / "make_samples.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.make(tmp_path)
+
+    def digest(folder: Path) -> list:
+        return [(s.file, s.opd_code, s.date_filled, {i: (a.level, a.verified) for i, a in s.answers.items()},
+                 [(a.name, a.hosting) for a in s.applications], sorted((f.code, f.cell) for f in s.findings))
+                for s in read_folder(folder, isolate=False)]
+
+    assert digest(tmp_path) == digest(SAMPLES), "input/ is stale: run python tools/make_samples.py"
+
+
+def test_python_m_pipeline() -> None:
+    res = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True, text=True, cwd=ROOT / "tests")
+    assert res.returncode == 0 and "spbe merge" in res.stdout
