@@ -306,8 +306,8 @@ def targets(results: list[Measurement]) -> str:
     m = by.get((40, "spbe merge"))
     rows.append(("N=40 under 1.5 s incl. start-up", f"{m.wall_s:.2f} s" if ok(m) else "n/a", ok(m) and m.wall_s < 1.5))
     m = by.get((20000, "spbe merge"))
-    rows.append(("N=20000 completes, peak <= 400 MB", f"{m.peak_rss_mb:.0f} MB" if ok(m) else "n/a",
-                 ok(m) and m.peak_rss_mb <= 400))
+    value = "n/a" if m is None else f"{m.peak_rss_mb:.0f} MB" + ("" if ok(m) else f", did not complete ({m.status})")
+    rows.append(("N=20000 completes, peak <= 400 MB", value, ok(m) and m.peak_rss_mb <= 400))
     return "\n".join(f"  {'PASS' if good else ('n/a ' if value == 'n/a' else 'FAIL')}  {name}: {value}"
                      for name, value, good in rows)
 
