@@ -51,7 +51,11 @@ class BatchResult:
         return opd.name if opd else code
 
     def submission_of(self, code: str) -> Submission:
-        return next(s for s in self.kept if s.opd_code == code)
+        by_code = self.__dict__.get("_kept_by_code")
+        if by_code is None or len(by_code) != len(self.kept):
+            by_code = {s.opd_code: s for s in self.kept}
+            self.__dict__["_kept_by_code"] = by_code
+        return by_code[code]
 
     @property
     def counts(self) -> Counter:

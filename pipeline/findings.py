@@ -203,7 +203,7 @@ OUTCOME_LABEL = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One located problem in one submitted file."""
 

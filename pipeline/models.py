@@ -13,7 +13,7 @@ from pipeline.findings import ERROR, INCOMPLETE, WARNING, Finding
 NUMBER, TEXT, BOOL, ERRORVAL, EMPTY = "n", "s", "b", "e", "empty"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawCell:
     """One cell as stored in the file: never evaluated."""
 
@@ -59,7 +59,7 @@ def normalise_name(text: str) -> str:
 # ---------------------------------------------------------------- a parsed submission
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Located:
     """A value with the cell it came from."""
 
@@ -68,7 +68,7 @@ class Located:
     cell: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     indicator: str
     level: int | None  # self-assessed level; None when missing or invalid
@@ -83,7 +83,7 @@ class Answer:
     evidence_cell: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Application:
     name: str
     function: str  # service key from the catalog, "lainnya" or "lainnya: <typed>"
@@ -101,7 +101,7 @@ class Application:
     cell: str = ""  # the name cell, e.g. "B7"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServerCount:
     location: str
     count: int
@@ -155,7 +155,7 @@ class Submission:
         return any(a.verified is not None for a in self.answers.values())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileOutcome:
     """What happened to one file found in the input folder."""
 

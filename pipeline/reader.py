@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from pipeline import layout as L
 from pipeline.findings import Finding
@@ -166,17 +167,24 @@ def _check_template(ctx: _Ctx, raw: RawWorkbook, assess: RawSheet | None, fw: Fr
 # ---------------------------------------------------------------- headings and rows
 
 
-def _find_header(sheet: RawSheet, columns: Iterable[L.Column]) -> tuple[int, dict[str, int]] | None:
-    """Locate the heading row (rows 1..HEADER_SEARCH_ROWS) and the column of each known heading."""
-    columns = tuple(columns)
-    wanted = {}
+@lru_cache(maxsize=8)
+def _wanted_headings(columns: tuple[L.Column, ...]) -> dict[str, str]:
+    wanted: dict[str, str] = {}
     for col in columns:
         for text in L.headers_of(col):
             wanted.setdefault(fold(text), col.key)
+    return wanted
+
+
+def _find_header(sheet: RawSheet, columns: Iterable[L.Column]) -> tuple[int, dict[str, int]] | None:
+    """Locate the heading row (rows 1..HEADER_SEARCH_ROWS) and the column of each known heading."""
+    columns = tuple(columns)
+    wanted = _wanted_headings(columns)
+    longest = max(len(k) for k in wanted) + 8
     by_row: dict[int, dict[str, int]] = {}
     for (r, c), cell in sheet.cells.items():
-        if r > L.HEADER_SEARCH_ROWS or cell.kind != TEXT:
-            continue
+        if r > L.HEADER_SEARCH_ROWS or cell.kind != TEXT or len(cell.value) > longest:
+            continue  # long texts (questions, criteria) cannot be headings: do not normalise them
         key = wanted.get(fold(cell.value))
         if key is not None:
             by_row.setdefault(r, {}).setdefault(key, c)

@@ -47,12 +47,17 @@ class Roster:
     path: str = ""
     _keys: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
+    _codes: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _longest: int = field(default=1, init=False, repr=False, compare=False, hash=False)
+
     def __post_init__(self) -> None:
         keys: dict[str, Opd] = {}
         for opd in self.opds:
             for text in (opd.code, opd.name, opd.label, *opd.aliases):
                 keys.setdefault(normalise(text), opd)
         object.__setattr__(self, "_keys", keys)
+        object.__setattr__(self, "_codes", {opd.code: opd for opd in self.opds})
+        object.__setattr__(self, "_longest", max((k.count(" ") + 1 for k in keys), default=1))
 
     def match(self, text: str) -> Opd | None:
         """The OPD named by ``text`` (code, name, 'CODE - name' or alias), or None."""
@@ -66,23 +71,21 @@ class Roster:
         return self._keys.get(head)
 
     def find_in_filename(self, stem: str) -> Opd | None:
-        """The OPD a file name points to, when one code or alias appears in it as whole words."""
-        key = f" {normalise(stem)} "
-        hits = {opd.code: opd for k, opd in self._keys.items() if len(k) >= 3 and f" {k} " in key}
-        if len(hits) == 1:
-            return next(iter(hits.values()))
-        # prefer the longest alias when several overlap (e.g. 'biro organisasi' vs 'biro')
-        if hits:
-            best = max(((k, opd) for k, opd in self._keys.items() if len(k) >= 3 and f" {k} " in key),
-                       key=lambda kv: len(kv[0]))
-            return best[1]
-        return None
+        """The OPD a file name points to: the longest code, name or alias found in it as whole words."""
+        words = normalise(stem).split()
+        best: tuple[int, str] | None = None
+        found: Opd | None = None
+        # look up every run of consecutive words (bounded by the longest alias), not every alias
+        for start in range(len(words)):
+            for end in range(start + 1, min(len(words), start + self._longest) + 1):
+                key = " ".join(words[start:end])
+                opd = self._keys.get(key)
+                if opd is not None and len(key) >= 3 and (best is None or (len(key), key) > best):
+                    best, found = (len(key), key), opd
+        return found
 
     def by_code(self, code: str) -> Opd | None:
-        for opd in self.opds:
-            if opd.code == code:
-                return opd
-        return None
+        return self._codes.get(code)
 
 
 @lru_cache(maxsize=8)

@@ -381,8 +381,18 @@ def score(
 
 
 def _competition_ranks(keys: Sequence[Fraction]) -> list[int]:
-    """Standard competition ranks (1-2-2-4) of values, highest first, in the order given."""
-    return [1 + sum(1 for other in keys if other > k) for k in keys]
+    """Standard competition ranks (1-2-2-4) of values, highest first, in the order given.
+
+    One sort, then one pass: the rank of a value is 1 + the number of strictly greater values.
+    """
+    order = sorted(range(len(keys)), key=lambda i: keys[i], reverse=True)
+    ranks = [0] * len(keys)
+    for pos, i in enumerate(order):
+        if pos and keys[i] == keys[order[pos - 1]]:
+            ranks[i] = ranks[order[pos - 1]]
+        else:
+            ranks[i] = pos + 1
+    return ranks
 
 
 def rank(scores: Sequence[tuple[str, Score]]) -> list[RankRow]:

@@ -7,6 +7,7 @@ with hostile names, findings with cells and hostile texts, applications and infr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
@@ -89,7 +90,7 @@ def app(name: str, function: str = "", *, hosting: str = "", status: str = "akti
 
 def apps(*specs: Application) -> list[Application]:
     """Applications with consecutive template rows (5, 6, ...) whatever rows the specs carry."""
-    return [Application(**{**a.__dict__, "row": layout.FIRST_DATA_ROW + n}) for n, a in enumerate(specs)]
+    return [dataclasses.replace(a, row=layout.FIRST_DATA_ROW + n) for n, a in enumerate(specs)]
 
 
 def submission(fw: Framework, code: str, levels: Mapping[str, int | None] | None = None, *, file: str | None = None,
@@ -206,3 +207,75 @@ def odd_code_batch() -> batch.BatchResult:
     ros = roster_of(*codes)
     subs = [submission(fw, c, file=f"opd{n}.xlsx", content=str(n)) for n, c in enumerate(codes)]
     return assemble(subs, fw=fw, roster=ros)
+
+
+_LARGE_APPS = (  # (name, function, hosting, url): a pool shared across OPDs, so that groups form
+    ("Aplikasi SRIKANDI", "naskah-dinas", "pdn", "https://srikandi.arsip.go.id/"),
+    ("SIPD", "penganggaran", "kementerian", "https://sipd.kemendagri.go.id/"),
+    ("SIMPEG", "kepegawaian", "ruang-server-opd", ""),
+    ("E-Office Kaltara", "naskah-dinas", "pusat-data-pemprov", "https://eoffice.kaltaraprov.go.id/"),
+    ("SIMDA Keuangan", "keuangan", "ruang-server-opd", ""),
+    ("e-Kinerja", "kinerja", "cloud", ""),
+    ("Portal Satu Data", "data-terbuka", "cloud", "data.kaltaraprov.go.id"),
+    ("LAPOR!", "pengaduan", "kementerian", "https://www.lapor.go.id"),
+    ("SAMSAT Online", "layanan-publik", "vendor-luar-provinsi", ""),
+    ("JDIH", "jdih", "pusat-data-pemprov", "jdih.kaltaraprov.go.id"),
+)
+_LARGE_HOSTING = ("ruang-server-opd", "pusat-data-pemprov", "pdn", "cloud", "vendor-luar-provinsi")
+
+
+def large_batch(n: int, *, fw: Framework | None = None, lang: str = "id", seed: int = 1) -> batch.BatchResult:
+    """A realistic batch of ``n`` submitted OPDs, fast (no files): for profiling and scale tests.
+
+    The roster holds ``n + n // 50 + 1`` OPDs (so some have not submitted); levels are pseudo-random
+    (seeded, deterministic), about one OPD in ten has verified levels and one in twenty blank answers;
+    each OPD reports 1-6 applications (partly from a shared pool, partly its own), servers, and a few
+    findings; about 1% extra files are rejected and 1% are superseded by a newer copy.
+    """
+    import random
+
+    fw = fw or fwmod.load(None)
+    rnd = random.Random(seed)
+    width = len(str(n + n // 50 + 1))
+    codes = [f"OPD{k:0{width}d}" for k in range(n + n // 50 + 1)]
+    ros = Roster(tuple(Opd(c, f"Dinas Uji Coba Nomor {k} Provinsi Kalimantan Utara", "dinas")
+                       for k, c in enumerate(codes)))
+    ids = [i.id for i in fw.indicators]
+    labels = {s.key: s.label for s in fw.services}
+    keys = list(labels)
+    subs: list[Submission] = []
+    for k, code in enumerate(codes[:n]):
+        file = f"{code}.xlsx"
+        levels: dict[str, int | None] = {i: rnd.randint(1, 5) for i in ids}
+        if k % 20 == 7:
+            for i in rnd.sample(ids, 2):
+                levels[i] = None
+        verified = {i: rnd.randint(1, 5) for i in rnd.sample(ids, 5)} if k % 10 == 3 else None
+        specs = []
+        for m in range(rnd.randint(1, 6)):
+            if rnd.random() < 0.6:
+                name, function, hosting, url = rnd.choice(_LARGE_APPS)
+            else:
+                function = rnd.choice(keys)
+                name, hosting, url = f"Aplikasi {code} {m}", rnd.choice(_LARGE_HOSTING), ""
+            if function not in labels:
+                function = ""
+            specs.append(Application(name, function, labels.get(function, ""), "Internal pemerintah", url,
+                                     "Vendor / pihak ketiga", hosting, "", "aktif" if rnd.random() < 0.9
+                                     else "tidak-aktif", "", "", layout.SHEET_APPS, layout.FIRST_DATA_ROW + m))
+        servers = tuple(ServerCount(h, rnd.randint(1, 4), "") for h in rnd.sample(_LARGE_HOSTING, rnd.randint(0, 2)))
+        infra = Infrastructure(rnd.choice(("Telkom", "Lintasarta", "Icon+")), float(rnd.choice((20, 50, 100))),
+                               rnd.choice(("ya", "tidak")), "", "", servers)
+        found = [Finding("evidence-missing", file, layout.SHEET_ASSESSMENT, f"J{5 + j}", "3", detail=ids[j])
+                 for j in rnd.sample(range(len(ids)), rnd.randint(0, 4))]
+        if k % 7 == 0:
+            found.append(Finding("level-coerced", file, layout.SHEET_ASSESSMENT, "H7", found="3 - Terdefinisi",
+                                 expected="3"))
+        if k % 100 == 5:
+            subs.append(submission(fw, code, {i: 2 for i in ids}, file=f"{code} (lama).xlsx", content="old",
+                                   date=dt.date(2026, 2, 1)))
+        subs.append(submission(fw, code, levels, file=file, verified=verified, applications=specs, infra=infra,
+                               findings=found))
+    for k in range(max(1, n // 100)):
+        subs.append(rejected(f"rusak-{k}.xlsx", "corrupt-workbook", "truncated zip"))
+    return batch.assemble(fw, ros, subs, year=YEAR, lang=lang, input_dir="input")
