@@ -33,8 +33,10 @@ Rules (the report's inventory sheets show their results):
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -50,6 +52,7 @@ FLAG_NO_APP = "no-app"
 FLAG_LOW_LEVEL = "low-level"
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def name_key(name: str) -> str:
     """Normalised application name used for matching (see the module docstring)."""
     text = unicodedata.normalize("NFKC", str(name)).casefold()
@@ -188,24 +191,26 @@ def group_applications(entries: Sequence[Entry]) -> list[AppGroup]:
             i = parent[i]
         return i
 
+    keys = [(name_key(e.app.name), url_key(e.app.url)) for e in entries]  # once per entry
     first: dict[tuple[str, str], int] = {}
-    for i, e in enumerate(entries):
-        for kind, key in (("name", name_key(e.app.name)), ("url", url_key(e.app.url))):
+    for i, (nk, uk) in enumerate(keys):
+        for kind, key in (("name", nk), ("url", uk)):
             if not key:
                 continue
             if (kind, key) in first:
                 parent[root(i)] = root(first[(kind, key)])
             else:
                 first[(kind, key)] = i
-    members: dict[int, list[Entry]] = {}
-    for i, e in enumerate(entries):
-        members.setdefault(root(i), []).append(e)
+    members: dict[int, list[int]] = {}
+    for i in range(len(entries)):
+        members.setdefault(root(i), []).append(i)
     groups = []
-    for items in members.values():
-        names = [e.app.name for e in items]
-        label = min(set(names), key=lambda n: (-names.count(n), n.casefold(), n))
-        name_keys = [name_key(e.app.name) for e in items]
-        url_keys = [url_key(e.app.url) for e in items if url_key(e.app.url)]
+    for idx in members.values():
+        items = [entries[i] for i in idx]
+        counts = Counter(e.app.name for e in items)  # one pass, not a count per distinct name
+        label = min(counts, key=lambda n: (-counts[n], n.casefold(), n))
+        name_keys = [keys[i][0] for i in idx]
+        url_keys = [keys[i][1] for i in idx if keys[i][1]]
         groups.append(AppGroup(label, tuple(items), len(name_keys) != len(set(name_keys)),
                                len(url_keys) != len(set(url_keys))))
     return sorted(groups, key=lambda g: (-len(g.opds), g.label.casefold(), g.label))
@@ -214,13 +219,16 @@ def group_applications(entries: Sequence[Entry]) -> list[AppGroup]:
 def function_spread(fw: Framework, groups: Sequence[AppGroup]) -> list[FunctionSpread]:
     """Catalog functions served by two or more different application groups (active applications only)."""
     labels = {s.key: s.label for s in fw.services}
+    # one pass over the entries (not one per function): function -> group position -> serving entries
+    serving: dict[str, dict[int, list[Entry]]] = {}
+    for pos, g in enumerate(groups):
+        for e in g.entries:
+            if e.app.function in labels and active(e.app):
+                serving.setdefault(e.app.function, {}).setdefault(pos, []).append(e)
     out = []
     for key, label in labels.items():
-        hits = []
-        for g in groups:
-            serving = tuple(e for e in g.entries if e.app.function == key and active(e.app))
-            if serving:
-                hits.append(AppGroup(g.label, serving, g.by_name, g.by_url))
+        hits = [AppGroup(groups[pos].label, tuple(items), groups[pos].by_name, groups[pos].by_url)
+                for pos, items in sorted(serving.get(key, {}).items())]
         if len(hits) >= 2:
             out.append(FunctionSpread(key, label, tuple(hits)))
     return out
@@ -276,11 +284,19 @@ def service_rows(fw: Framework, subs: Sequence[Submission],
                  levels: Mapping[str, Mapping[str, int]]) -> list[ServiceRow]:
     """Per service of the catalog and per OPD: levels used, active applications and flags."""
     out = []
+    ordered = sorted(subs, key=lambda x: x.opd_code)  # sorted once, not once per service
+    active_by_function = []
+    for s in ordered:
+        mine: dict[str, list[str]] = {}
+        for a in s.applications:
+            if active(a):
+                mine.setdefault(a.function, []).append(a.name)
+        active_by_function.append(mine)
     for svc in fw.services:
-        for s in sorted(subs, key=lambda x: x.opd_code):
+        for s, mine in zip(ordered, active_by_function, strict=True):
             used = levels.get(s.opd_code, {})
             lv = tuple((i, used[i]) for i in svc.indicators if i in used)
-            apps = tuple(a.name for a in s.applications if a.function == svc.key and active(a))
+            apps = tuple(mine.get(svc.key, ()))
             flags = []
             if any(v >= 3 for _, v in lv) and not apps:
                 flags.append(FLAG_NO_APP)

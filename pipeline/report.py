@@ -30,24 +30,30 @@ renamed into place (:func:`write_report`), so a failure never leaves a half-writ
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import multiprocessing
 import os
 import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from xml.etree import ElementTree
 
-import openpyxl
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.worksheet import Worksheet
 
 from pipeline import inventory as inv
 from pipeline import layout as L
 from pipeline.batch import BatchResult, exact
 from pipeline.errors import OutputError
-from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL
+from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL, Finding
 from pipeline.framework import Framework, display, round_half_up
 from pipeline.scoring import (
     TARGET_INDEX,
@@ -55,6 +61,7 @@ from pipeline.scoring import (
     TARGET_NEXT_BAND,
     TARGET_TOP_BAND,
     Gap,
+    ProvinceSummary,
     Score,
     predikat_of,
 )
@@ -66,6 +73,14 @@ STORE_PLACES = 6
 DEFAULT_PER_OPD_LIMIT = 100
 OPD_FOLDER = "opd"
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+# Above this many scored OPDs the main workbook is written in xlsxwriter's constant_memory mode (rows streamed
+# to temporary files, every sheet written row by row); below it everything stays in memory (no temporary files).
+CONSTANT_MEMORY_ABOVE = 2000
+# Charts with one bar per OPD are drawn only up to this many bars (beyond, a note points to the table).
+CHART_MAX_OPDS = 60
+# Per-OPD workbooks are written by a process pool (all cores) from this many on; fewer are written inline.
+POOL_MIN_WORKBOOKS = 40
+RAW_SPOOL_BYTES = 16 * 2**20  # rows of a streamed sheet stay in memory up to this size, then spill to disk
 
 # ---------------------------------------------------------------- UI strings (one dict per language)
 
@@ -154,6 +169,8 @@ UI: dict[str, dict[str, str]] = {
         "verify_failed": "Berkas keluaran {path} gagal diperiksa setelah ditulis ({why}); berkas lama tidak diubah.",
         "per_opd_note": "Lembar analisis per OPD ditulis sebagai berkas terpisah di folder {folder}/ karena jumlah "
                         "OPD melebihi {limit}.",
+        "chart_skipped": "Grafik '{chart}' tidak digambar karena lebih dari {limit} OPD; lihat tabel lengkap di "
+                         "lembar {sheet}.",
         # inventory
         "apps_title": "Daftar Aplikasi Seluruh OPD", "app_name": "Nama aplikasi", "function": "Fungsi / layanan",
         "users": "Pengguna", "url": "Alamat (URL)", "developer": "Pengembang", "hosting": "Lokasi hosting",
@@ -271,6 +288,8 @@ UI: dict[str, dict[str, str]] = {
         "verify_failed": "The output file {path} failed its check after writing ({why}); the old file is unchanged.",
         "per_opd_note": "The per-OPD analysis sheets are written as separate files in {folder}/ because there are more "
                         "than {limit} OPDs.",
+        "chart_skipped": "Chart '{chart}' is not drawn because there are more than {limit} OPDs; see the full table "
+                         "on sheet {sheet}.",
         "apps_title": "Applications of Every OPD", "app_name": "Application", "function": "Function / service",
         "users": "Users", "url": "Address (URL)", "developer": "Developer", "hosting": "Hosting location",
         "integrated": "Integrated with", "app_status": "Status", "problems": "Problems", "needs": "Needs",
@@ -336,9 +355,13 @@ def stored(value: Fraction | int, places: int = 2) -> float:
     """The float to store for an exact value shown with ``places`` decimals (see the module docstring).
 
     Equal to the exact value to 6 decimals; any spreadsheet showing it with ``places`` decimals shows
-    ``display(value, places)``.
+    ``display(value, places)``. Memoised: the same indices, weights and gains recur across OPDs.
     """
-    value = Fraction(value)
+    return _stored(Fraction(value), places)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stored(value: Fraction, places: int) -> float:
     shown = round_half_up(value, places)
     v = round_half_up(value, STORE_PLACES)
     if round_half_up(v, places) != shown:  # 6-decimal rounding reached the next half boundary
@@ -444,6 +467,99 @@ class Out:
         print_setup(self.ws)
 
 
+_FUNC_NAME = re.compile(r"[A-Z][A-Z0-9.]*(?=\()")
+_PLAIN_FUNCS = frozenset({"SUM", "SUMPRODUCT", "MAX", "ROUND", "LOOKUP"})  # need no _xlfn. prefix
+_XLSX_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+
+
+class _Sheet(Worksheet):
+    """An xlsxwriter worksheet with two speed-ups (xlsxwriter's ``worksheet_class`` hook).
+
+    * Formulas that use only :data:`_PLAIN_FUNCS` skip xlsxwriter's ~30 future-function regexes.
+    * A *streamed* sheet (:meth:`stream`) takes its rows as ready-made XML (:func:`_rc` helpers), one
+      row at a time in order, spooled to a temporary file when large; cells are never held as objects.
+      Such a sheet must not also receive cells through the write_* methods.
+    """
+
+    _raw = None
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        if set(_FUNC_NAME.findall(formula)) <= _PLAIN_FUNCS:
+            return formula[1:] if formula.startswith("=") else formula
+        return super()._prepare_formula(formula, expand_future_functions)
+
+    def stream(self) -> _Sheet:
+        self._raw = tempfile.SpooledTemporaryFile(max_size=RAW_SPOOL_BYTES, mode="w+", encoding="utf-8")
+        self._raw_rows = 0
+        self._raw_cols = 0
+        return self
+
+    def raw_row(self, r: int, cells: str, ncols: int) -> None:
+        """Append row ``r`` (0-based; rows must come in increasing order) made of :func:`_rc` cells."""
+        self._raw.write(f'<row r="{r + 1}">{cells}</row>')
+        if self.dim_rowmin is None:
+            self.dim_rowmin = r
+            self.dim_colmin = 0
+        self.dim_rowmax = r
+        self._raw_cols = max(self._raw_cols, ncols)
+        self.dim_colmax = self._raw_cols - 1
+
+    def _copy_raw(self) -> None:
+        raw, self._raw = self._raw, None
+        self._xml_start_tag("sheetData")
+        raw.seek(0)
+        while chunk := raw.read(1 << 20):
+            self.fh.write(chunk)
+        raw.close()
+        self._xml_end_tag("sheetData")
+
+    def _write_sheet_data(self) -> None:
+        if self._raw is None:
+            super()._write_sheet_data()
+        else:
+            self._copy_raw()
+
+    def _write_optimized_sheet_data(self) -> None:
+        if self._raw is None:
+            super()._write_optimized_sheet_data()
+            return
+        self.row_data_fh.close()
+        os.unlink(self.row_data_filename)
+        self._copy_raw()
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _xml_text(value: str) -> str:
+    """Cleaned cell text, escaped for a streamed sheet the way xlsxwriter escapes it."""
+    text = clean_text(value)[0]
+    if "_x" in text:
+        text = _XLSX_ESCAPE.sub(r"_x005F\1", text)
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+def _rs(ref: str, value: object, style: int = 0) -> str:
+    """A streamed string cell (inline string; empty text gives a blank cell, as write_string does)."""
+    text = _xml_text(value if isinstance(value, str) else "" if value is None else str(value))
+    st = f' s="{style}"' if style else ""
+    if not text:
+        return f'<c r="{ref}"{st}/>' if style else ""
+    sp = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+    return f'<c r="{ref}"{st} t="inlineStr"><is><t{sp}>{text}</t></is></c>'
+
+
+def _rn(ref: str, value: float | int | None, style: int = 0) -> str:
+    """A streamed number cell (None gives a blank cell); numbers are written as xlsxwriter writes them."""
+    st = f' s="{style}"' if style else ""
+    if value is None:
+        return f'<c r="{ref}"{st}/>' if style else ""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ReportWriteError(f"{ref}: {value!r} is not a finite number")
+    return f'<c r="{ref}"{st}><v>{number:.16G}</v></c>'
+
+
 def print_setup(ws: object) -> None:
     ws.set_landscape()
     ws.set_paper(9)
@@ -466,11 +582,26 @@ def fit_row(ws: object, r: int, texts: Sequence[tuple[str, float]], base: float 
 # ---------------------------------------------------------------- formats
 
 
+class _Formats(dict):
+    """Formats created on first use (a per-OPD workbook uses a fraction of them; each costs ~40 us)."""
+
+    def __init__(self, wb: xlsxwriter.Workbook, specs: dict) -> None:
+        super().__init__()
+        self.wb, self.specs = wb, specs
+
+    def __missing__(self, key: object) -> object:
+        fmt = self[key] = self.wb.add_format(self.specs[key])
+        return fmt
+
+    def get(self, key: object, default: object = None) -> object:
+        return self[key] if key in self.specs else default
+
+
 def _formats(wb: xlsxwriter.Workbook, fw: Framework) -> dict:
     base = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
 
-    def fmt(**kw: object) -> object:
-        return wb.add_format({**base, **kw})
+    def fmt(**kw: object) -> dict:
+        return {**base, **kw}
 
     f = {
         "title": fmt(bold=True, font_size=16, font_color=HEADER_FILL),
@@ -511,7 +642,7 @@ def _formats(wb: xlsxwriter.Workbook, fw: Framework) -> dict:
         f[("sev", sev)] = fmt(border=1, border_color="#BFBFBF", bg_color=fill, bold=True)
     for outcome, fill in OUTCOME_FILL.items():
         f[("outcome", outcome)] = fmt(border=1, border_color="#BFBFBF", bg_color=fill, bold=True)
-    return f
+    return _Formats(wb, f)
 
 
 def _band_fmt(f: dict, name: str) -> object:
@@ -521,20 +652,59 @@ def _band_fmt(f: dict, name: str) -> object:
 # ---------------------------------------------------------------- the workbook
 
 
-class _Ctx:
-    """What every sheet writer needs: the result, strings, formats, sheet names."""
+@dataclass(frozen=True)
+class _Meta:
+    """What a workbook needs besides its sheets' own data (small: sent to per-OPD workers once per task)."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, result: BatchResult) -> None:
+    fw: Framework
+    lang: str
+    year: int
+    band_rule: str
+    summary: ProvinceSummary | None
+
+    @classmethod
+    def of(cls, result: BatchResult) -> _Meta:
+        return cls(result.framework, "en" if result.lang == "en" else "id", result.year, result.band_rule,
+                   result.summary)
+
+
+@dataclass(frozen=True)
+class _GapData:
+    """One OPD's gap sheet: everything :func:`_gap_sheet` reads (compact; no BatchResult)."""
+
+    code: str
+    name: str  # OPD display name
+    sheet: str  # sheet name
+    file: str  # its submission's file
+    score: Score
+    gap: Gap
+    findings: tuple[Finding, ...]
+
+
+class _Ctx:
+    """What every sheet writer needs: strings, formats, names and (main workbook) the result."""
+
+    def __init__(self, wb: xlsxwriter.Workbook, meta: _Meta, result: BatchResult | None = None) -> None:
         self.wb = wb
+        self.meta = meta
         self.r = result
-        self.fw = result.framework
-        self.lang = "en" if result.lang == "en" else "id"
+        self.fw = meta.fw
+        self.lang = meta.lang
         self.t = UI[self.lang]
         self.f = _formats(wb, self.fw)
-        fixed = [self.t[k] for k in self.t if k.startswith("sheet_")]
-        self.opd_sheets = sheet_names_for([s.opd_code for s in result.kept], fixed)
         self.names: list[str] = []
         self._inventory: inv.Inventory | None = None
+        self._hosting = {k: label for k, label, _ in L.HOSTING}
+        if result is not None:
+            fixed = [self.t[k] for k in self.t if k.startswith("sheet_")]
+            self.opd_sheets = sheet_names_for([s.opd_code for s in result.kept], fixed)
+            self._opd_names = {o.code: o.name for o in result.roster.opds}
+            self.subs = {s.opd_code: s for s in result.kept}
+            self.files = {s.opd_code: s.file for s in result.kept}
+
+    def opd_name(self, code: str) -> str:
+        """Display name of an OPD code (the roster name, else the code): a dict look-up, never a scan."""
+        return self._opd_names.get(code, code)
 
     @property
     def inventory(self) -> inv.Inventory:
@@ -547,20 +717,31 @@ class _Ctx:
         """Label of a hosting key ("lainnya: x" -> "Lainnya: x", "" -> not given)."""
         if not key:
             return self.t["unknown_location"]
-        labels = {k: label for k, label, _ in L.HOSTING}
-        if key in labels:
-            return labels[key]
+        if key in self._hosting:
+            return self._hosting[key]
         return "Lainnya: " + key.split(":", 1)[1].strip() if key.startswith("lainnya:") else key
 
     def sheet(self, name: str) -> Out:
         self.names.append(name)
-        return Out(self.wb.add_worksheet(name))
+        return Out(self.wb.add_worksheet(name, worksheet_class=_Sheet))
+
+    def streamed(self, name: str) -> _Sheet:
+        """A sheet whose rows are streamed as XML (:class:`_Sheet`)."""
+        self.names.append(name)
+        return self.wb.add_worksheet(name, worksheet_class=_Sheet).stream()
+
+    def gap_data(self, code: str) -> _GapData:
+        r = self.r
+        sub = self.subs[code]
+        sheet = self.opd_sheets[code] if code in self.opd_sheets else sheet_names_for([code])[code]
+        return _GapData(code, self.opd_name(code), sheet, sub.file, r.scores[code], r.gaps[code],
+                        tuple(sorted(sub.findings, key=lambda x: x.sort_key())))
 
     def band_formula(self, ref: str) -> str:
         """LOOKUP of the predikat of the value in ``ref`` (self-contained: the bands are array constants)."""
         mins = ",".join(_num_text(b.min) for b in self.fw.bands)
         names = ",".join('"' + b.name.replace('"', '""') + '"' for b in self.fw.bands)
-        value = f"ROUND({ref},2)" if self.r.band_rule == "rounded" else f"ROUND({ref},9)"
+        value = f"ROUND({ref},2)" if self.meta.band_rule == "rounded" else f"ROUND({ref},9)"
         return f"LOOKUP({value},{{{mins}}},{{{names}}})"
 
 
@@ -570,15 +751,15 @@ def _num_text(value: Fraction) -> str:
     return text if "/" not in text else repr(float(value))
 
 
-def _set_properties(wb: xlsxwriter.Workbook, result: BatchResult, title: str) -> None:
-    wb.set_properties({"title": title, "subject": f"Evaluasi SPBE {result.year}", "author": "Diskominfo",
+def _set_properties(wb: xlsxwriter.Workbook, meta: _Meta, title: str) -> None:
+    wb.set_properties({"title": title, "subject": f"Evaluasi SPBE {meta.year}", "author": "Diskominfo",
                        "company": "spbe-pipeline", "created": FIXED_DATE,
-                       "comments": f"framework {result.framework.id}; band rule {result.band_rule}"})
+                       "comments": f"framework {meta.fw.id}; band rule {meta.band_rule}"})
     wb.set_calc_mode("auto")
 
 
 def write_report(result: BatchResult, path: Path, *, per_opd_limit: int = DEFAULT_PER_OPD_LIMIT,
-                 per_opd_files: bool | None = None) -> Path:
+                 per_opd_files: bool | None = None, workers: int | None = None) -> Path:
     """Write the consolidated workbook to ``path`` atomically and return ``path``.
 
     Args:
@@ -588,40 +769,130 @@ def write_report(result: BatchResult, path: Path, *, per_opd_limit: int = DEFAUL
             written one workbook per OPD under ``<folder>/opd/`` (linked from the ranking sheet).
         per_opd_files: True also writes the per-OPD workbooks below the limit; False never writes them
             (then, above the limit, no gap sheets are written at all); None (default) decides by the limit.
+        workers: processes for the per-OPD workbooks (default: every core; see :func:`write_opd_workbooks`).
     Returns:
         The path written.
     Raises:
         OutputError: the file is open in Excel, the folder is not writable, or the written file fails its check.
+
+    Above :data:`CONSTANT_MEMORY_ABOVE` OPDs the main workbook streams its rows (xlsxwriter
+    ``constant_memory``); below, it is built in memory. The per-OPD workbooks are written by a process
+    pool while this process builds the main workbook; the main workbook is renamed into place only
+    after every per-OPD workbook is written.
     """
     path = Path(path)
     many = len(result.kept) > per_opd_limit
     external = bool(per_opd_files) or (per_opd_files is None and many)
     links: dict[str, str] = {}
+    pending: _Pending | None = None
     if external:
-        written = write_opd_workbooks(result, path.parent / OPD_FOLDER)
-        links = {code: f"{OPD_FOLDER}/{p.name}" for code, p in written.items()}
-    return _atomic_write(path, lambda wb: _build(wb, result, gap_sheets=not many, links=links), result.lang)
+        pending = _start_opd_workbooks(result, path.parent / OPD_FOLDER, workers)
+        links = {code: f"{OPD_FOLDER}/{p.name}" for code, p in _opd_paths(result, path.parent / OPD_FOLDER).items()}
+    # gap sheets write a few cells above rows already written, so they need the in-memory mode
+    streamed = many and len(result.kept) > CONSTANT_MEMORY_ABOVE
+    options = {"constant_memory": True} if streamed else {"in_memory": True}
+    try:
+        return _atomic_write(path, lambda wb: _build(wb, result, gap_sheets=not many, links=links), result.lang,
+                             options=options, before_replace=pending.wait if pending else None)
+    finally:
+        if pending is not None:
+            pending.close()  # never leave workers behind
 
 
-def write_opd_workbooks(result: BatchResult, folder: Path) -> dict[str, Path]:
-    """Write one workbook per scored OPD holding its gap sheet; return OPD code -> path."""
-    folder = Path(folder)
-    out: dict[str, Path] = {}
-    for code in sorted(result.scores):
-        def build(wb: xlsxwriter.Workbook, code: str = code) -> list[str]:
-            ctx = _Ctx(wb, result)
-            _set_properties(wb, result, ctx.t["gap_title"].format(name=result.opd_name(code)))
-            _gap_sheet(ctx, code, standalone=True)
+def write_opd_workbooks(result: BatchResult, folder: Path, *, workers: int | None = None) -> dict[str, Path]:
+    """Write one workbook per scored OPD holding its gap sheet; return OPD code -> path.
+
+    From :data:`POOL_MIN_WORKBOOKS` workbooks on they are written by a pool of ``workers`` processes
+    (default: every core), each task a chunk of OPDs with only the data their sheets need; every
+    workbook is byte-identical whichever process writes it.
+    """
+    pending = _start_opd_workbooks(result, Path(folder), workers)
+    try:
+        return pending.wait()
+    finally:
+        pending.close()
+
+
+def _opd_paths(result: BatchResult, folder: Path) -> dict[str, Path]:
+    codes = sorted(result.scores)
+    names = sheet_names_for(codes)
+    return {code: folder / f"{file_stem_for(names[code])}.xlsx" for code in codes}
+
+
+class _Pending:
+    """Per-OPD workbooks being written: :meth:`wait` finishes them (raising a worker's OutputError),
+    :meth:`close` stops the pool without waiting for work not yet started."""
+
+    def __init__(self, meta: _Meta, items: list[tuple[_GapData, str]], paths: dict[str, Path], workers: int) -> None:
+        self.meta, self.items, self.paths = meta, items, paths
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future] = []
+        self.done = False
+        if workers > 1 and len(items) >= POOL_MIN_WORKBOOKS:
+            # forkserver (else spawn), as pipeline.sandbox: workers start small instead of sharing, and being
+            # counted with, this process's memory as forked children would
+            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+            chunk = max(1, min(50, math.ceil(len(items) / (workers * 4))))
+            self.futures = [self.pool.submit(_write_gap_books, meta, items[k:k + chunk])
+                            for k in range(0, len(items), chunk)]
+
+    def wait(self) -> dict[str, Path]:
+        if not self.done:
+            self.done = True
+            if self.pool is None:
+                _write_gap_books(self.meta, self.items)
+            else:
+                try:
+                    for fut in self.futures:
+                        fut.result()
+                except BrokenProcessPool:
+                    # workers could not start (e.g. a calling script without a __main__ guard): write inline;
+                    # every workbook is deterministic, so ones a worker already wrote are simply rewritten
+                    self.close()
+                    _write_gap_books(self.meta, self.items)
+                finally:
+                    self.close()
+        return self.paths
+
+    def close(self) -> None:
+        self.done = True
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_opd_workbooks(result: BatchResult, folder: Path, workers: int | None) -> _Pending:
+    """Start writing the per-OPD workbooks (compact per-OPD data, chunked over a process pool)."""
+    paths = _opd_paths(result, folder)
+    t = UI["en" if result.lang == "en" else "id"]
+    main_sheets = sheet_names_for([s.opd_code for s in result.kept], [t[k] for k in t if k.startswith("sheet_")])
+    by_code = {s.opd_code: s for s in result.kept}
+    names = {o.code: o.name for o in result.roster.opds}
+    items = []
+    for code, p in paths.items():
+        sub = by_code[code]
+        items.append((_GapData(code, names.get(code, code), main_sheets[code], sub.file, result.scores[code],
+                               result.gaps[code], tuple(sorted(sub.findings, key=lambda x: x.sort_key()))), str(p)))
+    return _Pending(_Meta.of(result), items, paths, workers or os.cpu_count() or 1)
+
+
+def _write_gap_books(meta: _Meta, items: Sequence[tuple[_GapData, str]]) -> None:
+    """Write per-OPD workbooks (runs in a pool worker or inline)."""
+    t = UI[meta.lang]
+    for data, target in items:
+        def build(wb: xlsxwriter.Workbook, data: _GapData = data) -> list[str]:
+            ctx = _Ctx(wb, meta)
+            _set_properties(wb, meta, t["gap_title"].format(name=data.name))
+            _gap_sheet(ctx, data, standalone=True)
             return ctx.names
 
-        name = sheet_names_for(sorted(result.scores))[code]
-        out[code] = _atomic_write(folder / f"{file_stem_for(name)}.xlsx", build, result.lang)
-    return out
+        _atomic_write(Path(target), build, meta.lang, options={"in_memory": True}, verify=_verify_zip)
 
 
 def _build(wb: xlsxwriter.Workbook, result: BatchResult, *, gap_sheets: bool, links: dict[str, str]) -> list[str]:
-    ctx = _Ctx(wb, result)
-    _set_properties(wb, result, ctx.t["title"].format(year=result.year))
+    ctx = _Ctx(wb, _Meta.of(result), result)
+    _set_properties(wb, ctx.meta, ctx.t["title"].format(year=result.year))
     summary = ctx.sheet(ctx.t["sheet_summary"])
     ranking = ctx.sheet(ctx.t["sheet_ranking"])
     rank_rows = _ranking_sheet(ctx, ranking, links if links else None, gap_sheets)
@@ -629,7 +900,7 @@ def _build(wb: xlsxwriter.Workbook, result: BatchResult, *, gap_sheets: bool, li
     _matrix_sheet(ctx)
     if gap_sheets:
         for code in sorted(result.scores):
-            _gap_sheet(ctx, code, standalone=False)
+            _gap_sheet(ctx, ctx.gap_data(code), standalone=False)
     _validation_sheet(ctx)
     _files_sheet(ctx)
     _missing_sheet(ctx)
@@ -642,8 +913,15 @@ def _build(wb: xlsxwriter.Workbook, result: BatchResult, *, gap_sheets: bool, li
     return ctx.names
 
 
-def _atomic_write(path: Path, build: Callable[[xlsxwriter.Workbook], list[str]], lang: str) -> Path:
-    """Build a workbook into a temp file beside ``path``, check it, then rename it into place."""
+def _atomic_write(path: Path, build: Callable[[xlsxwriter.Workbook], list[str]], lang: str, *,
+                  options: dict | None = None, verify: Callable[[Path, list[str]], str] | None = None,
+                  before_replace: Callable[[], object] | None = None) -> Path:
+    """Build a workbook into a temp file beside ``path``, check it, then rename it into place.
+
+    ``options`` are extra xlsxwriter options (``in_memory`` or ``constant_memory``); ``verify`` the check
+    (default :func:`_verify`); ``before_replace`` runs after the check, before the rename (its exception
+    leaves the previous file in place).
+    """
     t = UI["en" if lang == "en" else "id"]
     locked = t["locked"].format(path=path)
     if path.is_dir():
@@ -656,15 +934,17 @@ def _atomic_write(path: Path, build: Callable[[xlsxwriter.Workbook], list[str]],
         raise OutputError(locked) from None
     tmp = Path(name)
     try:
-        wb = xlsxwriter.Workbook(str(tmp), WORKBOOK_OPTIONS)
+        wb = xlsxwriter.Workbook(str(tmp), {**WORKBOOK_OPTIONS, **(options or {})})
         names = build(wb)
         try:
             wb.close()
         except (OSError, XlsxWriterException):
             raise OutputError(locked) from None
-        why = _verify(tmp, names)
+        why = (verify or _verify)(tmp, names)
         if why:
             raise OutputError(t["verify_failed"].format(path=path, why=why))
+        if before_replace is not None:
+            before_replace()
         try:
             os.chmod(tmp, 0o644)  # mkstemp creates 0600; the report is meant to be shared
             os.replace(tmp, path)
@@ -678,21 +958,43 @@ def _atomic_write(path: Path, build: Callable[[xlsxwriter.Workbook], list[str]],
     return path
 
 
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/styles.xml",
+                   "xl/_rels/workbook.xml.rels")
+
+
 def _verify(tmp: Path, names: list[str]) -> str:
-    """'' when the written file is a sound zip that openpyxl opens with the expected sheets, else why not."""
+    """'' when the written file is a sound zip (every part's CRC checked) whose workbook.xml lists the
+    expected sheets, each with its part, else why not. Cheap: no spreadsheet library loads it."""
     try:
         with zipfile.ZipFile(tmp) as z:
             bad = z.testzip()
-        if bad:
-            return f"damaged part {bad}"
-        book = openpyxl.load_workbook(tmp, read_only=True)
-        try:
-            got = book.sheetnames
-        finally:
-            book.close()
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+            if bad:
+                return f"damaged part {bad}"
+            parts = set(z.namelist())
+            missing = [p for p in _REQUIRED_PARTS if p not in parts]
+            if missing:
+                return f"missing part {missing[0]}"
+            root = ElementTree.fromstring(z.read("xl/workbook.xml"))
+            got = [el.get("name") for el in root.iter(f"{_NS_MAIN}sheet")]
+            for k in range(1, len(got) + 1):
+                if f"xl/worksheets/sheet{k}.xml" not in parts:
+                    return f"missing part xl/worksheets/sheet{k}.xml"
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError) as exc:
         return str(exc)
     return "" if got == names else f"sheets {got} != {names}"
+
+
+def _verify_zip(tmp: Path, names: list[str]) -> str:
+    """The per-OPD check: the zip directory reads and lists the workbook's parts (no decompression)."""
+    try:
+        with zipfile.ZipFile(tmp) as z:
+            parts = set(z.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        return str(exc)
+    expected = [*_REQUIRED_PARTS, *(f"xl/worksheets/sheet{k}.xml" for k in range(1, len(names) + 1))]
+    missing = [p for p in expected if p not in parts]
+    return f"missing part {missing[0]}" if missing else ""
 
 
 # ---------------------------------------------------------------- Ringkasan
@@ -784,6 +1086,10 @@ def _summary_sheet(ctx: _Ctx, out: Out, rank_rows: tuple[int, int], external_not
             out.num(row, 2, stored(s.aspect_means[a.id]), f["idx"])
         fit_row(ws, row, [(f"{a.id} {a.name}", 46)])
     aspect_last = row
+    if len(r.ranking) > CHART_MAX_OPDS:  # a bar per OPD would be unreadable: the ranking sheet has them all
+        row += 2
+        out.text(row, 0, t["chart_skipped"].format(chart=t["chart_opd"], limit=CHART_MAX_OPDS,
+                                                   sheet=t["sheet_ranking"]), f["note"])
     ws.set_column(5, 14, 9)
     if not s or not s.count:
         print_setup(ws)
@@ -805,21 +1111,7 @@ def _summary_sheet(ctx: _Ctx, out: Out, rank_rows: tuple[int, int], external_not
 
     first, last = rank_rows
     rank_name = ctx.t["sheet_ranking"]
-    opd_chart = ctx.wb.add_chart({"type": "bar"})
-    opd_chart.add_series({
-        "name": t["spbe_index"],
-        "categories": [rank_name, first, 2, last, 2], "values": [rank_name, first, 3, last, 3],
-        "points": [{"fill": {"color": colours[row_.predikat][0]}} for row_ in r.ranking],
-        "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
-    })
-    _style_chart(opd_chart, t["chart_opd"])
-    # in an xlsxwriter bar chart the x axis is the horizontal value axis and the y axis the category axis
-    opd_chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
-    opd_chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0",
-                          "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
-    opd_chart.set_size({"width": 560, "height": max(260, 30 * len(r.ranking) + 90)})
-    ws.insert_chart(21, 5, opd_chart, {"x_offset": 10})
-
+    opd_rows = _opd_chart(ctx, ws, first, last, rank_name, colours)
     means_chart = ctx.wb.add_chart({"type": "bar"})
     means_chart.add_series({
         "name": t["mean"], "categories": [name, means_first, 0, means_first + len(fw.domains) - 1, 0],
@@ -841,11 +1133,32 @@ def _summary_sheet(ctx: _Ctx, out: Out, rank_rows: tuple[int, int], external_not
         chart.set_legend({"none": True})
     means_chart.set_size({"width": 560, "height": 60 + 34 * len(fw.domains)})
     aspect_chart.set_size({"width": 560, "height": 60 + 30 * len(fw.aspects)})
-    opd_rows = math.ceil(max(260, 30 * len(r.ranking) + 90) / 20) + 1
     ws.insert_chart(21 + opd_rows, 5, means_chart, {"x_offset": 10})
     ws.insert_chart(21 + opd_rows + math.ceil((60 + 34 * len(fw.domains)) / 20) + 1, 5, aspect_chart,
                     {"x_offset": 10})
     print_setup(ws)
+
+
+def _opd_chart(ctx: _Ctx, ws: object, first: int, last: int, rank_name: str, colours: dict) -> int:
+    """The bar chart of every OPD's index, when there are at most :data:`CHART_MAX_OPDS`; rows it takes."""
+    t, r, fw = ctx.t, ctx.r, ctx.fw
+    if len(r.ranking) > CHART_MAX_OPDS:
+        return 0  # the note is written under the aspect table (see _summary_sheet)
+    opd_chart = ctx.wb.add_chart({"type": "bar"})
+    opd_chart.add_series({
+        "name": t["spbe_index"],
+        "categories": [rank_name, first, 2, last, 2], "values": [rank_name, first, 3, last, 3],
+        "points": [{"fill": {"color": colours[row_.predikat][0]}} for row_ in r.ranking],
+        "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
+    })
+    _style_chart(opd_chart, t["chart_opd"])
+    # in an xlsxwriter bar chart the x axis is the horizontal value axis and the y axis the category axis
+    opd_chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
+    opd_chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0",
+                          "major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}})
+    opd_chart.set_size({"width": 560, "height": max(260, 30 * len(r.ranking) + 90)})
+    ws.insert_chart(21, 5, opd_chart, {"x_offset": 10})
+    return math.ceil(max(260, 30 * len(r.ranking) + 90) / 20) + 1
 
 
 def _style_chart(chart: object, title: str) -> None:
@@ -919,25 +1232,31 @@ def _matrix_sheet(ctx: _Ctx) -> None:
     ws.set_column(1, 1, 40)
     ws.set_column(2, 1 + n, 6.5)
     ws.set_column(2 + n, 3 + n, 12)
+    # heading rows written row by row (the workbook may stream its rows: constant_memory)
     out.text(hr, 0, t["code"], f["header"])
     out.text(hr, 1, t["indicator_no"], f["header"])
-    out.text(hr + 1, 1, t["aspect"], f["small_head"])
-    out.text(hr + 2, 1, t["weight_row"], f["small_head"])
-    out.text(hr + 3, 1, t["weight_exact_row"], f["small_head"])
-    out.text(hr + 3, 0, t["name"], f["header"])
     for k, ind in enumerate(fw.indicators):
-        c = 2 + k
-        out.text(hr, c, ind.id, f["header"])
-        out.text(hr + 1, c, ind.aspect, f["small_head"])
-        out.num(hr + 2, c, float(ind.weight), f["w4_head"])
-        out.text(hr + 3, c, exact(ind.weight), f["small_head"])
-        ws.write_comment(hr, c, clean_text(f"{ind.id} {ind.name}")[0], {"x_scale": 2, "y_scale": 1})
+        out.text(hr, 2 + k, ind.id, f["header"])
+        ws.write_comment(hr, 2 + k, clean_text(f"{ind.id} {ind.name}")[0], {"x_scale": 2, "y_scale": 1})
     out.text(hr, 2 + n, t["spbe_index"], f["header"])
     out.text(hr, 3 + n, t["predikat"], f["header"])
-    for c in (2 + n, 3 + n):
-        for k in (1, 2, 3):
-            out.blank(hr + k, c, f["small_head"])
     ws.set_row(hr, 30)
+    out.text(hr + 1, 1, t["aspect"], f["small_head"])
+    for k, ind in enumerate(fw.indicators):
+        out.text(hr + 1, 2 + k, ind.aspect, f["small_head"])
+    out.blank(hr + 1, 2 + n, f["small_head"])
+    out.blank(hr + 1, 3 + n, f["small_head"])
+    out.text(hr + 2, 1, t["weight_row"], f["small_head"])
+    for k, ind in enumerate(fw.indicators):
+        out.num(hr + 2, 2 + k, float(ind.weight), f["w4_head"])
+    out.blank(hr + 2, 2 + n, f["small_head"])
+    out.blank(hr + 2, 3 + n, f["small_head"])
+    out.text(hr + 3, 0, t["name"], f["header"])
+    out.text(hr + 3, 1, t["weight_exact_row"], f["small_head"])
+    for k, ind in enumerate(fw.indicators):
+        out.text(hr + 3, 2 + k, exact(ind.weight), f["small_head"])
+    out.blank(hr + 3, 2 + n, f["small_head"])
+    out.blank(hr + 3, 3 + n, f["small_head"])
     first = hr + 4
     wcol0, wcol1 = col_letter(3), col_letter(2 + n)
     wrow = hr + 3  # 1-based row of the weights
@@ -979,18 +1298,19 @@ def _matrix_sheet(ctx: _Ctx) -> None:
 # ---------------------------------------------------------------- gap sheet (one per OPD)
 
 
-def _gap_sheet(ctx: _Ctx, code: str, *, standalone: bool) -> None:
-    t, f, r, fw = ctx.t, ctx.f, ctx.r, ctx.fw
-    gap: Gap = r.gaps[code]
-    score = r.scores[code]
-    sub = r.submission_of(code)
-    out = ctx.sheet(ctx.opd_sheets[code] if code in ctx.opd_sheets else sheet_names_for([code])[code])
+def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
+    t, f, fw = ctx.t, ctx.f, ctx.fw
+    code = data.code
+    gap: Gap = data.gap
+    score = data.score
+    summary = ctx.meta.summary
+    out = ctx.sheet(data.sheet)
     ws = out.ws
     widths = (7, 46, 12, 15, 10, 11, 12, 9, 11, 12, 60, 9)
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
-    out.text(0, 0, t["gap_title"].format(name=r.opd_name(code)), f["title"])
-    out.text(1, 0, t["gap_sub"].format(code=code, file=sub.file), f["subtitle"])
+    out.text(0, 0, t["gap_title"].format(name=data.name), f["title"])
+    out.text(1, 0, t["gap_sub"].format(code=code, file=data.file), f["subtitle"])
     if not standalone:
         out.url(1, 10, f"internal:'{t['sheet_ranking']}'!A1", t["back"], f["link_plain"])
 
@@ -1021,7 +1341,7 @@ def _gap_sheet(ctx: _Ctx, code: str, *, standalone: bool) -> None:
         out.num(row, 2, gap.steps_needed, f["int"])
     planned_row = row + 1
     row += 2
-    mean = r.summary.mean_index if r.summary else None
+    mean = summary.mean_index if summary else None
     out.text(row, 1, t["province_mean"], f["bold"])
     out.num(row, 2, None if mean is None else stored(mean), f["idx"])
 
@@ -1030,9 +1350,9 @@ def _gap_sheet(ctx: _Ctx, code: str, *, standalone: bool) -> None:
     out.header(row, [(t["dom_asp"], 46), (t["opd_value"], 12), (t["province_mean"], 12)], f["header"], c0=1)
     out.ws.set_row(row, 30)
     chart_first = row + 1
-    items = [(d.id, d.name, score.domains[d.id], r.summary.domain_means.get(d.id) if r.summary else None)
+    items = [(d.id, d.name, score.domains[d.id], summary.domain_means.get(d.id) if summary else None)
              for d in fw.domains]
-    items += [(a.id, a.name, score.aspects[a.id], r.summary.aspect_means.get(a.id) if r.summary else None)
+    items += [(a.id, a.name, score.aspects[a.id], summary.aspect_means.get(a.id) if summary else None)
               for a in fw.aspects]
     for ident, name, value, avg in items:
         row += 1
@@ -1109,14 +1429,14 @@ def _gap_sheet(ctx: _Ctx, code: str, *, standalone: bool) -> None:
     planned = f"ROUND(SUMPRODUCT(F{first + 1}:F{last + 1},H{first + 1}:H{last + 1})/100,10)"
     out.text(planned_row, 1, t["planned_index"], f["bold"])
     out.formula(planned_row, 2, "=" + planned, stored(gap.planned_index), f["idx_bold"])
-    planned_pred = predikat_of(fw, gap.planned_index, r.band_rule)
+    planned_pred = predikat_of(fw, gap.planned_index, ctx.meta.band_rule)
     out.formula(planned_row, 3, "=" + ctx.band_formula(f"C{planned_row + 1}"), planned_pred, f["bold"])
 
     # this OPD's findings
     row = last + 2
     out.text(row, 0, t["opd_findings"], f["h2"])
     row += 1
-    findings = sorted(sub.findings, key=lambda x: x.sort_key())
+    findings = data.findings
     if not findings:
         out.text(row, 1, t["no_findings"], f["note"])
     else:
@@ -1187,12 +1507,12 @@ def _files_sheet(ctx: _Ctx) -> None:
         out.text(i, 0, o.file, f["wrap"])
         out.text(i, 1, labels.get(o.outcome, o.outcome), f.get(("outcome", o.outcome), f["bold"]))
         out.text(i, 2, o.opd_code, f["text"])
-        out.text(i, 3, r.opd_name(o.opd_code) if o.opd_code else "", f["wrap"])
+        out.text(i, 3, ctx.opd_name(o.opd_code) if o.opd_code else "", f["wrap"])
         out.text(i, 4, o.reason, f["wrap"])
         out.text(i, 5, o.superseded_by, f["wrap"])
         out.num(i, 6, o.size, f["count"])
         out.text(i, 7, o.sha256, f["hash"])
-        fit_row(out.ws, i, [(o.file, 34), (r.opd_name(o.opd_code) if o.opd_code else "", 36), (o.reason, 50),
+        fit_row(out.ws, i, [(o.file, 34), (ctx.opd_name(o.opd_code) if o.opd_code else "", 36), (o.reason, 50),
                             (o.superseded_by, 28)])
     assert len(rows) == len(r.outcomes), "every file found must have a row"
     out.table_setup(hr, hr + max(1, len(rows)), len(cols), freeze_col=1)
@@ -1222,49 +1542,58 @@ def _missing_sheet(ctx: _Ctx) -> None:
 
 
 def _data_sheet(ctx: _Ctx) -> None:
-    """One row per (OPD, indicator), headers in row 1, plain values, no merged cells."""
+    """One row per (OPD, indicator), headers in row 1, plain values, no merged cells (rows streamed as XML)."""
     t, r, fw = ctx.t, ctx.r, ctx.fw
-    out = ctx.sheet(t["sheet_data"])
     heads = t["data_headers"].split("|")
-    bold = ctx.wb.add_format({"bold": True})
+    ws = ctx.streamed(t["sheet_data"])
+    bold = ctx.wb.add_format({"bold": True})._get_xf_index()
+    ncol = len(heads)
+    letters = [col_letter(c + 1) for c in range(ncol)]
+    ws.raw_row(0, "".join(_rs(f"{letters[c]}1", h, bold) for c, h in enumerate(heads)), ncol)
     for c, h in enumerate(heads):
-        out.text(0, c, h, bold)
-        out.ws.set_column(c, c, max(10, len(h) + 2))
-    out.ws.set_column(3, 3, 36)
-    out.ws.set_column(13, 13, 28)
-    int_fmt = ctx.wb.add_format({"num_format": "0"})
-    weight_fmt = ctx.wb.add_format({"num_format": "0.0000"})
+        ws.set_column(c, c, max(10, len(h) + 2))
+    ws.set_column(3, 3, 36)
+    ws.set_column(13, 13, 28)
+    int_fmt = ctx.wb.add_format({"num_format": "0"})._get_xf_index()
+    weight_fmt = ctx.wb.add_format({"num_format": "0.0000"})._get_xf_index()
     source = {"verified": t["src_verified"], "self": t["src_self"], "missing": t["src_missing"]}
+    # the parts that do not change from row to row, rendered once
+    year = f"{float(r.year):.16G}"
+    fw_id = _xml_text(fw.id)
+    per_ind = {}
+    for ind in fw.indicators:
+        per_ind[ind.id] = (f"{float(ind.weight):.16G}", exact(ind.weight))
+
+    def s_(ref: str, value: str) -> str:
+        return _rs(ref, value)
+
+    def lv(ref: str, value: int | None) -> str:
+        return f'<c r="{ref}" s="{int_fmt}"/>' if value is None else f'<c r="{ref}" s="{int_fmt}"><v>{value}</v></c>'
+
     i = 0
     for sub in r.kept:
         score = r.scores[sub.opd_code]
-        name = r.opd_name(sub.opd_code)
+        code, name, file = sub.opd_code, ctx.opd_name(sub.opd_code), sub.file
+        answers = sub.answers
         for sc in score.indicators:
             i += 1
-            ans = sub.answers.get(sc.id)
+            n = i + 1
+            ans = answers.get(sc.id)
             cell = ""
             if ans is not None:
                 cell = ans.verified_cell if sc.source == "verified" else ans.level_cell
-            out.num(i, 0, r.year, int_fmt)
-            out.text(i, 1, fw.id)
-            out.text(i, 2, sub.opd_code)
-            out.text(i, 3, name)
-            out.text(i, 4, sc.id)
-            out.text(i, 5, sc.domain)
-            out.text(i, 6, sc.aspect)
-            out.num(i, 7, sc.self_level, int_fmt)
-            out.num(i, 8, sc.verified_level, int_fmt)
-            out.num(i, 9, sc.level, int_fmt)
-            out.text(i, 10, source.get(sc.source, sc.source))
-            out.num(i, 11, float(sc.weight), weight_fmt)
-            out.text(i, 12, exact(sc.weight))
-            out.text(i, 13, sub.file)
-            out.text(i, 14, ans.sheet if ans else "")
-            out.text(i, 15, cell)
-    out.ws.freeze_panes(1, 0)
-    out.ws.autofilter(0, 0, max(1, i), len(heads) - 1)
-    out.ws.repeat_rows(0)
-    print_setup(out.ws)
+            weight, weight_exact = per_ind.get(sc.id) or (f"{float(sc.weight):.16G}", exact(sc.weight))
+            fw_cell = f'<c r="B{n}" t="inlineStr"><is><t>{fw_id}</t></is></c>' if fw_id else ""
+            ws.raw_row(i, "".join((
+                f'<c r="A{n}" s="{int_fmt}"><v>{year}</v></c>', fw_cell, s_(f"C{n}", code), s_(f"D{n}", name),
+                s_(f"E{n}", sc.id), s_(f"F{n}", sc.domain), s_(f"G{n}", sc.aspect), lv(f"H{n}", sc.self_level),
+                lv(f"I{n}", sc.verified_level), lv(f"J{n}", sc.level), s_(f"K{n}", source.get(sc.source, sc.source)),
+                f'<c r="L{n}" s="{weight_fmt}"><v>{weight}</v></c>', s_(f"M{n}", weight_exact), s_(f"N{n}", file),
+                s_(f"O{n}", ans.sheet if ans else ""), s_(f"P{n}", cell))), ncol)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(1, i), len(heads) - 1)
+    ws.repeat_rows(0)
+    print_setup(ws)
 
 
 # ---------------------------------------------------------------- inventory sheets (pipeline.inventory)
@@ -1295,7 +1624,7 @@ def _apps_sheet(ctx: _Ctx) -> None:
     for n, e in enumerate(entries):
         i = hr + 1 + n
         a = e.app
-        texts = (e.opd, r.opd_name(e.opd), a.name, a.function_label, a.users, a.url, a.developer, ctx.hosting(a.hosting),
+        texts = (e.opd, ctx.opd_name(e.opd), a.name, a.function_label, a.users, a.url, a.developer, ctx.hosting(a.hosting),
                  a.integrated_with, status.get(a.status, a.status), a.problems, a.needs, files.get(e.opd, e.file))
         for c, value in enumerate(texts):
             out.text(i, c, value, f["wrap"])
@@ -1358,7 +1687,7 @@ def _locations(keys: Iterable[str]) -> list[str]:
 
 
 def _hosting_sheet(ctx: _Ctx) -> None:
-    t, f, r = ctx.t, ctx.f, ctx.r
+    t, f = ctx.t, ctx.f
     iv = ctx.inventory
     out = ctx.sheet(t["sheet_hosting"])
     ws = out.ws
@@ -1378,13 +1707,13 @@ def _hosting_sheet(ctx: _Ctx) -> None:
         row += 1
         names = "; ".join(f"{a.name} ({ctx.hosting(a.hosting)})" for a in p.apps)
         out.text(row, 0, p.opd, f["text"])
-        out.text(row, 1, r.opd_name(p.opd), f["wrap"])
+        out.text(row, 1, ctx.opd_name(p.opd), f["wrap"])
         out.num(row, 2, p.apps_total, f["int"])
         out.num(row, 3, len(p.apps), f["int"])
         out.num(row, 4, p.servers_total, f["int"])
         out.num(row, 5, p.servers, f["int"])
         out.text(row, 6, names, f["wrap"])
-        fit_row(ws, row, [(r.opd_name(p.opd), 34), (names, 40)])
+        fit_row(ws, row, [(ctx.opd_name(p.opd), 34), (names, 40)])
     plan_last = row
     row += 1
     out.text(row, 0, t["total"], f["bold"])
@@ -1399,7 +1728,11 @@ def _hosting_sheet(ctx: _Ctx) -> None:
         else:
             out.num(row, c, value, f["int"])
     out.blank(row, 6, f["bold"])
-    if iv.dc_plan:
+    if len(iv.dc_plan) > CHART_MAX_OPDS:  # one bar pair per OPD would be unreadable; the table above is complete
+        row += 1
+        out.text(row, 0, t["chart_skipped"].format(chart=t["chart_dc"], limit=CHART_MAX_OPDS, sheet=out.name),
+                 f["note"])
+    elif iv.dc_plan:
         chart = ctx.wb.add_chart({"type": "bar"})
         for c, colour in ((3, OPD_COLOUR), (5, "#ED7D31")):
             chart.add_series({"name": [out.name, plan_first - 1, c], "categories": [out.name, plan_first, 0, plan_last, 0],
@@ -1464,7 +1797,7 @@ def _hosting_sheet(ctx: _Ctx) -> None:
     for code in iv.no_server_room:
         row += 1
         out.text(row, 0, code, f["text"])
-        out.text(row, 1, r.opd_name(code), f["wrap"])
+        out.text(row, 1, ctx.opd_name(code), f["wrap"])
     if not iv.no_server_room:
         out.text(row + 1, 0, t["none"], f["note"])
         row += 1
@@ -1484,7 +1817,7 @@ def _hosting_sheet(ctx: _Ctx) -> None:
 
 
 def _services_sheet(ctx: _Ctx) -> None:
-    t, f, r = ctx.t, ctx.f, ctx.r
+    t, f = ctx.t, ctx.f
     out = ctx.sheet(t["sheet_services"])
     out.text(0, 0, t["services_title"], f["title"])
     out.text(1, 0, t["services_note"], f["subtitle"])
@@ -1504,14 +1837,14 @@ def _services_sheet(ctx: _Ctx) -> None:
         flags = "; ".join(flag_text[x] for x in s.flags)
         out.text(i, 0, s.label, f["wrap"])
         out.text(i, 1, s.opd, f["text"])
-        out.text(i, 2, r.opd_name(s.opd), f["wrap"])
+        out.text(i, 2, ctx.opd_name(s.opd), f["wrap"])
         out.text(i, 3, ", ".join(iid for iid, _ in s.levels), f["text"])
         out.num(i, 4, max((lv for _, lv in s.levels), default=None), f["level"])
         out.text(i, 5, detail, f["wrap"])
         out.text(i, 6, apps, f["wrap"])
         out.num(i, 7, len(s.apps), f["int"])
         out.text(i, 8, flags, flag_fmt if flags else f["text"])
-        fit_row(out.ws, i, [(s.label, 26), (r.opd_name(s.opd), 32), (apps, 36), (flags, 30)])
+        fit_row(out.ws, i, [(s.label, 26), (ctx.opd_name(s.opd), 32), (apps, 36), (flags, 30)])
     if not rows:
         out.text(hr + 1, 0, t["none"], f["note"])
     out.table_setup(hr, hr + max(1, len(rows)), len(cols), freeze_col=3)
