@@ -356,3 +356,52 @@ def test_libreoffice_renders_the_workbook(written: Path, result, tmp_path: Path)
         assert display(row.index) in line.split(), (row.opd, line)
     diskominfo = next(ln for ln in ranking.splitlines() if " DISKOMINFO " in f" {ln} ")
     assert result.scores["DISKOMINFO"].index == Fraction("2.645") and "2.65" in diskominfo.split()
+
+
+# ---------------------------------------------------------------- scale: streamed modes, pool, chart cap
+
+
+def _cells(path: Path) -> dict[str, dict[str, tuple]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: {c.coordinate: (c.value, c.number_format) for row in ws.iter_rows() for c in row
+                       if c.value is not None} for ws in wb.worksheets}
+
+
+def test_constant_memory_mode_writes_the_same_cells(result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kw = {"per_opd_limit": 0, "per_opd_files": False}  # no gap sheets: the streamed mode's precondition
+    normal = report.write_report(result, tmp_path / "a" / "rekap.xlsx", **kw)
+    monkeypatch.setattr(report, "CONSTANT_MEMORY_ABOVE", 0)
+    streamed = report.write_report(result, tmp_path / "b" / "rekap.xlsx", **kw)
+    again = report.write_report(result, tmp_path / "c" / "rekap.xlsx", **kw)
+    assert streamed.read_bytes() == again.read_bytes()
+    assert _cells(normal) == _cells(streamed)
+
+
+def test_pooled_per_opd_workbooks_are_identical_to_inline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from batchfactory import large_batch
+
+    res = large_batch(12)
+    monkeypatch.setattr(report, "POOL_MIN_WORKBOOKS", 1)
+    pooled = report.write_opd_workbooks(res, tmp_path / "pool", workers=2)
+    inline = report.write_opd_workbooks(res, tmp_path / "inline", workers=1)
+    assert sorted(pooled) == sorted(res.scores) and not list((tmp_path / "pool").glob(".~*"))
+    for code, p in pooled.items():
+        assert p.read_bytes() == inline[code].read_bytes(), code
+
+
+def test_many_opds_skip_the_per_opd_chart_but_keep_every_row(tmp_path: Path) -> None:
+    from batchfactory import large_batch
+
+    res = large_batch(report.CHART_MAX_OPDS + 5)
+    path = report.write_report(res, tmp_path / "rekap.xlsx", per_opd_files=False)
+    wb = openpyxl.load_workbook(path, read_only=True)
+    ranking = [r for r in wb["Peringkat"].iter_rows(min_row=5, values_only=True) if r[0] is not None]
+    assert len(ranking) == len(res.kept)
+    summary = [v for r in wb["Ringkasan"].iter_rows(values_only=True) for v in r if isinstance(v, str)]
+    assert any(v.startswith("Grafik 'Indeks SPBE per OPD' tidak digambar") for v in summary)
+    data = sum(1 for _ in wb["Data"].iter_rows(min_row=2))
+    assert data == len(res.kept) * len(res.framework.indicators)
+    with zipfile.ZipFile(path) as z:
+        charts = [n for n in z.namelist() if n.startswith("xl/charts/")]
+    # predikat distribution, domain and aspect means, one per gap sheet; no per-OPD bar or data-centre chart
+    assert len(charts) == 3 + len(res.kept)
