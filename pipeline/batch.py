@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -39,7 +39,7 @@ class BatchResult:
     scores: dict[str, scoring.Score]  # OPD code -> score
     ranking: list[scoring.RankRow]
     summary: scoring.ProvinceSummary | None
-    gaps: dict[str, scoring.Gap]  # OPD code -> gap analysis
+    gaps: Mapping[str, scoring.Gap]  # OPD code -> gap analysis (computed when asked for)
     not_submitted: list[Opd]
 
     @property
@@ -60,6 +60,31 @@ class BatchResult:
     @property
     def counts(self) -> Counter:
         return Counter(o.outcome for o in self.outcomes)
+
+
+class LazyGaps(Mapping):
+    """OPD code -> gap analysis, computed when asked for (a national batch need not hold 20,000 of them)."""
+
+    def __init__(self, fw: Framework, scores: dict[str, scoring.Score], targets: scoring.Targets, rule: str) -> None:
+        self._fw, self._scores, self._targets, self._rule = fw, scores, targets, rule
+        self._recent: dict[str, scoring.Gap] = {}
+
+    def __getitem__(self, code: str) -> scoring.Gap:
+        gap = self._recent.get(code)
+        if gap is None:
+            t = self._targets.opd.get(code, self._targets.default)
+            gap = scoring.gap_analysis(self._fw, self._scores[code], target_index=t.index,
+                                       target_levels=t.levels or None, band_rule=self._rule)
+            if len(self._recent) >= 64:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[code] = gap
+        return gap
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._scores)
+
+    def __len__(self) -> int:
+        return len(self._scores)
 
 
 def load_targets_file(path: str | None, fw: Framework) -> scoring.Targets:
@@ -117,11 +142,7 @@ def assemble(fw: Framework, ros: Roster, subs: list[Submission], *, year: int | 
     names = [(ros.by_code(c).name if ros.by_code(c) else c, sc) for c, sc in scores.items()]
     ranking = scoring.rank(names)
     summary = scoring.province_summary(fw, list(scores.values()), band_rule=rule) if scores else None
-    gaps = {}
-    for code, sc in scores.items():
-        t = tgt.opd.get(code, tgt.default)
-        gaps[code] = scoring.gap_analysis(fw, sc, target_index=t.index, target_levels=t.levels or None,
-                                          band_rule=rule)
+    gaps = LazyGaps(fw, scores, tgt, rule)  # targets were checked against the catalog when loaded
     submitted = set(scores)
     not_submitted = [o for o in ros.opds if o.code not in submitted]
     return BatchResult(fw, ros, year, lang, rule, input_dir, subs, outcomes, kept, scores, ranking, summary,

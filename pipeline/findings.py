@@ -13,6 +13,7 @@ Severities:
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 ERROR, INCOMPLETE, WARNING = "error", "incomplete", "warning"
@@ -221,7 +222,7 @@ class Finding:
 
     def __reduce__(self) -> tuple:
         # rebuild through __init__ when a finding comes back from a reader process, so its code is checked again
-        return (Finding, (self.code, self.file, self.sheet, self.cell, self.found, self.expected, self.detail))
+        return (_finding, (self.code, self.file, self.sheet, self.cell, self.found, self.expected, self.detail))
 
     @property
     def severity(self) -> str:
@@ -245,6 +246,12 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.file, SEVERITY_ORDER[self.severity], self.sheet, _cell_key(self.cell), self.code, self.found)
+
+
+def _finding(code: str, file: str, sheet: str, cell: str, found: str, expected: str, detail: str) -> Finding:
+    # interning the repeated parts (codes, file and sheet names, addresses) keeps a 20,000-file batch small
+    i = sys.intern
+    return Finding(i(code), i(file), i(sheet), i(cell), found, expected, detail)
 
 
 def _cell_key(cell: str) -> tuple[int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass, field
 
 from pipeline.findings import ERROR, INCOMPLETE, WARNING, Finding
@@ -82,6 +83,19 @@ class Answer:
     verified_cell: str
     evidence_cell: str
 
+    def __reduce__(self) -> tuple:
+        # rebuilt with shared (interned) ids, sheet names and cell addresses: thousands of submissions repeat them
+        return (_answer, (self.indicator, self.level, self.verified, self.explanation, self.evidence,
+                          self.service_name, self.sheet, self.row, self.level_cell, self.verified_cell,
+                          self.evidence_cell))
+
+
+def _answer(indicator: str, level: int | None, verified: int | None, explanation: str, evidence: str,
+            service_name: str, sheet: str, row: int, level_cell: str, verified_cell: str, evidence_cell: str) -> Answer:
+    i = sys.intern
+    return Answer(i(indicator), level, verified, explanation, evidence, service_name, i(sheet), row, i(level_cell),
+                  i(verified_cell), i(evidence_cell))
+
 
 @dataclass(frozen=True, slots=True)
 class Application:
@@ -99,6 +113,17 @@ class Application:
     sheet: str
     row: int
     cell: str = ""  # the name cell, e.g. "B7"
+
+    def __reduce__(self) -> tuple:
+        i = sys.intern
+        return (_application, (self.name, i(self.function), i(self.function_label), i(self.users), self.url,
+                               i(self.developer), i(self.hosting), self.integrated_with, i(self.status),
+                               self.problems, self.needs, self.sheet, self.row, self.cell))
+
+
+def _application(*fields: object) -> Application:
+    i = sys.intern
+    return Application(*(i(f) if isinstance(f, str) and len(f) < 64 else f for f in fields))
 
 
 @dataclass(frozen=True, slots=True)

@@ -487,33 +487,49 @@ def _read_answer(ctx: _Ctx, sheet: RawSheet, r: int, cols: dict[str, int], fw: F
 # ---------------------------------------------------------------- vocabularies
 
 
-def match_vocab(text: str, vocab: L.Vocab, extra: dict[str, str] | None = None) -> tuple[str, str, bool]:
+@lru_cache(maxsize=32)
+def _vocab_index(vocab: L.Vocab) -> tuple[dict[str, tuple[str, str]], tuple[tuple[re.Pattern, str, str], ...]]:
+    exact: dict[str, tuple[str, str]] = {}
+    for key, label, _ in vocab:
+        exact.setdefault(fold(label), (key, label))
+        exact.setdefault(fold(key), (key, label))
+    synonyms = tuple((re.compile(rf"(^| ){re.escape(fold(s))}( |$)"), key, label)
+                     for key, label, syn in vocab for s in syn)
+    return exact, synonyms
+
+
+def match_vocab(text: str, vocab: L.Vocab) -> tuple[str, str, bool]:
     """Normalise a dropdown answer. Returns (key, label, exact); key "lainnya: <text>" when unknown.
 
-    Exact labels and keys match silently; spellings from the vocabulary's synonyms, or a label
-    contained in the text, match with exact=False (a coercion the caller reports).
+    Exact labels and keys match silently; spellings from the vocabulary's synonyms, or a synonym
+    contained in the text as whole words, match with exact=False (a coercion the caller reports).
     """
     t = fold(text)
     if not t:
         return "", "", True
-    for key, label, _ in vocab:
-        if text.strip() == label or t == fold(label) or t == fold(key):
-            return key, label, True
+    exact, synonyms = _vocab_index(vocab)
+    if t in exact:
+        return (*exact[t], True)
     if t.startswith(("lainnya", "lain lain", "other")):
         rest = re.sub(r"^(lainnya|lain lain|other)\s*[:\-]?\s*", "", text.strip(), flags=re.IGNORECASE)
         return (f"lainnya: {rest}" if rest else "lainnya"), (f"Lainnya: {rest}" if rest else "Lainnya"), True
-    if extra and t in extra:
-        key = extra[t]
-        return key, next(lab for k, lab, _ in vocab if k == key), False
-    for key, label, syn in vocab:
-        for s in syn:
-            fs = fold(s)
-            if t == fs or re.search(rf"(^| ){re.escape(fs)}( |$)", t):
-                return key, label, False
+    for pattern, key, label in synonyms:
+        if pattern.search(t):
+            return key, label, False
     return f"lainnya: {text.strip()}", f"Lainnya: {text.strip()}", False
 
 
+_FUNCTION_VOCABS: dict[tuple[str, str], L.Vocab] = {}
+
+
 def _function_vocab(fw: Framework) -> L.Vocab:
+    key = (fw.id, fw.fingerprint)
+    if key not in _FUNCTION_VOCABS:
+        _FUNCTION_VOCABS[key] = _build_function_vocab(fw)
+    return _FUNCTION_VOCABS[key]
+
+
+def _build_function_vocab(fw: Framework) -> L.Vocab:
     syn = {
         "naskah-dinas": ("naskah dinas", "persuratan", "surat", "e-office", "srikandi", "tte", "arsip", "kearsipan",
                          "disposisi"),

@@ -37,7 +37,7 @@ _HUNDRED = Fraction(100)
 # ---------------------------------------------------------------- records
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndicatorScore:
     """The level used for one indicator and where it came from."""
 
@@ -56,7 +56,7 @@ class IndicatorScore:
         return self.level * self.weight
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Score:
     """The full result of scoring one OPD; every number is an exact Fraction.
 
@@ -106,7 +106,7 @@ class Score:
         raise KeyError(indicator_id)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RankRow:
     """One OPD in a ranking; ``rank`` is standard competition rank (1-2-2-4) on the exact index."""
 
@@ -142,7 +142,7 @@ class ProvinceSummary:
     predikat_distribution: dict[str, int]  # band name -> count (every band, ascending)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GapRow:
     """One indicator of a gap analysis."""
 
@@ -159,7 +159,7 @@ class GapRow:
     priority: int | None  # 1.. among the indicators that can still rise; None at the maximum
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """Raise one indicator by ``levels`` levels; ``gain`` is the exact index gain."""
 
@@ -168,7 +168,7 @@ class Step:
     gain: Fraction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Gap:
     """Gap analysis of one OPD against a target index.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 EXCEL_MAX_CHARS = 32767
 TRUNCATION_MARKER = " [...dipotong]"
@@ -11,6 +12,7 @@ TRUNCATION_MARKER = " [...dipotong]"
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
+@lru_cache(maxsize=4096)
 def col_letter(col: int) -> str:
     """1-based column number to letters (1 -> A, 27 -> AA)."""
     s = ""
@@ -44,8 +46,14 @@ def safe_text(value: object, limit: int = EXCEL_MAX_CHARS) -> str:
     return clean_text(value, limit)[0]
 
 
+_NONWORD = re.compile(r"[^\w&/]+")
+
+
 def fold(text: str) -> str:
     """Case/accent/width-insensitive form with single spaces (for vocabulary matching)."""
-    text = unicodedata.normalize("NFKC", str(text)).casefold()
+    text = str(text)
+    if text.isascii():  # fast path: nothing to normalise but case and punctuation
+        return " ".join(_NONWORD.sub(" ", text.lower()).split())
+    text = unicodedata.normalize("NFKC", text).casefold()
     text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return " ".join(re.sub(r"[^\w&/]+", " ", text).split())
+    return " ".join(_NONWORD.sub(" ", text).split())

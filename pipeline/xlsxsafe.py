@@ -483,15 +483,29 @@ class _SheetBuilder:
         c_tag, v_tag, f_tag, is_tag = self.c_tag, self.v_tag, self.f_tag, self.is_tag
         cells, cache, columns = self.cells, self.cache, COLUMNS
         col_no = 0
+        skipped_ref = None  # the reference of the last empty cell, resolved only when a cell without r follows
         for c in el:
             if c.tag != c_tag:
                 continue
             get = c.get
             ref = get("r")
+            if not len(c):  # an empty (styled) cell: nothing stored; keep the column count right
+                if ref is None:
+                    if skipped_ref is not None:
+                        col_no = columns.get(skipped_ref.rstrip(_DIGITS).upper(), col_no)
+                        skipped_ref = None
+                    col_no += 1
+                else:
+                    skipped_ref = ref
+                continue
             if ref is None:
+                if skipped_ref is not None:
+                    col_no = columns.get(skipped_ref.rstrip(_DIGITS).upper(), col_no)
+                    skipped_ref = None
                 col_no += 1
                 row = row_no
             else:
+                skipped_ref = None
                 letters = ref.rstrip(_DIGITS)
                 digits = ref[len(letters):]
                 col = columns.get(letters) or columns.get(letters.upper())
