@@ -102,3 +102,22 @@ def test_samples_in_step_with_template(tmp_path: Path) -> None:
 def test_python_m_pipeline() -> None:
     res = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True, text=True, cwd=ROOT / "tests")
     assert res.returncode == 0 and "spbe merge" in res.stdout
+
+
+def test_targets_file(tmp_path: Path) -> None:
+    targets = tmp_path / "target.json"
+    targets.write_text('{"index": "3.5", "opd": {"BPKAD": {"index": "4.2"}}}', encoding="utf-8")
+    out = tmp_path / "t.xlsx"
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(out), "--targets", str(targets)])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(out, read_only=True)
+
+    def target_of(code: str) -> float:
+        rows = list(wb[code].iter_rows(min_row=1, max_row=8, values_only=True))
+        return next(r[2] for r in rows if r[1] and str(r[1]).startswith("Target indeks"))
+
+    assert target_of("BPKAD") == 4.2 and target_of("BKD") == 3.5
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"levels": {"99": 3}}', encoding="utf-8")
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(out), "--targets", str(bad)])
+    assert res.exit_code == 1 and "Error: targets file" in res.output and "99" in res.output
