@@ -76,14 +76,18 @@ def frameworks_show(framework_id: str) -> None:
         fw = fwmod.load(framework_id)
     except PipelineError as exc:
         raise _fail(exc) from None
+    def w(value: object) -> str:
+        text = exact(value)
+        return f"{text} ≈ {float(value):.4f}" if "/" in text else text
+
     _out(f"{fw.id}: {fw.regulation}")
     _out(f"level {fw.level_min}-{fw.level_max}; aturan batas predikat: {fw.band_rule}")
     for d in fw.domains:
-        _out(f"{d.id} {d.name}  [{exact(d.weight)}%]")
+        _out(f"{d.id} {d.name}  [{w(d.weight)}%]")
         for a in fw.aspects_of(d.id):
-            _out(f"  {a.id} {a.name}  [{exact(a.weight)}%] ({a.capability})")
+            _out(f"  {a.id} {a.name}  [{w(a.weight)}%] ({a.capability})")
             for i in fw.indicators_of(a.id):
-                _out(f"    {i.id:>4} {i.name}  [{exact(i.weight)}%]")
+                _out(f"    {i.id:>4} {i.name}  [{w(i.weight)}%]")
     _out("predikat:")
     for b in reversed(fw.bands):
         _out(f"  {b.name}: {exact(b.min)} <= indeks < {exact(b.max)}" if b is not fw.bands[-1]

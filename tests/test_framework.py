@@ -156,3 +156,21 @@ def test_catalogs_match_reference_builder() -> None:
     spec.loader.exec_module(mod)
     for year, fid in (("2018", "permenpanrb-5-2018"), ("2020", "permenpanrb-59-2020")):
         assert mod.build(ref, year) == raw(fid)
+
+
+def test_frameworks_command() -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    res = CliRunner().invoke(main, ["frameworks"])
+    assert res.exit_code == 0
+    assert res.output.startswith("permenpanrb-5-2018 (bawaan/default)\n")
+    assert "4 domain, 8 aspek, 47 indikator, level 1-5" in res.output
+    res = CliRunner().invoke(main, ["frameworks", "show", "permenpanrb-5-2018"])
+    assert res.exit_code == 0
+    assert "  A7 Layanan Publik Berbasis Elektronik  [20%] (service)" in res.output
+    assert "     35a Layanan Publik Instansi Pemerintah  [10/3 ≈ 3.3333%]" in res.output
+    assert "  Baik: 2.6 <= indeks < 3.5" in res.output
+    res = CliRunner().invoke(main, ["frameworks", "show", "nope"])
+    assert res.exit_code == 1 and "Error: framework 'nope' is not known" in res.output
