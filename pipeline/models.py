@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 from dataclasses import dataclass, field
@@ -162,6 +163,14 @@ class Submission:
     applications: list[Application] = field(default_factory=list)
     infrastructure: Infrastructure = field(default_factory=Infrastructure)
     findings: list[Finding] = field(default_factory=list)
+
+    def drop_free_text(self) -> None:
+        """Forget the answers' explanation and evidence texts once they have been validated.
+
+        No later stage shows them; a national batch of 20,000 files would otherwise hold ~100 MB of them.
+        """
+        self.answers = {k: dataclasses.replace(a, explanation="", evidence="") if (a.explanation or a.evidence) else a
+                        for k, a in self.answers.items()}
 
     @property
     def rejected(self) -> bool:

@@ -257,7 +257,7 @@ def test_verified_levels(tmp_path: Path, make_submission, fw2018) -> None:
     assert sub.verified
 
 
-def test_text_cleaning(tmp_path: Path, make_submission) -> None:
+def test_text_cleaning(tmp_path: Path, make_submission, fw2018) -> None:
     # Excel stores control characters as _xHHHH_ escapes; openpyxl cuts text at 32,767, so the long text is
     # put into the shared strings afterwards
     path = make_submission(tmp_path, explanations={"1": "LONGTEXTMARKER"}, evidence={"2": "SK_x0007_ Tim"})
@@ -266,7 +266,13 @@ def test_text_cleaning(tmp_path: Path, make_submission) -> None:
         for item in zin.infolist():
             data = zin.read(item.filename).replace(b"LONGTEXTMARKER", b"x" * 40000)
             zout.writestr(item, data)
-    sub = read(out)
+    from pipeline import framework as fwmod
+    from pipeline import reader, roster, xlsxsafe
+    from pipeline.models import Submission
+
+    raw, _ = xlsxsafe.read_workbook(out, "long.xlsx")
+    sub = Submission("long.xlsx", "", 0, 0.0)  # parsed directly: intake drops the texts once validated
+    reader.parse(raw, sub, fw2018, roster.load(), {f: fwmod.load(f) for f in fwmod.available()})
     assert len(sub.answers["1"].explanation) == 32767 and sub.answers["1"].explanation.endswith("[...dipotong]")
     assert sub.answers["2"].evidence == "SK Tim"
     assert {"text-truncated", "control-characters"} <= {f.code for f in sub.findings}
@@ -319,3 +325,8 @@ def test_missing_level_heading(tmp_path: Path, make_submission, fw2018) -> None:
     sub = read(_edit(path, lambda wb: wb[L.SHEET_ASSESSMENT].cell(L.HEADER_ROW, col, "Nilai")))
     assert ("Penilaian", "", "missing-column") in locs(sub)
     assert sub.answers == {} and len([f for f in sub.findings if f.code == "indicator-missing"]) == 37
+
+
+def test_intake_drops_validated_free_text(tmp_path: Path, make_submission) -> None:
+    sub = read(make_submission(tmp_path, explanations={"1": "Sudah ada SK"}, evidence={"1": "SK.pdf"}))
+    assert sub.answers["1"].explanation == "" and sub.answers["1"].evidence == "" and sub.answers["1"].level == 2
