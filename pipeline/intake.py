@@ -83,7 +83,7 @@ def process_file(task: Task) -> Submission:
         from pipeline.validate import consistency
 
         sub.findings.extend(consistency(fw, sub))
-    sub.drop_free_text()
+    sub.compact()
     return sub
 
 

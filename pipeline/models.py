@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import sys
+from array import array
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from pipeline.findings import ERROR, INCOMPLETE, WARNING, Finding
@@ -98,6 +100,87 @@ def _answer(indicator: str, level: int | None, verified: int | None, explanation
                   i(verified_cell), i(evidence_cell))
 
 
+class AnswerTable(Mapping):
+    """Indicator id -> Answer, stored as small arrays; Answers (without free texts) are made on access."""
+
+    __slots__ = ("_ids", "_index", "_levels", "_verified", "_rows", "_sheet", "_cols", "_names")
+
+    @classmethod
+    def of(cls, answers: Mapping[str, Answer]) -> Mapping[str, Answer]:
+        """A compact table of ``answers``; the plain mapping (texts dropped) when its cells are irregular."""
+        items = list(answers.values())
+        if not items:
+            return {}
+        sheet = items[0].sheet
+        cols = tuple(_column_of(getattr(items[0], f)) for f in ("level_cell", "verified_cell", "evidence_cell"))
+        regular = all(a.sheet == sheet and (a.level_cell, a.verified_cell, a.evidence_cell) == tuple(
+            f"{c}{a.row}" if c else "" for c in cols) for a in items)
+        if not regular:
+            return {k: dataclasses.replace(a, explanation="", evidence="") for k, a in answers.items()}
+        table = cls.__new__(cls)
+        table._ids = _shared_ids(tuple(answers))
+        table._index = None
+        table._levels = array("b", (-1 if a.level is None else a.level for a in items))
+        table._verified = array("b", (-1 if a.verified is None else a.verified for a in items))
+        table._rows = array("i", (a.row for a in items))
+        table._sheet, table._cols = sys.intern(sheet), cols
+        table._names = {a.indicator: a.service_name for a in items if a.service_name}
+        return table
+
+    def __reduce__(self) -> tuple:
+        return (_answer_table, (self._ids, self._levels, self._verified, self._rows, self._sheet, self._cols,
+                                self._names))
+
+    def _lookup(self) -> dict[str, int]:
+        if self._index is None:  # one shared index per indicator list, not one per submission
+            self._index = _INDEXES.setdefault(self._ids, {k: n for n, k in enumerate(self._ids)})
+        return self._index
+
+    def _pos(self, key: str) -> int:
+        return self._lookup()[key]
+
+    def __getitem__(self, key: str) -> Answer:
+        n = self._pos(key)
+        lv, vf, row = self._levels[n], self._verified[n], self._rows[n]
+        c_level, c_verified, c_evidence = self._cols
+        return Answer(key, None if lv < 0 else lv, None if vf < 0 else vf, "", "", self._names.get(key, ""),
+                      self._sheet, row, f"{c_level}{row}", f"{c_verified}{row}" if c_verified else "",
+                      f"{c_evidence}{row}" if c_evidence else "")
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._lookup()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+_INDEXES: dict[tuple[str, ...], dict[str, int]] = {}
+_ID_TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _shared_ids(ids: tuple[str, ...]) -> tuple[str, ...]:
+    ids = tuple(sys.intern(k) for k in ids)
+    return _ID_TUPLES.setdefault(ids, ids)
+
+
+def _column_of(cell: str) -> str:
+    return cell.rstrip("0123456789")
+
+
+def _answer_table(ids: tuple, levels: array, verified: array, rows: array, sheet: str, cols: tuple,
+                  names: dict) -> AnswerTable:
+    table = AnswerTable.__new__(AnswerTable)
+    table._ids = _shared_ids(ids)
+    table._index = None
+    table._levels, table._verified, table._rows = levels, verified, rows
+    table._sheet, table._cols = sys.intern(sheet), tuple(sys.intern(c) for c in cols)
+    table._names = names
+    return table
+
+
 @dataclass(frozen=True, slots=True)
 class Application:
     name: str
@@ -159,18 +242,18 @@ class Submission:
     respondent: dict[str, str] = field(default_factory=dict)
     date_filled: dt.date | None = None
     year: int | None = None
-    answers: dict[str, Answer] = field(default_factory=dict)
+    answers: Mapping[str, Answer] = field(default_factory=dict)
     applications: list[Application] = field(default_factory=list)
     infrastructure: Infrastructure = field(default_factory=Infrastructure)
     findings: list[Finding] = field(default_factory=list)
 
-    def drop_free_text(self) -> None:
-        """Forget the answers' explanation and evidence texts once they have been validated.
+    def compact(self) -> None:
+        """Keep the answers as a compact table, without the free texts that only validation needed.
 
-        No later stage shows them; a national batch of 20,000 files would otherwise hold ~100 MB of them.
+        No later stage shows the explanation and evidence texts; a national batch of 20,000 files
+        would otherwise hold several hundred MB of answer objects.
         """
-        self.answers = {k: dataclasses.replace(a, explanation="", evidence="") if (a.explanation or a.evidence) else a
-                        for k, a in self.answers.items()}
+        self.answers = AnswerTable.of(self.answers)
 
     @property
     def rejected(self) -> bool:
