@@ -1,3 +1,6 @@
+"""`python -m pipeline` does what the `spbe` command does."""
+
 from pipeline.cli import main
 
-main()
+if __name__ == "__main__":  # guard: reader worker processes re-import this module on Windows (spawn)
+    main()
