@@ -29,11 +29,15 @@ renamed into place (:func:`write_report`), so a failure never leaves a half-writ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import io
+import itertools
 import math
 import multiprocessing
 import os
+import pickle
 import re
 import tempfile
 import zipfile
@@ -47,10 +51,12 @@ from xml.etree import ElementTree
 
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.utility import xl_range_formula
 from xlsxwriter.worksheet import Worksheet
 
 from pipeline import inventory as inv
 from pipeline import layout as L
+from pipeline import xlsxfast
 from pipeline.batch import BatchResult, exact
 from pipeline.errors import OutputError
 from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL, Finding
@@ -357,10 +363,20 @@ def stored(value: Fraction | int, places: int = 2) -> float:
     Equal to the exact value to 6 decimals; any spreadsheet showing it with ``places`` decimals shows
     ``display(value, places)``. Memoised: the same indices, weights and gains recur across OPDs.
     """
-    return _stored(Fraction(value), places)
+    if type(value) is not Fraction:
+        value = Fraction(value)
+    key = (value.numerator, value.denominator, places)  # cheaper to hash than a Fraction
+    f = _STORED.get(key)
+    if f is None:
+        if len(_STORED) > 1 << 16:
+            _STORED.clear()
+        f = _STORED[key] = _stored(value, places)
+    return f
 
 
-@functools.lru_cache(maxsize=1 << 16)
+_STORED: dict[tuple[int, int, int], float] = {}
+
+
 def _stored(value: Fraction, places: int) -> float:
     shown = round_half_up(value, places)
     v = round_half_up(value, STORE_PLACES)
@@ -431,7 +447,10 @@ class Out:
             raise ReportWriteError(f"{what} to {self.name}!{a1(r + 1, c + 1)} failed with code {rc}")
 
     def text(self, r: int, c: int, value: object, fmt: object = None) -> None:
-        self._ok(self.ws.write_string(r, c, clean_text(value)[0], fmt), r, c, "write_string")
+        text = _clean_str(value) if type(value) is str else clean_text(value)[0]
+        rc = self.ws.write_string(r, c, text, fmt)
+        if rc:
+            self._ok(rc, r, c, "write_string")
 
     def num(self, r: int, c: int, value: float | int | Fraction | None, fmt: object = None) -> None:
         if value is None:
@@ -440,7 +459,9 @@ class Out:
         number = float(value)
         if not math.isfinite(number):
             raise ReportWriteError(f"{self.name}!{a1(r + 1, c + 1)}: {value!r} is not a finite number")
-        self._ok(self.ws.write_number(r, c, number, fmt), r, c, "write_number")
+        rc = self.ws.write_number(r, c, number, fmt)
+        if rc:
+            self._ok(rc, r, c, "write_number")
 
     def formula(self, r: int, c: int, formula: str, value: object, fmt: object = None) -> None:
         self._ok(self.ws.write_formula(r, c, formula, fmt, value), r, c, "write_formula")
@@ -528,6 +549,12 @@ class _Sheet(Worksheet):
         self._copy_raw()
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _clean_str(value: str) -> str:
+    """:func:`clean_text` of a string (memoised: headings, indicator names and criteria recur in every sheet)."""
+    return clean_text(value)[0]
+
+
 @functools.lru_cache(maxsize=1 << 13)
 def _xml_text(value: str) -> str:
     """Cleaned cell text, escaped for a streamed sheet the way xlsxwriter escapes it."""
@@ -567,6 +594,7 @@ def print_setup(ws: object) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _lines(text: str, width: float) -> int:
     chars = max(1, int(width * 1.2))
     return sum(max(1, -(-len(line) // chars)) for line in str(text).split("\n"))
@@ -598,6 +626,18 @@ class _Formats(dict):
 
 
 def _formats(wb: xlsxwriter.Workbook, fw: Framework) -> dict:
+    """The report's formats (created on first use) for ``wb``; the specs are built once per framework."""
+    cached = _SPECS.get(id(fw))
+    if cached is None or cached[0] is not fw:
+        _SPECS.clear()
+        cached = _SPECS[id(fw)] = (fw, _format_specs(fw))
+    return _Formats(wb, cached[1])
+
+
+_SPECS: dict[int, tuple[Framework, dict]] = {}
+
+
+def _format_specs(fw: Framework) -> dict:
     base = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
 
     def fmt(**kw: object) -> dict:
@@ -642,7 +682,7 @@ def _formats(wb: xlsxwriter.Workbook, fw: Framework) -> dict:
         f[("sev", sev)] = fmt(border=1, border_color="#BFBFBF", bg_color=fill, bold=True)
     for outcome, fill in OUTCOME_FILL.items():
         f[("outcome", outcome)] = fmt(border=1, border_color="#BFBFBF", bg_color=fill, bold=True)
-    return _Formats(wb, f)
+    return f
 
 
 def _band_fmt(f: dict, name: str) -> object:
@@ -799,14 +839,16 @@ def write_report(result: BatchResult, path: Path, *, per_opd_limit: int = DEFAUL
             pending.close()  # never leave workers behind
 
 
-def write_opd_workbooks(result: BatchResult, folder: Path, *, workers: int | None = None) -> dict[str, Path]:
+def write_opd_workbooks(result: BatchResult, folder: Path, *, workers: int | None = None,
+                        fast: bool = True) -> dict[str, Path]:
     """Write one workbook per scored OPD holding its gap sheet; return OPD code -> path.
 
     From :data:`POOL_MIN_WORKBOOKS` workbooks on they are written by a pool of ``workers`` processes
     (default: every core), each task a chunk of OPDs with only the data their sheets need; every
-    workbook is byte-identical whichever process writes it.
+    workbook is byte-identical whichever process writes it. ``fast`` (default) renders them from a
+    template (:class:`_GapTemplate`); False writes each with xlsxwriter (the reference).
     """
-    pending = _start_opd_workbooks(result, Path(folder), workers)
+    pending = _start_opd_workbooks(result, Path(folder), workers, fast)
     try:
         return pending.wait()
     finally:
@@ -823,8 +865,9 @@ class _Pending:
     """Per-OPD workbooks being written: :meth:`wait` finishes them (raising a worker's OutputError),
     :meth:`close` stops the pool without waiting for work not yet started."""
 
-    def __init__(self, meta: _Meta, items: list[tuple[_GapData, str]], paths: dict[str, Path], workers: int) -> None:
-        self.meta, self.items, self.paths = meta, items, paths
+    def __init__(self, meta: _Meta, items: list[tuple[_GapData, str]], paths: dict[str, Path], workers: int,
+                 fast: bool = True) -> None:
+        self.meta, self.items, self.paths, self.fast = meta, items, paths, fast
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future] = []
         self.done = False
@@ -834,14 +877,14 @@ class _Pending:
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
             self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
             chunk = max(1, min(50, math.ceil(len(items) / (workers * 4))))
-            self.futures = [self.pool.submit(_write_gap_books, meta, items[k:k + chunk])
+            self.futures = [self.pool.submit(_write_gap_books, meta, items[k:k + chunk], fast)
                             for k in range(0, len(items), chunk)]
 
     def wait(self) -> dict[str, Path]:
         if not self.done:
             self.done = True
             if self.pool is None:
-                _write_gap_books(self.meta, self.items)
+                _write_gap_books(self.meta, self.items, self.fast)
             else:
                 try:
                     for fut in self.futures:
@@ -850,7 +893,7 @@ class _Pending:
                     # workers could not start (e.g. a calling script without a __main__ guard): write inline;
                     # every workbook is deterministic, so ones a worker already wrote are simply rewritten
                     self.close()
-                    _write_gap_books(self.meta, self.items)
+                    _write_gap_books(self.meta, self.items, self.fast)
                 finally:
                     self.close()
         return self.paths
@@ -862,7 +905,7 @@ class _Pending:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_opd_workbooks(result: BatchResult, folder: Path, workers: int | None) -> _Pending:
+def _start_opd_workbooks(result: BatchResult, folder: Path, workers: int | None, fast: bool = True) -> _Pending:
     """Start writing the per-OPD workbooks (compact per-OPD data, chunked over a process pool)."""
     paths = _opd_paths(result, folder)
     t = UI["en" if result.lang == "en" else "id"]
@@ -874,20 +917,281 @@ def _start_opd_workbooks(result: BatchResult, folder: Path, workers: int | None)
         sub = by_code[code]
         items.append((_GapData(code, names.get(code, code), main_sheets[code], sub.file, result.scores[code],
                                result.gaps[code], tuple(sorted(sub.findings, key=lambda x: x.sort_key()))), str(p)))
-    return _Pending(_Meta.of(result), items, paths, workers or os.cpu_count() or 1)
+    return _Pending(_Meta.of(result), items, paths, workers or os.cpu_count() or 1, fast)
 
 
-def _write_gap_books(meta: _Meta, items: Sequence[tuple[_GapData, str]]) -> None:
-    """Write per-OPD workbooks (runs in a pool worker or inline)."""
-    t = UI[meta.lang]
+def _write_gap_books(meta: _Meta, items: Sequence[tuple[_GapData, str]], fast: bool = True) -> int:
+    """Write per-OPD workbooks (runs in a pool worker or inline); return how many took the template path.
+
+    With ``fast`` each workbook is rendered from a :class:`_GapTemplate` (built once per process and
+    catalog); an OPD whose sheet the template cannot render (see :class:`_GapTemplate`) is written
+    with xlsxwriter, as all are without ``fast``.
+    """
+    template = _gap_template(meta, items[0][0]) if fast and items else None
+    rendered = 0
     for data, target in items:
-        def build(wb: xlsxwriter.Workbook, data: _GapData = data) -> list[str]:
-            ctx = _Ctx(wb, meta)
-            _set_properties(wb, meta, t["gap_title"].format(name=data.name))
-            _gap_sheet(ctx, data, standalone=True)
-            return ctx.names
+        payload = None
+        if template is not None:
+            try:
+                payload = template.render(meta, data)
+            except (xlsxfast.Unsupported, _TemplateMismatch):
+                payload = None
+        if payload is None:
+            _write_gap_book_xlsxwriter(meta, data, Path(target))
+        else:
+            _atomic_bytes(Path(target), payload, meta.lang)
+            rendered += 1
+    return rendered
 
-        _atomic_write(Path(target), build, meta.lang, options={"in_memory": True}, verify=_verify_zip)
+
+def _write_gap_book_xlsxwriter(meta: _Meta, data: _GapData, target: Path) -> None:
+    """One per-OPD workbook written with xlsxwriter (the reference for the template path)."""
+    t = UI[meta.lang]
+
+    def build(wb: xlsxwriter.Workbook) -> list[str]:
+        ctx = _Ctx(wb, meta)
+        _set_properties(wb, meta, clean_text(t["gap_title"].format(name=data.name))[0])
+        _gap_sheet(ctx, data, standalone=True)
+        return ctx.names
+
+    _atomic_write(target, build, meta.lang, options={"in_memory": True}, verify=_verify_zip)
+
+
+def _atomic_bytes(path: Path, payload: bytes, lang: str) -> Path:
+    """Write ready-made file bytes to a temp file beside ``path`` and rename it into place."""
+    tmp: str | None = None
+    try:
+        folder = str(path.parent)
+        if folder not in _MADE_DIRS:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _MADE_DIRS.add(folder)
+        # a hidden temp name unique to this process (O_EXCL: never another writer's file)
+        tmp = os.path.join(folder, f".~{path.stem[:40]}-{os.getpid()}-{next(_TMP_SEQ)}.xlsx")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o644)  # the report is meant to be shared, whatever the umask
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)  # fails on a directory or a locked file
+        tmp = None
+    except OSError:
+        raise OutputError(UI["en" if lang == "en" else "id"]["locked"].format(path=path)) from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return path
+
+
+_MADE_DIRS: set[str] = set()
+_TMP_SEQ = itertools.count()
+
+
+# ---------------------------------------------------------------- per-OPD workbooks from a template
+
+
+class _TemplateMismatch(Exception):
+    """This OPD's sheet differs from the template in a part the template keeps fixed."""
+
+
+_PROTO_SHEET = "SPBEPROTOSHEET"  # sentinels: the prototype's sheet name and title, replaced per workbook
+_PROTO_TITLE = "SPBEPROTOTITLE"
+_STATIC_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/styles.xml",
+                 "xl/theme/theme1.xml", "xl/worksheets/_rels/sheet1.xml.rels", "xl/drawings/_rels/drawing1.xml.rels")
+_DYNAMIC_PARTS = ("docProps/app.xml", "docProps/core.xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml",
+                  "xl/sharedStrings.xml", "xl/charts/chart1.xml", "xl/drawings/drawing1.xml")
+_CHART_SLOT = re.compile(r"<c:f>.*?</c:f>|<c:(str|num)Cache>.*?</c:(?:str|num)Cache>", re.S)
+_ANCHOR = re.compile(r"<xdr:from>.*</xdr:to>", re.S)
+_TEMPLATES: dict[bytes, _GapTemplate] = {}
+
+
+def _gap_template(meta: _Meta, sample: _GapData) -> _GapTemplate | None:
+    """The template for ``meta`` (built from ``sample`` once per process and catalog); None if it cannot be built."""
+    key = pickle.dumps((meta.fw, meta.lang, meta.year, meta.band_rule), protocol=pickle.HIGHEST_PROTOCOL)
+    if key not in _TEMPLATES:
+        try:
+            _TEMPLATES.clear()  # one catalog per run: keep at most one template
+            _TEMPLATES[key] = _GapTemplate(meta, sample)
+        except (_TemplateMismatch, xlsxfast.Unsupported):
+            return None
+    return _TEMPLATES[key]
+
+
+def _record_gap_sheet(meta: _Meta, data: _GapData) -> tuple[xlsxfast.SheetRecord, tuple]:
+    """Run :func:`_gap_sheet` against a recorder; return the sheet and its fixed-layout signature."""
+    book = xlsxfast.RecordingBook()
+    _gap_sheet(_Ctx(book, meta), data, standalone=True)
+    if len(book.sheets) != 1 or len(book.charts) != 1:
+        raise _TemplateMismatch("one sheet and one chart expected")
+    ws = book.sheets[0]
+
+    def opts(o: dict) -> str:
+        return repr(sorted((k, v.key if isinstance(v, xlsxfast.Fmt) else v) for k, v in o.items()))
+
+    signature = (ws.layout(), tuple(c for ch in book.charts for c in ch.calls),
+                 tuple(opts(o) for _, o in ws.validations), tuple(opts(o) for _, o in ws.cond_formats))
+    return ws, signature
+
+
+def _sqref(r1: int, c1: int, r2: int, c2: int) -> str:
+    first, last = xlsxfast.cell_ref(r1, c1), xlsxfast.cell_ref(r2, c2)
+    return first if first == last else f"{first}:{last}"
+
+
+def _split_once(text: str, sep: str) -> tuple[str, str]:
+    if text.count(sep) != 1:
+        raise _TemplateMismatch(f"{sep!r} expected once")
+    a, b = text.split(sep)
+    return a, b
+
+
+class _GapTemplate:
+    """A per-OPD gap workbook written once by xlsxwriter (the prototype), rendered again for every OPD.
+
+    Every part that is the same for every OPD (styles with every gap-sheet format, theme, content
+    types, relationships) is taken from the prototype and compressed once. Per OPD, :func:`_gap_sheet`
+    runs against a recorder (:mod:`pipeline.xlsxfast`) and the sheet XML and shared strings are
+    rendered from the recorded cells, the chart gets this OPD's ranges and cached values, the drawing
+    anchor follows this OPD's row heights, and the title and sheet name are filled in. What the
+    template fixes (column widths, panes, print setup, chart styling, validation and conditional
+    format rules) is compared with the prototype's; a difference raises :class:`_TemplateMismatch`
+    and that OPD is written with xlsxwriter instead.
+    """
+
+    def __init__(self, meta: _Meta, sample: _GapData) -> None:
+        self.t = UI[meta.lang]
+        proto = dataclasses.replace(sample, sheet=_PROTO_SHEET)
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {**WORKBOOK_OPTIONS, "in_memory": True})
+        ctx = _Ctx(wb, meta)
+        # every format of the report, in a fixed order, so styles.xml and the xf indices never depend on the OPD
+        self.xf: dict[tuple, int] = {}
+        for key, spec in ctx.f.specs.items():
+            self.xf[xlsxfast.props_key(spec)] = ctx.f[key]._get_xf_index()
+        _set_properties(wb, meta, _PROTO_TITLE)
+        _gap_sheet(ctx, proto, standalone=True)
+        pws = wb.worksheets()[0]
+        wb.close()
+        with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+            names = z.namelist()
+            raw = {n: z.read(n).decode("utf-8") for n in names}
+        if sorted(names) != sorted(_STATIC_PARTS + _DYNAMIC_PARTS):
+            raise _TemplateMismatch(f"unexpected parts {names}")
+        self.order = names
+        self.static = {n: xlsxfast.Part(n, raw[n].encode("utf-8")) for n in _STATIC_PARTS}
+
+        rec, self.signature = _record_gap_sheet(meta, proto)
+        if len(rec.charts) != 1 or len(rec.cond_formats) != 1 or len(rec.validations) != 1:
+            raise _TemplateMismatch("one chart, one conditional format and one validation expected")
+        self.core = _split_once(raw["docProps/core.xml"], _PROTO_TITLE)
+        self.app = _split_once(raw["docProps/app.xml"], f"<vt:lpstr>{_PROTO_SHEET}</vt:lpstr>")
+        self.workbook = _split_once(raw["xl/workbook.xml"], f'<sheet name="{_PROTO_SHEET}"')
+
+        sheet = raw["xl/worksheets/sheet1.xml"]
+        head, rest = _split_once(sheet, f'<dimension ref="{rec.dimension()}"/>')
+        mid, rest = _split_once(rest, "<sheetData>")
+        _, rest = _split_once(rest, "</sheetData>")
+        self.sheet_head, self.sheet_mid = head, mid
+        cf = re.fullmatch(r'(?:<mergeCells .*</mergeCells>)?(<conditionalFormatting sqref=")([^"]*)(".*?'
+                          r'</conditionalFormatting>)(<dataValidations count="1">.*? sqref=")([^"]*)(">.*?'
+                          r'</dataValidations>)(<pageMargins .*)', rest, re.S)
+        if cf is None:
+            raise _TemplateMismatch("sheet tail")
+        self.cf = (cf.group(1), cf.group(3))
+        self.dv = (cf.group(4), cf.group(6))
+        self.sheet_tail = cf.group(7)
+
+        chart = raw["xl/charts/chart1.xml"]
+        self.chart_static = _CHART_SLOT.split(chart)[::2]
+        self.chart_kinds = [m.group(1) for m in _CHART_SLOT.finditer(chart)]
+        series = rec.charts[0][2].series
+        if self.chart_kinds != [None, "str", None, "num"] * len(series) or len(self.chart_static) != len(
+                self.chart_kinds) + 1:
+            raise _TemplateMismatch("chart slots")
+        drawing = raw["xl/drawings/drawing1.xml"]
+        if len(_ANCHOR.findall(drawing)) != 1:
+            raise _TemplateMismatch("drawing anchor")
+        self.drawing = _ANCHOR.split(drawing)
+        self.pws = pws
+        row, col, pchart, x_off, y_off, x_scale, y_scale, anchor = pws.charts[0][:8]
+        self.chart_pos = (row, col, x_off, y_off, int(0.5 + pchart.width * x_scale),
+                          int(0.5 + pchart.height * y_scale), anchor)
+        # the rendering of the prototype must give the prototype's own parts back
+        mine = self._parts(proto, rec)
+        for n in ("xl/worksheets/sheet1.xml", "xl/charts/chart1.xml", "xl/drawings/drawing1.xml",
+                  "docProps/app.xml", "xl/workbook.xml"):
+            if n != "xl/worksheets/sheet1.xml" and mine[n] != raw[n]:
+                raise _TemplateMismatch(f"{n} does not round-trip")
+        if _strip_spans(mine["xl/worksheets/sheet1.xml"]) != _strip_spans(sheet):
+            raise _TemplateMismatch("sheet XML does not round-trip")
+
+    def _anchor(self, heights: dict[int, float]) -> str:
+        pws = self.pws
+        pws.row_sizes = {r: [int(h * 4.0 / 3.0 + 0.5), False] for r, h in heights.items()}
+        row, col, x_off, y_off, width, height, anchor = self.chart_pos
+        c1, r1, x1, y1, c2, r2, x2, y2, _, _ = pws._position_object_emus(col, row, x_off, y_off, width, height, anchor)
+        return (f"<xdr:from><xdr:col>{c1}</xdr:col><xdr:colOff>{x1}</xdr:colOff><xdr:row>{r1}</xdr:row>"
+                f"<xdr:rowOff>{y1}</xdr:rowOff></xdr:from><xdr:to><xdr:col>{c2}</xdr:col><xdr:colOff>{x2}"
+                f"</xdr:colOff><xdr:row>{r2}</xdr:row><xdr:rowOff>{y2}</xdr:rowOff></xdr:to>")
+
+    def _parts(self, data: _GapData, ws: xlsxfast.SheetRecord) -> dict[str, str]:
+        esc = xlsxfast.esc_data
+        sheet = data.sheet
+        title = clean_text(self.t["gap_title"].format(name=data.name))[0]
+        out = {"docProps/core.xml": esc(title).join(self.core),
+               "docProps/app.xml": f"<vt:lpstr>{esc(sheet)}</vt:lpstr>".join(self.app),
+               "xl/workbook.xml": f'<sheet name="{xlsxfast.esc_attr(sheet)}"'.join(self.workbook)}
+        (r1, c1, r2, c2), _ = ws.cond_formats[0]
+        (v1, w1, v2, w2), _ = ws.validations[0]
+        merges = ""
+        if ws.merges:
+            merges = (f'<mergeCells count="{len(ws.merges)}">'
+                      + "".join(f'<mergeCell ref="{_sqref(*m)}"/>' for m in ws.merges) + "</mergeCells>")
+        out["xl/worksheets/sheet1.xml"] = "".join((
+            self.sheet_head, f'<dimension ref="{ws.dimension()}"/>', self.sheet_mid, ws.sheet_data(self.xf), merges,
+            _sqref(r1, c1, r2, c2).join(self.cf), _sqref(v1, w1, v2, w2).join(self.dv), self.sheet_tail))
+        out["xl/sharedStrings.xml"] = ws.shared_strings()
+        slots = []
+        for s in ws.charts[0][2].series:
+            for rng in (s["categories"], s["values"]):
+                if rng[0] != sheet:
+                    raise _TemplateMismatch("chart range on another sheet")
+                values = ws.range_data(*rng[1:])
+                slots.append(f"<c:f>{esc(xl_range_formula(sheet, *rng[1:]))}</c:f>")
+                slots.append(values)
+        chart = [self.chart_static[0]]
+        for k, slot in enumerate(slots):
+            if isinstance(slot, list):
+                kind = self.chart_kinds[k]
+                if xlsxfast.data_type(slot) != kind:
+                    raise _TemplateMismatch("chart data type")
+                slot = xlsxfast.chart_cache(slot, kind)
+            chart.append(slot)
+            chart.append(self.chart_static[k + 1])
+        out["xl/charts/chart1.xml"] = "".join(chart)
+        out["xl/drawings/drawing1.xml"] = self._anchor(ws.heights).join(self.drawing)
+        return out
+
+    def render(self, meta: _Meta, data: _GapData) -> bytes:
+        """The .xlsx bytes of one OPD's gap workbook (``meta`` may differ from the template's only in its
+        summary: the template is shared by every batch of the same catalog, language, year and band rule)."""
+        ws, signature = _record_gap_sheet(meta, data)
+        if signature != self.signature:
+            raise _TemplateMismatch("layout differs from the template")
+        parts = self._parts(data, ws)
+        static = self.static
+        return xlsxfast.zip_parts(static[n] if n in static else xlsxfast.Part(n, parts[n].encode("utf-8"), 1)
+                                  for n in self.order)
+
+
+def _strip_spans(xml: str) -> str:
+    return re.sub(r' spans="[0-9:]*"', "", xml)
 
 
 def _build(wb: xlsxwriter.Workbook, result: BatchResult, *, gap_sheets: bool, links: dict[str, str]) -> list[str]:
@@ -1298,6 +1602,12 @@ def _matrix_sheet(ctx: _Ctx) -> None:
 # ---------------------------------------------------------------- gap sheet (one per OPD)
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _contribution(target: int, weight: Fraction) -> float:
+    """Stored target x weight / 100 (memoised: few targets and weights recur in every gap sheet)."""
+    return stored(target * weight / 100, 4)
+
+
 def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
     t, f, fw = ctx.t, ctx.f, ctx.fw
     code = data.code
@@ -1417,7 +1727,7 @@ def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
         out.formula(i, 6, f"=MAX(0,F{e}-E{e})", g.gap, f["level"])
         out.num(i, 7, float(g.weight), f["w4"])
         out.num(i, 8, stored(g.step_gain, 4), f["w4"])
-        out.formula(i, 9, f"=F{e}*H{e}/100", stored(g.target * g.weight / 100, 4), f["w4"])
+        out.formula(i, 9, f"=F{e}*H{e}/100", _contribution(g.target, g.weight), f["w4"])
         out.text(i, 10, g.next_criteria, f["wrap"])
         out.num(i, 11, g.priority, f["int"])
         fit_row(ws, i, [(g.name, 46), (g.next_criteria, 60)])

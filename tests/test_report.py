@@ -405,3 +405,131 @@ def test_many_opds_skip_the_per_opd_chart_but_keep_every_row(tmp_path: Path) -> 
         charts = [n for n in z.namelist() if n.startswith("xl/charts/")]
     # predikat distribution, domain and aspect means, one per gap sheet; no per-OPD bar or data-centre chart
     assert len(charts) == 3 + len(res.kept)
+
+
+# ---------------------------------------------------------------- per-OPD workbooks from the template (fast path)
+
+
+def _sheet_facts(path: Path) -> dict:
+    """What an official sees in a one-sheet workbook: values, formulas, merges, number formats, validation."""
+    wb = openpyxl.load_workbook(path)
+    out = {"sheets": wb.sheetnames}
+    for ws in wb.worksheets:
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None:
+                    continue
+                fmt = c.number_format if isinstance(c.value, (int, float)) else None
+                cells[c.coordinate] = (c.value, fmt, c.font.b, c.fill.fgColor.rgb, c.alignment.wrap_text)
+        dv = [(d.type, d.operator, d.formula1, d.formula2, d.error, str(d.sqref)) for d in ws.data_validations.dataValidation]
+        cf = [(str(rng.sqref), [(r.type, r.operator, r.formula) for r in rules])
+              for rng, rules in ws.conditional_formatting._cf_rules.items()]
+        out[ws.title] = {
+            "cells": cells, "merged": sorted(str(m) for m in ws.merged_cells.ranges), "dv": dv, "cf": cf,
+            "widths": {k: round(d.width, 2) for k, d in ws.column_dimensions.items() if d.width},
+            "heights": {k: d.height for k, d in ws.row_dimensions.items() if d.height},
+            "freeze": ws.freeze_panes, "charts": len(ws._charts),
+        }
+    values = openpyxl.load_workbook(path, data_only=True)
+    out["cached"] = {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+                     for ws in values.worksheets}
+    return out
+
+
+def _both(res, tmp_path: Path) -> tuple[dict[str, Path], dict[str, Path]]:
+    fast = report.write_opd_workbooks(res, tmp_path / "fast", workers=1)
+    ref = report.write_opd_workbooks(res, tmp_path / "ref", workers=1, fast=False)
+    return fast, ref
+
+
+@pytest.mark.parametrize("factory", ["standard", "odd", "large", "english"])
+def test_template_workbooks_show_what_xlsxwriter_writes(factory: str, tmp_path: Path) -> None:
+    from batchfactory import large_batch
+
+    res = {"standard": standard_batch, "odd": odd_code_batch, "large": lambda: large_batch(30),
+           "english": lambda: standard_batch(lang="en")}[factory]()
+    meta = report._Meta.of(res)
+    items = report._start_opd_workbooks(res, tmp_path / "probe", 1).items
+    assert report._write_gap_books(meta, items, True) == len(items)  # no OPD fell back to xlsxwriter
+    fast, ref = _both(res, tmp_path)
+    assert sorted(fast) == sorted(ref) == sorted(res.scores)
+    codes = sorted(fast)
+    for code in codes if factory != "large" else codes[:8]:
+        a, b = _sheet_facts(fast[code]), _sheet_facts(ref[code])
+        assert a == b, code
+        assert a[a["sheets"][0]]["charts"] == 1
+        with zipfile.ZipFile(fast[code]) as z:
+            assert z.testzip() is None
+            parts = set(z.namelist())
+        with zipfile.ZipFile(ref[code]) as z:
+            assert parts == set(z.namelist())
+            # parts that never depend on the OPD are xlsxwriter's own (styles.xml holds every format of the
+            # report, so its xf indices do not depend on the OPD; the cell formats are compared above)
+            with zipfile.ZipFile(fast[code]) as f:
+                for name in ("xl/theme/theme1.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
+                    assert f.read(name) == z.read(name), name
+
+
+def test_template_workbooks_hostile_text(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from pipeline.findings import Finding
+
+    res = standard_batch()
+    meta = report._Meta.of(res)
+    items = report._start_opd_workbooks(res, tmp_path / "probe", 1).items
+    nasty = [Finding("evidence-missing", "a&b<c>.xlsx", "=SUM(A1)", "  J5 ", f"{h}\r\n_x0041_ tail ", detail=h)
+             for h in (*HOSTILE, CONTROL_TEXT, "x" * 40000, "😀" * 20000)]
+    items = [(replace(d, findings=tuple(nasty), name=f"{d.name} & <Co> \"q\" ' {CONTROL_TEXT}"), str(tmp_path / n))
+             for (d, _), n in zip(items[:3], ("a.xlsx", "b.xlsx", "c.xlsx"), strict=True)]
+    ref_items = [(d, str(tmp_path / f"ref-{Path(p).name}")) for d, p in items]
+    with pytest.raises(report.ReportWriteError):  # 20,000 emoji exceed Excel's 32,767 UTF-16 units: both refuse
+        report._write_gap_books(meta, ref_items, False)
+    with pytest.raises(report.ReportWriteError):
+        report._write_gap_books(meta, items, True)
+    nasty = nasty[:-1]
+    items = [(replace(d, findings=tuple(nasty)), p) for d, p in items]
+    ref_items = [(d, str(tmp_path / f"ref-{Path(p).name}")) for d, p in items]
+    assert report._write_gap_books(meta, items, True) == len(items)
+    report._write_gap_books(meta, ref_items, False)
+    for (_, p), (_, q) in zip(items, ref_items, strict=True):
+        assert _sheet_facts(Path(p)) == _sheet_facts(Path(q))
+        texts = [v for v in _sheet_facts(Path(p))["cached"].values() for v in v.values() if isinstance(v, str)]
+        assert "=SUM(A1)" in texts  # input text is never a formula
+
+
+def test_template_workbooks_are_deterministic_and_pool_equals_inline(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from batchfactory import large_batch
+
+    res = large_batch(45)
+    one = report.write_opd_workbooks(res, tmp_path / "one", workers=1)
+    report._TEMPLATES.clear()
+    two = report.write_opd_workbooks(res, tmp_path / "two", workers=1)
+    monkeypatch.setattr(report, "POOL_MIN_WORKBOOKS", 1)
+    pooled = report.write_opd_workbooks(res, tmp_path / "pool", workers=2)
+    for code, p in one.items():
+        assert p.read_bytes() == two[code].read_bytes() == pooled[code].read_bytes(), code
+    assert not [p for p in (tmp_path / "pool").iterdir() if p.name.startswith(".~")]
+
+
+def test_write_report_uses_template_workbooks(result, tmp_path: Path) -> None:
+    report.write_report(result, tmp_path / "rekap.xlsx", per_opd_files=True)
+    ref = report.write_opd_workbooks(result, tmp_path / "ref", fast=False)
+    for p in ref.values():
+        assert _sheet_facts(tmp_path / "opd" / p.name) == _sheet_facts(p)
+
+
+def test_libreoffice_renders_a_template_workbook(result, tmp_path: Path) -> None:
+    fast = report.write_opd_workbooks(result, tmp_path / "fast", workers=1)
+    code = "DISKOMINFO"
+    pdf = to_pdf(fast[code], tmp_path / "pdf", timeout=120)
+    text = pdf_text(pdf)
+    gap = result.gaps[code]
+    assert "Dinas Komunikasi, Informatika, Statistik dan Persandian" in text
+    assert display(gap.current_index) in text and display(gap.target_index) in text
+    assert display(result.scores[code].index) == "2.65" and "2.65" in text.split()
+    sub = next(s for s in result.kept if s.opd_code == code)
+    if sub.findings:
+        assert sub.findings[0].message("id")[:30] in " ".join(text.split())

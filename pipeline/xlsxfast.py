@@ -1,0 +1,429 @@
+"""Small, fast building blocks for writing many workbooks of one layout without xlsxwriter's per-file cost.
+
+Used by :mod:`pipeline.report` for the per-OPD workbooks: the sheet code of the report runs unchanged
+against a :class:`RecordingBook` (the subset of the xlsxwriter Workbook/Worksheet/Chart API it calls),
+which records cells, rows, merges and the rest; :class:`SheetRecord` then renders the worksheet XML
+and the shared strings exactly as xlsxwriter would (same escaping, number and formula texts), and
+:func:`zip_parts` packs the parts with fixed timestamps (the unchanging parts compressed once).
+
+Everything here is deterministic: the same calls give the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+import zlib
+from collections.abc import Iterable, Sequence
+
+from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
+from xlsxwriter.xmlwriter import XMLwriter
+
+XLS_STRMAX = 32767
+ROWMAX, COLMAX = 1048576, 16384
+XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_CTRL_ESCAPE = XMLwriter._escape_control_characters  # Excel's _xHHHH_ escapes, as xlsxwriter applies them
+_LOW_CTRL = re.compile("[\x00-\x08\x0b-\x1f]")
+_WS = frozenset(" \t\n\r\x0b\x0c")
+_LETTERS = [xl_col_to_name(c) for c in range(64)]
+
+
+class Unsupported(Exception):
+    """The sheet code made a call the recorder does not render (the caller falls back to xlsxwriter)."""
+
+
+def esc_data(text: str) -> str:
+    """Element text escaped as xlsxwriter escapes it (&, <, >; quotes stay)."""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+def esc_attr(text: str) -> str:
+    """Attribute text escaped as xlsxwriter escapes it."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "\n" in text:
+        text = (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\n", "&#xA;"))
+    return text
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{xl_col_to_name(col)}{row + 1}"
+
+
+# ---------------------------------------------------------------- recording stand-ins for xlsxwriter objects
+
+
+class Fmt:
+    """A recorded format: its properties (the report looks its xf index up by them)."""
+
+    __slots__ = ("key", "props")
+
+    def __init__(self, props: dict) -> None:
+        self.props = props
+        self.key = props_key(props)
+
+
+def props_key(props: dict) -> tuple:
+    return tuple(sorted((k, repr(v)) for k, v in props.items()))
+
+
+class RecordingChart:
+    """Records a chart's calls: the series (ranges vary per workbook) and everything else (must not)."""
+
+    def __init__(self, options: dict) -> None:
+        self.options = options
+        self.series: list[dict] = []
+        self.calls: list[tuple] = [("chart", repr(sorted(options.items())))]
+
+    def add_series(self, options: dict) -> None:
+        self.series.append(options)
+        static = {k: v for k, v in options.items() if k not in ("categories", "values")}
+        self.calls.append(("series", repr(sorted(static.items()))))
+
+    def __getattr__(self, name: str) -> object:
+        if not name.startswith("set_"):
+            raise AttributeError(name)
+
+        def record(*args: object) -> None:
+            self.calls.append((name, repr(args)))
+
+        return record
+
+
+class SheetRecord:
+    """Records what the sheet code writes to one worksheet (the xlsxwriter Worksheet calls it uses)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.cells: dict[int, dict[int, tuple]] = {}  # row -> col -> (kind, value, fmt[, formula])
+        self.heights: dict[int, float] = {}
+        self.merges: list[tuple[int, int, int, int]] = []
+        self.validations: list[tuple[tuple[int, int, int, int], dict]] = []
+        self.cond_formats: list[tuple[tuple[int, int, int, int], dict]] = []
+        self.charts: list[tuple[int, int, RecordingChart, dict]] = []
+        self.calls: list[tuple] = []  # layout calls that must equal the template's (widths, panes, print setup)
+        self.strings: dict[str, int] = {}
+        self.string_count = 0
+        self.columns: dict[int, tuple] = {}
+        self.col0 = False  # a row height set before any cell: xlsxwriter counts column 0 in the dimensions
+
+    # -- the Worksheet API used by the report's sheet code
+
+    def get_name(self) -> str:
+        return self.name
+
+    def _put(self, row: int, col: int, cell: tuple) -> int:
+        if not (0 <= row < ROWMAX and 0 <= col < COLMAX):
+            return -1
+        r = self.cells.get(row)
+        if r is None:
+            r = self.cells[row] = {}
+        r[col] = cell
+        return 0
+
+    def write_string(self, row: int, col: int, string: str, fmt: Fmt | None = None) -> int:
+        rc = 0
+        if len(string) > XLS_STRMAX // 2 and _utf16_len(string) > XLS_STRMAX:
+            string = _utf16_truncate(string, XLS_STRMAX)
+            rc = -2
+        strings = self.strings
+        index = strings.get(string)
+        if index is None:
+            index = strings[string] = len(strings)
+        self.string_count += 1
+        if not (0 <= row < ROWMAX and 0 <= col < COLMAX):
+            return -1
+        r = self.cells.get(row)
+        if r is None:
+            r = self.cells[row] = {}
+        r[col] = ("s", index, fmt)
+        return rc
+
+    def write_number(self, row: int, col: int, number: float, fmt: Fmt | None = None) -> int:
+        if not math.isfinite(number):
+            raise Unsupported("non-finite number")
+        if not (0 <= row < ROWMAX and 0 <= col < COLMAX):
+            return -1
+        r = self.cells.get(row)
+        if r is None:
+            r = self.cells[row] = {}
+        r[col] = ("n", number, fmt)
+        return 0
+
+    def write_formula(self, row: int, col: int, formula: str, fmt: Fmt | None = None, value: object = 0) -> int:
+        return self._put(row, col, ("f", value, fmt, formula[1:] if formula.startswith("=") else formula))
+
+    def write_blank(self, row: int, col: int, blank: object = None, fmt: Fmt | None = None) -> int:
+        if fmt is None:
+            return 0
+        return self._put(row, col, ("b", None, fmt))
+
+    def merge_range(self, r1: int, c1: int, r2: int, c2: int, data: str, fmt: Fmt | None = None) -> int:
+        if data != "" or (r1, c1) == (r2, c2):
+            raise Unsupported("merge_range with data or of one cell")
+        self.merges.append((r1, c1, r2, c2))
+        for r in range(r1, r2 + 1):
+            for c in range(c1, c2 + 1):
+                self.write_blank(r, c, None, fmt)
+        return 0
+
+    def set_row(self, row: int, height: float | None = None, fmt: object = None, options: object = None) -> int:
+        if fmt is not None or options or height is None or height <= 0:
+            raise Unsupported("set_row with a format, options or no height")
+        if not 0 <= row < ROWMAX:
+            return -1
+        if not self.cells:
+            self.col0 = True
+        self.heights[row] = height
+        return 0
+
+    def data_validation(self, r1: int, c1: int, r2: int, c2: int, options: dict) -> int:
+        self.validations.append(((r1, c1, r2, c2), options))
+        return 0
+
+    def conditional_format(self, r1: int, c1: int, r2: int, c2: int, options: dict) -> int:
+        self.cond_formats.append(((r1, c1, r2, c2), options))
+        return 0
+
+    def insert_chart(self, row: int, col: int, chart: RecordingChart, options: dict | None = None) -> int:
+        self.charts.append((row, col, chart, options or {}))
+        self.calls.append(("insert_chart", row, col, repr(sorted((options or {}).items()))))
+        return 0
+
+    def set_column(self, first: int, last: int, width: float | None = None, *args: object, **kw: object) -> int:
+        """Recorded as the final width of each column (the order of calls does not matter)."""
+        for c in range(first, last + 1):
+            self.columns[c] = (width, repr(args), repr(sorted(kw.items())))
+        return 0
+
+    def layout(self) -> tuple:
+        """The calls the template fixes: final column widths, then panes, print setup and chart positions."""
+        return (tuple(sorted(self.columns.items())), *self.calls)
+
+    def write_url(self, *args: object) -> int:
+        raise Unsupported("hyperlinks")
+
+    def __getattr__(self, name: str) -> object:
+        if name not in ("freeze_panes", "set_landscape", "set_paper", "fit_to_pages", "set_margins",
+                        "hide_gridlines", "repeat_rows"):
+            raise AttributeError(name)
+
+        def record(*args: object, **kw: object) -> None:
+            self.calls.append((name, repr(args), repr(sorted(kw.items()))))
+
+        return record
+
+    # -- rendering
+
+    def dimension(self) -> str:
+        rows = [r for r, cells in self.cells.items() if cells]
+        rows += self.heights
+        if not rows:
+            return "A1"
+        cols = [c for cells in self.cells.values() for c in cells]
+        if self.col0 or not cols:
+            cols.append(0)
+        first, last = cell_ref(min(rows), min(cols)), cell_ref(max(rows), max(cols))
+        return first if first == last else f"{first}:{last}"
+
+    def sheet_data(self, xf_of: dict[tuple, int]) -> str:
+        """The <sheetData> element; ``xf_of`` maps a format's :func:`props_key` to its xf index."""
+        out = ["<sheetData>"]
+        heights = self.heights
+        letters = _LETTERS
+        styles: dict[int, str] = {}  # id(fmt) -> ' s="n"' (a sheet's formats are few; their keys are tuples)
+        rows = sorted(set(self.cells) | set(heights))
+        for r in rows:
+            n = r + 1
+            h = heights.get(r)
+            if h is None:
+                out.append(f'<row r="{n}">')
+            else:
+                px = int(h * 4.0 / 3.0 + 0.5)
+                out.append(f'<row r="{n}" ht="{px * 0.75:.16g}" customHeight="1">')
+            cells = self.cells.get(r)
+            if cells:
+                for c in sorted(cells):
+                    cell = cells[c]
+                    kind, value, fmt = cell[0], cell[1], cell[2]
+                    ref = f"{letters[c] if c < 64 else xl_col_to_name(c)}{n}"
+                    if fmt is None:
+                        st = ""
+                    else:
+                        st = styles.get(id(fmt))
+                        if st is None:
+                            xf = xf_of[fmt.key]
+                            st = styles[id(fmt)] = f' s="{xf}"' if xf else ""
+                    if kind == "s":
+                        out.append(f'<c r="{ref}"{st} t="s"><v>{value}</v></c>')
+                    elif kind == "n":
+                        out.append(f'<c r="{ref}"{st}><v>{value:.16G}</v></c>')
+                    elif kind == "b":
+                        out.append(f'<c r="{ref}"{st}/>')
+                    else:  # formula with its cached value, as xlsxwriter writes it
+                        if isinstance(value, bool):
+                            t, value = ' t="b"', int(value)
+                        elif isinstance(value, str):
+                            if value in ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"):
+                                t = ' t="e"'
+                            else:
+                                t = ' t="str"' if value != "" else ""
+                        else:
+                            t = ""
+                        out.append(f'<c r="{ref}"{st}{t}><f>{esc_data(cell[3])}</f><v>{esc_data(str(value))}</v></c>')
+            out.append("</row>")
+        out.append("</sheetData>")
+        return "".join(out)
+
+    def shared_strings(self) -> str:
+        """The sharedStrings part (strings in first-written order, escaped as xlsxwriter does)."""
+        out = [XML_DECL, '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+               f'count="{self.string_count}" uniqueCount="{len(self.strings)}">']
+        for s in self.strings:
+            if "_x" in s or "\r" in s or "\ufffe" in s or "\uffff" in s or _LOW_CTRL.search(s):
+                s = _CTRL_ESCAPE(s)
+            sp = ' xml:space="preserve"' if s and (s[0].isspace() or s[-1].isspace()) else ""
+            if "&" in s or "<" in s or ">" in s:
+                s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            out.append(f"<si><t{sp}>{s}</t></si>")
+        out.append("</sst>")
+        return "".join(out)
+
+    def range_data(self, r1: int, c1: int, r2: int, c2: int) -> list:
+        """A range's values as xlsxwriter caches them for a chart (Worksheet._get_range_data)."""
+        strings = list(self.strings)
+        data: list = []
+        for r in range(r1, r2 + 1):
+            row = self.cells.get(r)
+            if row is None:
+                data.append(None)
+                continue
+            for c in range(c1, c2 + 1):
+                cell = row.get(c)
+                if cell is None or cell[0] == "b":
+                    data.append(None)
+                elif cell[0] == "n":
+                    data.append(f"{cell[1]:.16g}")
+                elif cell[0] == "s":
+                    data.append(strings[cell[1]])
+                else:
+                    data.append(0 if cell[1] is None else cell[1])
+        return data
+
+
+def data_type(data: Sequence) -> str:
+    """xlsxwriter's Chart._get_data_type: 'str', 'num' or 'none'."""
+    if not data:
+        return "none"
+    for token in data:
+        if token is None:
+            continue
+        if isinstance(token, str) and ("_" in token or " " in token):
+            return "str"
+        try:
+            float(token)
+        except ValueError:
+            return "str"
+    return "num"
+
+
+def chart_cache(data: Sequence, kind: str) -> str:
+    """A <c:strCache>/<c:numCache> element as xlsxwriter writes it."""
+    out = []
+    if kind == "str":
+        out.append(f'<c:strCache><c:ptCount val="{len(data)}"/>')
+        for i, token in enumerate(data):
+            if token is not None:
+                out.append(f'<c:pt idx="{i}"><c:v>{esc_data(str(token))}</c:v></c:pt>')
+        out.append("</c:strCache>")
+    else:
+        out.append(f'<c:numCache><c:formatCode>General</c:formatCode><c:ptCount val="{len(data)}"/>')
+        for i, token in enumerate(data):
+            if token is None:
+                continue
+            try:
+                float(token)
+            except ValueError:
+                token = 0
+            out.append(f'<c:pt idx="{i}"><c:v>{esc_data(str(token))}</c:v></c:pt>')
+        out.append("</c:numCache>")
+    return "".join(out)
+
+
+_FMT_CACHE: dict[int, tuple[dict, Fmt]] = {}
+
+
+class RecordingBook:
+    """Stands in for an xlsxwriter Workbook while a report sheet writer runs."""
+
+    def __init__(self) -> None:
+        self.sheets: list[SheetRecord] = []
+        self.charts: list[RecordingChart] = []
+
+    def add_format(self, props: dict | None = None) -> Fmt:
+        if props is None:
+            return Fmt({})
+        hit = _FMT_CACHE.get(id(props))
+        if hit is None or hit[0] is not props:  # the report's format specs are built once and reused
+            if len(_FMT_CACHE) > 4096:
+                _FMT_CACHE.clear()
+            hit = _FMT_CACHE[id(props)] = (props, Fmt(props))
+        return hit[1]
+
+    def add_worksheet(self, name: str, worksheet_class: object = None) -> SheetRecord:
+        ws = SheetRecord(name)
+        self.sheets.append(ws)
+        return ws
+
+    def add_chart(self, options: dict) -> RecordingChart:
+        chart = RecordingChart(options)
+        self.charts.append(chart)
+        return chart
+
+
+# ---------------------------------------------------------------- zip
+
+
+_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, as xlsxwriter stamps its parts
+_DOS_TIME = 0
+
+
+def deflate(data: bytes, level: int = 6) -> bytes:
+    c = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush()
+
+
+class Part:
+    """One zip member, compressed once (use for parts that are the same in every workbook)."""
+
+    __slots__ = ("crc", "data", "name", "size")
+
+    def __init__(self, name: str, raw: bytes, level: int = 6) -> None:
+        self.name = name
+        self.size = len(raw)
+        self.crc = zlib.crc32(raw)
+        self.data = deflate(raw, level)
+
+
+def zip_parts(parts: Iterable[Part]) -> bytes:
+    """A zip archive of deflated parts with fixed timestamps and permissions (deterministic bytes)."""
+    body: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    n = 0
+    for p in parts:
+        name = p.name.encode("utf-8")
+        head = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, _DOS_TIME, _DOS_DATE, p.crc, len(p.data), p.size,
+                           len(name), 0)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, _DOS_TIME, _DOS_DATE, p.crc,
+                                   len(p.data), p.size, len(name), 0, 0, 0, 0, 0o100644 << 16, offset) + name)
+        body.append(head)
+        body.append(name)
+        body.append(p.data)
+        offset += len(head) + len(name) + len(p.data)
+        n += 1
+    cd = b"".join(central)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, n, n, len(cd), offset, 0)
+    return b"".join(body) + cd + end
