@@ -87,15 +87,26 @@ class LazyGaps(Mapping):
         return len(self._scores)
 
 
-def load_targets_file(path: str | None, fw: Framework) -> scoring.Targets:
+def load_targets_file(path: str | None, fw: Framework, roster: Roster | None = None) -> scoring.Targets:
     """Targets from a JSON file: {"index": "3.5", "levels": {...}, "opd": {"BPKAD": {...}}}."""
     if not path:
         return scoring.Targets()
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return scoring.load_targets(data, fw)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"targets file {path}: cannot be read ({exc}).") from None
+    except json.JSONDecodeError as exc:
+        raise CatalogError(f"targets file {path}: not valid JSON at line {exc.lineno}, column {exc.colno} "
+                           "(expected e.g. {\"index\": \"3.5\", \"opd\": {\"BPKAD\": {\"index\": \"4.2\"}}}).") from None
+    try:
+        targets = scoring.load_targets(data, fw)
+    except ValueError as exc:
         raise CatalogError(f"targets file {path}: {exc}") from None
+    if roster is not None:
+        unknown = sorted(code for code in targets.opd if roster.by_code(code) is None)
+        if unknown:
+            raise CatalogError(f"targets file {path}: OPD code {unknown[0]!r} is not in the roster.")
+    return targets
 
 
 def run(input_dir: Path, *, framework: str | None = None, roster: str | None = None, year: int | None = None,
@@ -116,7 +127,7 @@ def run(input_dir: Path, *, framework: str | None = None, roster: str | None = N
     """
     fw = fwmod.load(framework)
     ros = rostermod.load(roster)
-    tgt = load_targets_file(targets, fw)
+    tgt = load_targets_file(targets, fw, ros)
     subs = read_folder(input_dir, framework, roster, isolate=isolate, workers=workers, on_progress=on_progress)
     return assemble(fw, ros, subs, year=year, targets=tgt, band_rule=band_rule, lang=lang, input_dir=str(input_dir))
 

@@ -143,6 +143,7 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
     """
     from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL
     from pipeline.intake import discover, read_files
+    from pipeline.validate import resolve, verdict
 
     files: list[tuple[Path, str]] = []
     for p in paths:
@@ -154,15 +155,18 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
         subs = read_files(files, framework, roster)
     except PipelineError as exc:
         raise _fail(exc) from None
+    _kept, outcomes = resolve(subs, lang)  # copies of one OPD: which one merge would keep
+    superseded = {o.file: o.reason for o in outcomes if o.outcome == "superseded"}
     labels, sev = OUTCOME_LABEL[lang], SEVERITY_LABEL[lang]
-    rejected = 0
+    tally = {"accepted": 0, "accepted-incomplete": 0, "rejected": 0, "superseded": 0}
     for s in subs:
-        if s.rejected:
-            verdict, rejected = "rejected", rejected + 1
-        else:
-            verdict = "accepted-with-notes" if s.has_warnings else "accepted"
+        v = verdict(s)
+        tally["accepted" if v in ("accepted", "accepted-with-notes") else v] += 1
         opd = f" [{s.opd_code}]" if s.opd_code else ""
-        _out(f"{labels[verdict]}: {s.file}{opd}")
+        _out(f"{labels[v]}: {s.file}{opd}")
+        if s.file in superseded:
+            tally["superseded"] += 1
+            _out(f"  -> {superseded[s.file]}")
         if quiet:
             continue
         for f in sorted(s.findings, key=lambda x: x.sort_key()):
@@ -170,9 +174,18 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
             _out(f"  - {sev[f.severity]}{loc} [{f.code}] {f.message(lang)}")
             _out(f"      -> {f.hint(lang)}")
     total = len(subs)
-    _out(("" if quiet else "\n") + (f"{total} file(s): {total - rejected} accepted, {rejected} rejected" if lang == "en"
-                                    else f"{total} berkas: {total - rejected} diterima, {rejected} ditolak"))
-    sys.exit(1 if rejected else 0)
+    if lang == "en":
+        line = (f"{total} file(s): {tally['accepted']} accepted, {tally['accepted-incomplete']} accepted but "
+                f"incomplete, {tally['rejected']} rejected")
+        if tally["superseded"]:
+            line += f"; {tally['superseded']} would be superseded by a newer copy"
+    else:
+        line = (f"{total} berkas: {tally['accepted']} diterima, {tally['accepted-incomplete']} diterima tetapi tidak "
+                f"lengkap, {tally['rejected']} ditolak")
+        if tally["superseded"]:
+            line += f"; {tally['superseded']} akan digantikan salinan yang lebih baru"
+    _out(("" if quiet else "\n") + line)
+    sys.exit(1 if tally["rejected"] else 0)
 
 
 # ---------------------------------------------------------------- merge
@@ -244,9 +257,24 @@ def merge(input_dir: Path | None, output: Path | None, framework: str | None, ro
         label = "Province average index" if en else "Rata-rata indeks provinsi"
         _out(f"{label}: {display(result.summary.mean_index)} ({result.summary.predikat})")
     _out(("Workbook: " if en else "Rekap ditulis: ") + str(path))
+    if not result.outcomes:
+        _out(f"No file found in {input_dir}." if en else f"Perhatian: tidak ada berkas di folder {input_dir}.")
+    foreign = sorted({f.found for s in result.submissions for f in s.findings if f.code == "framework-mismatch"})
+    if foreign:
+        n = sum(1 for s in result.submissions if any(f.code == "framework-mismatch" for f in s.findings))
+        _out(f"{n} file(s) use another framework ({', '.join(foreign)}); run again with --framework {foreign[0]}."
+             if en else f"{n} berkas memakai kerangka lain ({', '.join(foreign)}); jalankan ulang dengan "
+             f"--framework {foreign[0]}.")
     if strict and (c["rejected"] or incomplete):
-        raise click.ClickException("--strict: ada berkas ditolak atau penilaian tidak lengkap; lihat lembar Validasi."
-                                   if not en else "--strict: a file was rejected or a submission is incomplete.")
+        rejected = [o.file for o in result.outcomes if o.outcome == "rejected"]
+        names = [s.opd for s in incomplete]
+        if en:
+            why = "; ".join(p for p in (f"rejected: {', '.join(rejected)}" if rejected else "",
+                                        f"incomplete: {', '.join(names)}" if names else "") if p)
+            raise click.ClickException(f"--strict: {why}. See the Validasi sheet.")
+        why = "; ".join(p for p in (f"ditolak: {', '.join(rejected)}" if rejected else "",
+                                    f"tidak lengkap: {', '.join(names)}" if names else "") if p)
+        raise click.ClickException(f"--strict: {why}. Lihat lembar Validasi.")
 
 
 if __name__ == "__main__":

@@ -100,7 +100,8 @@ CODES: dict[str, Code] = {
                         "The workbook links to other files ({found}); the links are ignored.",
                         "Ketik nilai langsung, jangan merujuk ke berkas lain.", "Type values directly rather than referring to other files."),
     # ---- structure and template
-    "not-a-questionnaire": _c(ERROR, "Buku kerja ini bukan kuesioner SPBE: {found}.", "This workbook is not the SPBE questionnaire: {found}.", TEMPLATE_ID, TEMPLATE_EN),
+    "not-a-questionnaire": _c(ERROR, "Buku kerja ini bukan kuesioner SPBE: tidak ada metadata templat maupun nomor indikator (lembar: {found}).",
+                              "This workbook is not the SPBE questionnaire: no template metadata and no indicator numbers (sheets: {found}).", TEMPLATE_ID, TEMPLATE_EN),
     "missing-sheet": _c(ERROR, "Lembar '{expected}' tidak ditemukan (lembar yang ada: {found}).", "Sheet '{expected}' was not found (sheets present: {found}).",
                         "Jangan menghapus atau mengganti nama lembar kuesioner; gunakan templat resmi.", "Do not delete or rename questionnaire sheets; use the official template."),
     "missing-optional-sheet": _c(WARNING, "Lembar '{expected}' tidak ditemukan; bagian ini dianggap kosong.", "Sheet '{expected}' was not found; this part is treated as empty.",
@@ -150,7 +151,8 @@ CODES: dict[str, Code] = {
                             "Hapus baris tambahan atau perbaiki nomor indikator di kolom No.", "Delete the extra row or correct the indicator number."),
     "level-blank": _c(INCOMPLETE, "Level indikator {detail} belum diisi; indikator dinilai pada level terendah.", "The level of indicator {detail} is blank; it is scored at the lowest level.",
                       "Pilih level dari daftar pada sel {cell}.", "Choose a level from the dropdown in cell {cell}."),
-    "level-unparseable": _c(INCOMPLETE, "Level '{found}' tidak dapat dibaca; yang diharapkan {expected}.", "Level '{found}' cannot be read; expected {expected}.",
+    "level-unparseable": _c(INCOMPLETE, "Level '{found}' tidak dapat dibaca; yang diharapkan bilangan bulat {expected} atau pilihan dari daftar.",
+                            "Level '{found}' cannot be read; expected a whole number {expected} or a dropdown choice.",
                             "Pilih level dari daftar pada sel {cell}; jangan mengetik teks bebas.", "Choose a level from the dropdown in cell {cell}; do not type free text."),
     "level-out-of-range": _c(INCOMPLETE, "Level {found} di luar skala; yang diharapkan {expected}.", "Level {found} is outside the scale; expected {expected}.",
                              "Pilih level dari daftar pada sel {cell}.", "Choose a level from the dropdown in cell {cell}."),
@@ -160,8 +162,8 @@ CODES: dict[str, Code] = {
                             "Ganti isi sel dengan level yang dipilih dari daftar.", "Replace the cell content with a level from the dropdown."),
     "level-coerced": _c(WARNING, "Level '{found}' dibaca sebagai {expected}.", "Level '{found}' was read as {expected}.",
                         "Lain kali pilih level dari daftar (dropdown).", "Next time choose the level from the dropdown."),
-    "verified-level-invalid": _c(WARNING, "Level verifikasi '{found}' tidak dapat dipakai ({expected}); level mandiri OPD yang dipakai.",
-                                 "Verified level '{found}' cannot be used ({expected}); the OPD's own level is used.",
+    "verified-level-invalid": _c(WARNING, "Level verifikasi '{found}' tidak dapat dipakai (yang diharapkan level {expected}); level mandiri OPD yang dipakai.",
+                                 "Verified level '{found}' cannot be used (expected a level {expected}); the OPD's own level is used.",
                                  "Verifikator Diskominfo: perbaiki level verifikasi pada sel {cell}.", "Diskominfo verifier: correct the verified level in cell {cell}."),
     "merged-answer-cell": _c(WARNING, "Sel jawaban {cell} digabung (merge) dengan {found}; nilai sel kiri-atas yang dipakai.",
                              "Answer cell {cell} is merged with {found}; the top-left value is used.",
@@ -191,7 +193,7 @@ CODES: dict[str, Code] = {
     "vocabulary-unknown": _c(WARNING, "Isian '{found}' tidak ada dalam daftar pilihan ({expected}); disimpan sebagai 'lainnya'.",
                              "Entry '{found}' is not one of the choices ({expected}); kept as 'other'.",
                              "Pilih dari daftar (dropdown) atau tulis 'Lainnya: ...'.", "Choose from the dropdown or write 'Lainnya: ...'."),
-    "number-invalid": _c(WARNING, "Isian '{found}' bukan angka yang valid ({expected}).", "Entry '{found}' is not a valid number ({expected}).",
+    "number-invalid": _c(WARNING, "Isian '{found}' bukan angka yang valid (yang diharapkan: {expected}).", "Entry '{found}' is not a valid number (expected: {expected}).",
                          "Tulis angka saja pada sel {cell}.", "Write a number only in cell {cell}."),
     "rows-beyond-table": _c(WARNING, "Ada {found} baris aplikasi di bawah akhir tabel; baris tersebut tetap dibaca.",
                             "{found} application rows lie below the end of the table; they are read too.",
@@ -199,8 +201,10 @@ CODES: dict[str, Code] = {
 }
 
 OUTCOME_LABEL = {
-    "id": {"accepted": "DITERIMA", "accepted-with-notes": "DITERIMA DENGAN CATATAN", "superseded": "DIGANTIKAN", "rejected": "DITOLAK"},
-    "en": {"accepted": "ACCEPTED", "accepted-with-notes": "ACCEPTED WITH WARNINGS", "superseded": "SUPERSEDED", "rejected": "REJECTED"},
+    "id": {"accepted": "DITERIMA", "accepted-with-notes": "DITERIMA DENGAN CATATAN",
+           "accepted-incomplete": "DITERIMA - TIDAK LENGKAP", "superseded": "DIGANTIKAN", "rejected": "DITOLAK"},
+    "en": {"accepted": "ACCEPTED", "accepted-with-notes": "ACCEPTED WITH WARNINGS",
+           "accepted-incomplete": "ACCEPTED - INCOMPLETE", "superseded": "SUPERSEDED", "rejected": "REJECTED"},
 }
 
 

@@ -86,9 +86,13 @@ def parse(raw: RawWorkbook, sub: Submission, fw: Framework, roster: Roster, fram
     ctx = _Ctx(sub)  # macro and external-link warnings come from xlsxsafe.read_workbook
     assess = raw.sheet(L.SHEET_ASSESSMENT)
     ident = raw.sheet(L.SHEET_IDENTITY)
+    if assess is None and ident is None:
+        ctx.add("not-a-questionnaire", found=_sheet_list(raw))
+        return
+    # identity first: even a file rejected below is attributed to its OPD in the report
+    _read_identity(ctx, ident, roster, raw)
     if not _check_template(ctx, raw, assess, fw, frameworks):
         return
-    _read_identity(ctx, ident, roster, raw)
     if assess is None:
         ctx.add("missing-sheet", found=_sheet_list(raw), expected=L.SHEET_ASSESSMENT)
         return
@@ -149,10 +153,7 @@ def _check_template(ctx: _Ctx, raw: RawWorkbook, assess: RawSheet | None, fw: Fr
     # no metadata: recognise the framework from the indicator ids, or give up
     ids = _ids_in(assess)
     if not ids:
-        if assess is None and raw.sheet(L.SHEET_IDENTITY) is None:
-            ctx.add("not-a-questionnaire", found=f"lembar yang ada: {_sheet_list(raw)}")
-        else:
-            ctx.add("not-a-questionnaire", found="tidak ada metadata templat dan tidak ada nomor indikator")
+        ctx.add("not-a-questionnaire", found=_sheet_list(raw))
         return False
     best = max(frameworks.values(), key=lambda f: (len(ids & {i.id for i in f.indicators}), f.id == fw.id))
     overlap = len(ids & {i.id for i in best.indicators})
@@ -264,7 +265,7 @@ def _read_identity(ctx: _Ctx, sheet: RawSheet | None, roster: Roster, raw: RawWo
         elif field.key == "year":
             year = _parse_int(text)
             if text and (year is None or not 2000 <= year <= 2100):
-                ctx.add("number-invalid", sheet.name, ref, found=text, expected="tahun 4 angka")
+                ctx.add("number-invalid", sheet.name, ref, found=text, expected="2000-2100")
                 year = None
             sub.year = year
             sub.respondent[field.key] = text
@@ -355,7 +356,7 @@ def parse_level(cell: RawCell | None, fw: Framework, capability: str) -> tuple[i
     when the answer was read after normalising it, or the code of the problem.
     """
     lo, hi = fw.level_min, fw.level_max
-    scale = f"bilangan bulat {lo}-{hi} atau pilihan dari daftar"
+    scale = f"{lo}-{hi}"
     if cell is None or (cell.value is None and cell.formula is None) or cell.kind == EMPTY and cell.formula is None:
         return None, "level-blank", ""
     if cell.formula is not None:
@@ -470,7 +471,7 @@ def _read_answer(ctx: _Ctx, sheet: RawSheet, r: int, cols: dict[str, int], fw: F
             verified, vcode, vexp = parse_level(vcell, fw, ind.capability)
             if verified is None:
                 found = f"={vcell.formula}" if vcell.formula is not None else _plain(vcell)
-                ctx.add("verified-level-invalid", name, vref, found=found, expected=vexp or f"{fw.level_min}-{fw.level_max}")
+                ctx.add("verified-level-invalid", name, vref, found=found, expected=f"{fw.level_min}-{fw.level_max}")
     texts = {}
     for key in ("explanation", "evidence", "service_name"):
         if key in cols:
@@ -617,7 +618,7 @@ def _read_infra(ctx: _Ctx, sheet: RawSheet | None) -> None:
         if m:
             bandwidth = float(m[1].replace(",", "."))
         else:
-            ctx.add("number-invalid", sheet.name, bw_ref, found=bw_text, expected="angka Mbps")
+            ctx.add("number-invalid", sheet.name, bw_ref, found=bw_text, expected="Mbps")
     room_text, room_ref, _ = values["server_room"]
     room, _label, exact = match_vocab(room_text, L.YES_NO)
     if room_text and not exact:
@@ -640,7 +641,7 @@ def _read_infra(ctx: _Ctx, sheet: RawSheet | None) -> None:
             continue
         n = _parse_int(text)
         if n is None or n < 0:
-            ctx.add("number-invalid", sheet.name, a1(r, 2), found=text, expected="jumlah server (bilangan bulat)")
+            ctx.add("number-invalid", sheet.name, a1(r, 2), found=text, expected="0, 1, 2, ...")
             continue
         note = ctx.text(_cell(ctx, sheet, r, 3, report_merge=False), sheet.name, a1(r, 3))
         servers.append(ServerCount(key, n, note))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.findings import OUTCOME_LABEL, Finding
+from pipeline.findings import INCOMPLETE, OUTCOME_LABEL, WARNING, Finding
 from pipeline.framework import Framework
 from pipeline.models import FileOutcome, Submission
 
@@ -34,6 +34,28 @@ def consistency(fw: Framework, sub: Submission) -> list[Finding]:
             out.append(Finding("application-with-low-level", sub.file, app.sheet, app.cell, app.name,
                                svc.label, f"{iid} (level {lv})"))
     return out
+
+
+def verdict(sub: Submission) -> str:
+    """The check verdict of one file: accepted, accepted-with-notes, accepted-incomplete or rejected."""
+    if sub.rejected:
+        return "rejected"
+    if sub.incomplete:
+        return "accepted-incomplete"
+    return "accepted-with-notes" if sub.has_warnings else "accepted"
+
+
+def accepted_reason(sub: Submission, lang: str = "id") -> str:
+    """A short reason for an accepted file: how many answers are unusable and how many notes it has."""
+    counts = Counter(f.severity for f in sub.findings)
+    en = lang == "en"
+    parts = []
+    if counts[INCOMPLETE]:
+        parts.append(f"{counts[INCOMPLETE]} unusable answer(s), scored at the lowest level (incomplete)" if en else
+                     f"{counts[INCOMPLETE]} jawaban tidak dapat dipakai, dinilai level terendah (tidak lengkap)")
+    if counts[WARNING]:
+        parts.append(f"{counts[WARNING]} warning(s)" if en else f"{counts[WARNING]} catatan")
+    return "; ".join(parts) or OUTCOME_LABEL[lang]["accepted"]
 
 
 def resolve(subs: list[Submission], lang: str = "id") -> tuple[list[Submission], list[FileOutcome]]:
@@ -77,7 +99,6 @@ def resolve(subs: list[Submission], lang: str = "id") -> tuple[list[Submission],
                 # the original of a duplicate was itself superseded: point at the kept file
                 superseded[s.file] = (best.file, superseded[s.file][1])
     outcomes = []
-    labels = OUTCOME_LABEL["en" if en else "id"]
     for s in subs:
         if s.file in superseded:
             by, why = superseded[s.file]
@@ -88,9 +109,6 @@ def resolve(subs: list[Submission], lang: str = "id") -> tuple[list[Submission],
             outcomes.append(FileOutcome(s.file, s.sha256, s.size, "rejected", s.opd_code, reason))
         else:
             outcome = "accepted-with-notes" if s.has_warnings else "accepted"
-            counts = Counter(f.severity for f in s.findings)
-            reason = labels[outcome] if not counts else ", ".join(
-                f"{n} {sev}" for sev, n in sorted(counts.items()))
-            outcomes.append(FileOutcome(s.file, s.sha256, s.size, outcome, s.opd_code, reason))
+            outcomes.append(FileOutcome(s.file, s.sha256, s.size, outcome, s.opd_code, accepted_reason(s, lang)))
     kept.sort(key=lambda s: s.opd_code)
     return kept, outcomes

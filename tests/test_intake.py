@@ -80,7 +80,7 @@ def test_check_command(tmp_path: Path, make_submission) -> None:
     res = runner.invoke(main, ["check", str(tmp_path)])
     assert res.exit_code == 1
     assert "DITOLAK: laporan.pdf" in res.output and "[pdf-not-workbook]" in res.output
-    assert res.output.rstrip().endswith("2 berkas: 1 diterima, 1 ditolak")
+    assert res.output.rstrip().endswith("2 berkas: 1 diterima, 0 diterima tetapi tidak lengkap, 1 ditolak")
     res = runner.invoke(main, ["check", str(tmp_path), "--lang", "en"])
     assert "REJECTED: laporan.pdf" in res.output and "The file is a PDF document" in res.output
     res = runner.invoke(main, ["check", str(tmp_path / "missing.xlsx")])
@@ -93,8 +93,18 @@ def test_check_reports_location(tmp_path: Path, make_submission) -> None:
     make_submission(tmp_path, opd="BKD", levels={"3": "tiga?"})
     res = CliRunner().invoke(main, ["check", str(tmp_path)])
     assert res.exit_code == 0
-    assert "DITERIMA DENGAN CATATAN: BKD.xlsx [BKD]" in res.output
+    assert "DITERIMA - TIDAK LENGKAP: BKD.xlsx [BKD]" in res.output
     assert "TIDAK LENGKAP Penilaian!H7 [level-unparseable] Level 'tiga?' tidak dapat dibaca" in res.output
+    assert res.output.rstrip().endswith("1 berkas: 0 diterima, 1 diterima tetapi tidak lengkap, 0 ditolak")
+
+
+def test_check_reports_copies(tmp_path: Path, make_submission) -> None:
+    make_submission(tmp_path, opd="BKD", name="a.xlsx")
+    shutil.copy(tmp_path / "a.xlsx", tmp_path / "b.xlsx")
+    res = CliRunner().invoke(main, ["check", str(tmp_path), "-q"])
+    assert res.exit_code == 0
+    assert "  -> salinan identik dari a.xlsx" in res.output
+    assert res.output.rstrip().endswith("; 1 akan digantikan salinan yang lebih baru")
 
 
 def test_hostile_batch_through_intake(tmp_path: Path, make_submission) -> None:

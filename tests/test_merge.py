@@ -59,7 +59,7 @@ def test_workbook_contents(merged: tuple[Path, str]) -> None:
 def test_strict_fails_on_incomplete(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "x.xlsx"), "--strict"])
     assert res.exit_code == 1
-    assert "Error: --strict: ada berkas ditolak atau penilaian tidak lengkap" in res.output
+    assert "Error: --strict: tidak lengkap: DISHUB. Lihat lembar Validasi." in res.output
     assert (tmp_path / "x.xlsx").exists()  # the workbook is still written, so staff can see why
 
 
@@ -121,3 +121,29 @@ def test_targets_file(tmp_path: Path) -> None:
     bad.write_text('{"levels": {"99": 3}}', encoding="utf-8")
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(out), "--targets", str(bad)])
     assert res.exit_code == 1 and "Error: targets file" in res.output and "99" in res.output
+
+
+def test_other_framework_and_empty_folder_are_explained(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "x.xlsx"),
+                                    "--framework", "permenpanrb-59-2020"])
+    assert res.exit_code == 0
+    assert "Berkas: 11 ditemukan, 0 diterima, 0 digantikan, 11 ditolak" in res.output
+    assert ("11 berkas memakai kerangka lain (permenpanrb-5-2018); jalankan ulang dengan "
+            "--framework permenpanrb-5-2018.") in res.output
+    wb = openpyxl.load_workbook(tmp_path / "x.xlsx", read_only=True)
+    rows = [r for r in wb["Berkas"].iter_rows(values_only=True) if r and str(r[0]).endswith("BKD (revisi).xlsx")]
+    assert "BKD" in rows[0]  # a rejected file is still attributed to its OPD
+    empty = tmp_path / "kosong"
+    empty.mkdir()
+    res = CliRunner().invoke(main, ["merge", "-i", str(empty), "-o", str(tmp_path / "e.xlsx")])
+    assert res.exit_code == 0 and f"Perhatian: tidak ada berkas di folder {empty}." in res.output
+
+
+def test_targets_file_errors(tmp_path: Path) -> None:
+    for text, message in (("{oops", "not valid JSON at line 1, column 2"),
+                          ('{"opd": {"NOPE": {"index": "3"}}}', "OPD code 'NOPE' is not in the roster")):
+        bad = tmp_path / "t.json"
+        bad.write_text(text, encoding="utf-8")
+        res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "x.xlsx"),
+                                        "--targets", str(bad)])
+        assert res.exit_code == 1 and message in res.output, res.output
