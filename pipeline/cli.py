@@ -103,25 +103,29 @@ def frameworks_show(framework_id: str) -> None:
 @click.option("--framework", "framework", default=None, help="Catalog id or catalog file (default permenpanrb-5-2018).")
 @click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="OPD roster CSV file.")
 @click.option("--year", type=int, default=None, help="Pre-fill the evaluation year.")
+@click.option("--deadline", default=None, help="Batas waktu pengiriman yang tertulis di lembar Petunjuk.")
+@click.option("--contact", default=None, help="Narahubung Diskominfo (e-mail, telepon) di lembar Petunjuk.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write (default templates/blank_questionnaire.xlsx).")
-def template(framework: str | None, roster: str | None, year: int | None, output: Path | None) -> None:
+              help="Berkas keluaran (bawaan: templates/blank_questionnaire.xlsx di folder kerja).")
+def template(framework: str | None, roster: str | None, year: int | None, deadline: str | None,
+             contact: str | None, output: Path | None) -> None:
     """Write the blank questionnaire that OPDs fill in.
 
     Example: spbe template -o kuesioner_spbe_2026.xlsx --year 2026
     """
     from pipeline import framework as fwmod
     from pipeline import roster as rostermod
-    from pipeline.template import DEFAULT_TEMPLATE, write_template
+    from pipeline.template import write_template
 
+    output = output or Path("templates") / "blank_questionnaire.xlsx"
     try:
         fw = fwmod.load(framework)
         ros = rostermod.load(roster)
-        path = write_template(fw, ros, output or DEFAULT_TEMPLATE, year=year)
+        path = write_template(fw, ros, output, year=year, deadline=deadline, contact=contact)
     except PipelineError as exc:
         raise _fail(exc) from None
     except OSError as exc:
-        raise click.ClickException(f"Tidak dapat menulis {output or DEFAULT_TEMPLATE}: {exc.strerror}.") from None
+        raise click.ClickException(f"Tidak dapat menulis {output}: {exc.strerror}.") from None
     _out(f"Kuesioner ditulis: {path} ({fw.short_name}, {len(fw.indicators)} indikator, {len(ros.opds)} OPD)")
 
 

@@ -10,6 +10,7 @@ import xlsxwriter
 from pipeline import layout as L
 from pipeline.framework import Framework
 from pipeline.roster import Roster
+from pipeline.textutil import safe_text
 
 FIXED_DATE = dt.datetime(2026, 1, 1, 0, 0, 0)  # document dates are fixed so output is byte-stable
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "blank_questionnaire.xlsx"
@@ -36,10 +37,15 @@ def _col_letter(idx0: int) -> str:
     return s
 
 
-def write_template(fw: Framework, roster: Roster, path: Path, *, year: int | None = None) -> Path:
+def write_template(fw: Framework, roster: Roster, path: Path, *, year: int | None = None,
+                   deadline: str | None = None, contact: str | None = None) -> Path:
     """Write the blank questionnaire for ``fw`` and ``roster`` to ``path`` and return it.
 
-    The same catalog and roster always give the same bytes.
+    Args:
+        year: pre-fills the evaluation year.
+        deadline / contact: Diskominfo's deadline and contact shown on the Petunjuk sheet; without
+            them the cells hold a visible placeholder to fill in before sending.
+    The same catalog, roster and options always give the same bytes.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
@@ -60,7 +66,7 @@ def write_template(fw: Framework, roster: Roster, path: Path, *, year: int | Non
     meta = wb.add_worksheet(L.SHEET_META)
 
     names = _write_lists(wb, lists, fw, roster)
-    _write_guide(guide, fw, f)
+    _write_guide(guide, fw, f, deadline, contact)
     _write_identity(ident, fw, f, names, year)
     _write_assessment(assess, fw, f, names)
     _write_apps(apps, f, names)
@@ -96,6 +102,7 @@ def _formats(wb: xlsxwriter.Workbook) -> dict:
         "input_date": fmt(border=1, bg_color=INPUT_FILL, locked=False, num_format="dd/mm/yyyy"),
         "input_text": fmt(border=1, bg_color=INPUT_FILL, locked=False, num_format="@"),
         "verifier": fmt(border=1, bg_color=VERIFIER_FILL, locked=False),
+        "diskominfo": fmt(border=1, bg_color="#DDEBF7", bold=True, locked=False),
         "na": fmt(border=1, bg_color="#D9D9D9"),
         "small": fmt(font_size=9, font_color="#595959"),
     }
@@ -126,7 +133,7 @@ def _write_lists(wb: xlsxwriter.Workbook, ws: object, fw: Framework, roster: Ros
     return names
 
 
-def _write_guide(ws: object, fw: Framework, f: dict) -> None:
+def _write_guide(ws: object, fw: Framework, f: dict, deadline: str | None, contact: str | None) -> None:
     ws.set_column(0, 0, 4)
     ws.set_column(1, 1, 26)
     ws.set_column(2, 3, 48)
@@ -142,7 +149,7 @@ def _write_guide(ws: object, fw: Framework, f: dict) -> None:
         "Isi lembar Aplikasi: satu baris untuk setiap aplikasi yang dipakai OPD, termasuk aplikasi pusat.",
         "Isi lembar Infrastruktur: jaringan internet, ruang server, dan jumlah server menurut lokasinya.",
         "Sel berwarna kuning adalah isian OPD. Kolom hijau (Level Verifikasi, Catatan Verifikator) DIISI DISKOMINFO, "
-        "jangan diisi OPD.",
+        "jangan diisi OPD. Sel biru di bawah ini berisi batas waktu dan narahubung dari Diskominfo.",
         "Jangan mengganti nama lembar, menghapus baris indikator, atau mengubah kolom No.",
         "Simpan sebagai Excel Workbook (.xlsx) tanpa kata sandi, beri nama berkas dengan nama OPD, lalu kirim lewat e-mail.",
     ]
@@ -155,9 +162,10 @@ def _write_guide(ws: object, fw: Framework, f: dict) -> None:
         row += 1
     row += 1
     ws.write_string(row, 1, "Batas waktu pengiriman", f["plain_bold"])
-    ws.write_string(row, 2, "[diisi Diskominfo: tanggal]", f["input"])
+    ws.write_string(row, 2, safe_text(deadline) if deadline else "[diisi Diskominfo: tanggal]", f["diskominfo"])
     ws.write_string(row + 1, 1, "Kirim ke / narahubung", f["plain_bold"])
-    ws.write_string(row + 1, 2, "[diisi Diskominfo: e-mail dan nomor telepon]", f["input"])
+    ws.write_string(row + 1, 2, safe_text(contact) if contact else "[diisi Diskominfo: e-mail dan nomor telepon]",
+                    f["diskominfo"])
     row += 3
     ws.write_string(row, 1, "Skala level", f["h2"])
     row += 1

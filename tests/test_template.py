@@ -116,3 +116,14 @@ def test_opens_in_libreoffice(which: str, template_2018: Path, template_2020: Pa
     text = pdf_text(pdf)
     assert "Kuesioner Penilaian Mandiri SPBE" in text
     assert "Penilaian Mandiri Tingkat Kematangan SPBE" in text
+
+
+def test_deadline_contact_and_default_path(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["template", "--deadline", "15 Maret 2026", "--contact", "spbe@kaltaraprov.go.id"])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "templates" / "blank_questionnaire.xlsx"  # relative to the working folder, like input/
+    ws = openpyxl.load_workbook(out)[L.SHEET_GUIDE]
+    values = [c.value for row in ws.iter_rows() for c in row if c.value]
+    assert "15 Maret 2026" in values and "spbe@kaltaraprov.go.id" in values
+    assert not any(isinstance(v, str) and v.startswith("[diisi Diskominfo") for v in values)
