@@ -225,6 +225,7 @@ class Infrastructure:
     problems: str = ""
     needs: str = ""
     servers: tuple[ServerCount, ...] = ()
+    server_room_cell: str = ""  # where the server-room answer was read, e.g. "B7"
 
 
 @dataclass

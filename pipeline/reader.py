@@ -647,7 +647,7 @@ def _read_infra(ctx: _Ctx, sheet: RawSheet | None) -> None:
         servers.append(ServerCount(key, n, note))
     ctx.sub.infrastructure = Infrastructure(
         provider=values["provider"][0], bandwidth_mbps=bandwidth, has_server_room=room,
-        problems=values["problems"][0], needs=values["needs"][0], servers=tuple(servers))
+        problems=values["problems"][0], needs=values["needs"][0], servers=tuple(servers), server_room_cell=room_ref)
 
 
 def sheet_names(raw: RawWorkbook) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from pipeline import layout as L
 from pipeline.findings import INCOMPLETE, OUTCOME_LABEL, WARNING, Finding
 from pipeline.framework import Framework
 from pipeline.models import FileOutcome, Submission
@@ -33,6 +34,15 @@ def consistency(fw: Framework, sub: Submission) -> list[Finding]:
             iid, lv = max(levels, key=lambda p: p[1])
             out.append(Finding("application-with-low-level", sub.file, app.sheet, app.cell, app.name,
                                svc.label, f"{iid} (level {lv})"))
+    infra = sub.infrastructure
+    if infra.has_server_room == "tidak":
+        own = "ruang-server-opd"
+        apps = [a.name for a in sub.applications if a.hosting == own]
+        servers = sum(sc.count for sc in infra.servers if sc.location == own)
+        if apps or servers:
+            parts = ([f"aplikasi {', '.join(apps[:3])}"] if apps else []) + ([f"{servers} server"] if servers else [])
+            out.append(Finding("server-room-inconsistent", sub.file, L.SHEET_INFRA, infra.server_room_cell,
+                               " dan ".join(parts)))
     return out
 
 

@@ -330,3 +330,11 @@ def test_missing_level_heading(tmp_path: Path, make_submission, fw2018) -> None:
 def test_intake_drops_validated_free_text(tmp_path: Path, make_submission) -> None:
     sub = read(make_submission(tmp_path, explanations={"1": "Sudah ada SK"}, evidence={"1": "SK.pdf"}))
     assert sub.answers["1"].explanation == "" and sub.answers["1"].evidence == "" and sub.answers["1"].level == 2
+
+
+def test_server_room_inconsistency(tmp_path: Path, make_submission) -> None:
+    apps = [{"name": "WBS", "function": "WBS", "hosting": "Ruang server OPD sendiri", "status": "Aktif"}]
+    sub = read(make_submission(tmp_path, applications=apps, infrastructure={"server_room": "Tidak"},
+                               servers={"Ruang server OPD sendiri": 2}))
+    found = [(f.sheet, f.cell, f.found) for f in sub.findings if f.code == "server-room-inconsistent"]
+    assert found == [("Infrastruktur", "B7", "aplikasi WBS dan 2 server")]
