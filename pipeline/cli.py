@@ -15,6 +15,7 @@ from pipeline.errors import PipelineError
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = click.Choice(["id", "en"])
+CAPABILITY = {"process": "proses", "service": "layanan"}
 
 
 def _fail(exc: PipelineError) -> click.ClickException:
@@ -44,9 +45,9 @@ def main() -> None:
 @main.group(invoke_without_command=True)
 @click.pass_context
 def frameworks(ctx: click.Context) -> None:
-    """List the framework catalogs shipped with the tool.
+    """Daftar katalog kerangka evaluasi yang tersedia.
 
-    Example: spbe frameworks
+    Contoh: spbe frameworks
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -65,9 +66,9 @@ def frameworks(ctx: click.Context) -> None:
 @frameworks.command("show")
 @click.argument("framework_id")
 def frameworks_show(framework_id: str) -> None:
-    """Print the tree of one catalog with its weights (an id or a catalog file).
+    """Tampilkan pohon domain, aspek dan indikator satu katalog beserta bobotnya.
 
-    Example: spbe frameworks show permenpanrb-59-2020
+    Contoh: spbe frameworks show permenpanrb-59-2020
     """
     from pipeline import framework as fwmod
     from pipeline.batch import exact
@@ -85,7 +86,7 @@ def frameworks_show(framework_id: str) -> None:
     for d in fw.domains:
         _out(f"{d.id} {d.name}  [{w(d.weight)}%]")
         for a in fw.aspects_of(d.id):
-            _out(f"  {a.id} {a.name}  [{w(a.weight)}%] ({a.capability})")
+            _out(f"  {a.id} {a.name}  [{w(a.weight)}%] (kapabilitas {CAPABILITY[a.capability]})")
             for i in fw.indicators_of(a.id):
                 _out(f"    {i.id:>4} {i.name}  [{w(i.weight)}%]")
     _out("predikat:")
@@ -100,18 +101,18 @@ def frameworks_show(framework_id: str) -> None:
 
 
 @main.command()
-@click.option("--framework", "framework", default=None, help="Catalog id or catalog file (default permenpanrb-5-2018).")
-@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="OPD roster CSV file.")
-@click.option("--year", type=int, default=None, help="Pre-fill the evaluation year.")
+@click.option("--framework", "framework", default=None, help="Id katalog kerangka atau berkas katalog (bawaan permenpanrb-5-2018).")
+@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="Berkas CSV daftar OPD (kode,nama,jenis,alias).")
+@click.option("--year", type=int, default=None, help="Isi awal tahun evaluasi.")
 @click.option("--deadline", default=None, help="Batas waktu pengiriman yang tertulis di lembar Petunjuk.")
 @click.option("--contact", default=None, help="Narahubung Diskominfo (e-mail, telepon) di lembar Petunjuk.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Berkas keluaran (bawaan: templates/blank_questionnaire.xlsx di folder kerja).")
 def template(framework: str | None, roster: str | None, year: int | None, deadline: str | None,
              contact: str | None, output: Path | None) -> None:
-    """Write the blank questionnaire that OPDs fill in.
+    """Buat kuesioner kosong yang diisi OPD.
 
-    Example: spbe template -o kuesioner_spbe_2026.xlsx --year 2026
+    Contoh: spbe template -o kuesioner_spbe_2026.xlsx --year 2026 --deadline "15 Maret 2026"
     """
     from pipeline import framework as fwmod
     from pipeline import roster as rostermod
@@ -134,16 +135,16 @@ def template(framework: str | None, roster: str | None, year: int | None, deadli
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--framework", default=None, help="Catalog id or catalog file (default permenpanrb-5-2018).")
-@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="OPD roster CSV file.")
-@click.option("--lang", type=LANGS, default="id", show_default=True, help="Language of messages.")
-@click.option("--quiet", "-q", is_flag=True, help="Only the verdict line per file.")
+@click.option("--framework", default=None, help="Id katalog kerangka atau berkas katalog (bawaan permenpanrb-5-2018).")
+@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="Berkas CSV daftar OPD (kode,nama,jenis,alias).")
+@click.option("--lang", type=LANGS, default="id", show_default=True, help="Bahasa pesan: id (Indonesia) atau en (Inggris).")
+@click.option("--quiet", "-q", is_flag=True, help="Hanya satu baris hasil per berkas.")
 def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, lang: str, quiet: bool) -> None:
-    """Check questionnaire files (or folders) and report every finding.
+    """Periksa berkas kuesioner (atau folder) dan laporkan setiap temuan.
 
-    Exit code 0 when every file is accepted, 1 when any file is rejected.
+    Kode keluar 0 bila semua berkas diterima, 1 bila ada yang ditolak.
 
-    Example: spbe check input/ kuesioner_bkd.xlsx
+    Contoh: spbe check input/ kuesioner_bkd.xlsx
     """
     from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL
     from pipeline.intake import discover, read_files
@@ -197,27 +198,27 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
 
 @main.command()
 @click.option("-i", "--input", "input_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Folder with the OPD workbooks (default input/).")
+              default=None, help="Folder berkas kiriman OPD (bawaan input/).")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Output workbook (default output/rekap-spbe-<tahun>.xlsx).")
-@click.option("--framework", default=None, help="Catalog id or catalog file (default permenpanrb-5-2018).")
-@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="OPD roster CSV file.")
+              help="Berkas rekap (bawaan output/rekap-spbe-<tahun>.xlsx).")
+@click.option("--framework", default=None, help="Id katalog kerangka atau berkas katalog (bawaan permenpanrb-5-2018).")
+@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="Berkas CSV daftar OPD (kode,nama,jenis,alias).")
 @click.option("--targets", default=None, type=click.Path(exists=True, dir_okay=False),
-              help="Targets JSON for the gap analysis.")
-@click.option("--year", type=int, default=None, help="Evaluation year (default: the year most files state).")
+              help="Berkas JSON target untuk analisis kesenjangan.")
+@click.option("--year", type=int, default=None, help="Tahun evaluasi (bawaan: tahun yang paling banyak tertulis di berkas).")
 @click.option("--band-rule", type=click.Choice(["unrounded", "rounded"]), default=None,
-              help="Apply predikat bands to the unrounded index (2024 practice) or the 2-decimal index (2023).")
-@click.option("--lang", type=LANGS, default="id", show_default=True, help="Language of the workbook and messages.")
-@click.option("--strict", is_flag=True, help="Exit 1 when any file is rejected or any submission is incomplete.")
+              help="Predikat dari indeks tanpa pembulatan (praktik 2024) atau indeks 2 desimal (2023).")
+@click.option("--lang", type=LANGS, default="id", show_default=True, help="Bahasa rekap dan pesan: id atau en.")
+@click.option("--strict", is_flag=True, help="Gagal (kode keluar 1) bila ada berkas ditolak atau penilaian tidak lengkap.")
 @click.option("--per-opd-files/--no-per-opd-files", default=None,
-              help="Also write one gap workbook per OPD under output/opd/ (automatic above 100 OPDs).")
-@click.option("--workers", type=int, default=None, help="Reader processes (default: number of cores, at most 2).")
+              help="Tulis juga satu buku kerja analisis per OPD di output/opd/ (otomatis di atas 100 OPD).")
+@click.option("--workers", type=int, default=None, help="Jumlah proses pembaca (bawaan: jumlah inti, paling banyak 2).")
 def merge(input_dir: Path | None, output: Path | None, framework: str | None, roster: str | None,
           targets: str | None, year: int | None, band_rule: str | None, lang: str, strict: bool,
           per_opd_files: bool | None, workers: int | None) -> None:
-    """Validate, merge and score every workbook in input/ into one ranking workbook.
+    """Periksa, gabungkan dan nilai semua berkas di input/ menjadi satu rekap peringkat.
 
-    Example: spbe merge --input input --year 2026
+    Contoh: spbe merge --input input --year 2026
     """
     from pipeline import batch
     from pipeline.framework import display

@@ -169,7 +169,7 @@ def test_frameworks_command() -> None:
     assert "4 domain, 8 aspek, 47 indikator, level 1-5" in res.output
     res = CliRunner().invoke(main, ["frameworks", "show", "permenpanrb-5-2018"])
     assert res.exit_code == 0
-    assert "  A7 Layanan Publik Berbasis Elektronik  [20%] (service)" in res.output
+    assert "  A7 Layanan Publik Berbasis Elektronik  [20%] (kapabilitas layanan)" in res.output
     assert "     35a Layanan Publik Instansi Pemerintah  [10/3 ≈ 3.3333%]" in res.output
     assert "  Baik: 2.6 <= indeks < 3.5" in res.output
     res = CliRunner().invoke(main, ["frameworks", "show", "nope"])
