@@ -21,11 +21,14 @@ Rules (the report's inventory sheets show their results):
   "lainnya: ..." functions are left out), the distinct application groups among *active*
   applications; listed when there are at least two.
 * **Hosting outside the province or at a vendor**: hosting keys "vendor-luar-provinsi", "cloud",
-  "kementerian" and any "lainnya" / "lainnya: ..." (location unknown or non-standard).
-* **Provincial data-centre plan**, per OPD: applications that could move = active applications
-  not already at "pusat-data-pemprov" or "pdn" (already in a government data centre) and not
-  national applications on ministry servers ("kementerian"); servers that could move = servers
-  not already at "pusat-data-pemprov" or "pdn".
+  "kementerian" and any "lainnya" / "lainnya: ..." (location unknown or non-standard). The list is
+  split in two: *could move* (vendor outside the province, cloud, lainnya) and *national applications
+  on ministry servers* ("kementerian": shared national systems such as SIPD or SIASN, run by a
+  ministry; the province cannot move them).
+* **Provincial data-centre plan**, per OPD. One rule for applications and servers: what is already
+  in a government data centre ("pusat-data-pemprov", "pdn") or on a ministry server ("kementerian")
+  is not moved. Applications that could move = *active* applications elsewhere; servers that could
+  move = servers elsewhere.
 * **Services vs applications**, per catalog service and OPD, with the level used for the
   service's indicators: flag "no-app" when some level is >= 3 and the OPD lists no active
   application for the service; flag "low-level" when it lists one and every level is <= 1.
@@ -46,7 +49,8 @@ from pipeline.models import Application, Submission
 STOP_WORDS = frozenset({"aplikasi", "app", "apps", "sistem", "system", "informasi", "online", "e"})
 OUTSIDE_HOSTING = ("vendor-luar-provinsi", "cloud", "kementerian")
 DC_HOSTING = ("pusat-data-pemprov", "pdn")  # already in a government data centre
-MINISTRY_HOSTING = "kementerian"
+MINISTRY_HOSTING = "kementerian"  # a ministry's server: national applications, not moved by the province
+NOT_MOVED = (*DC_HOSTING, MINISTRY_HOSTING)
 INACTIVE = "tidak-aktif"
 FLAG_NO_APP = "no-app"
 FLAG_LOW_LEVEL = "low-level"
@@ -84,6 +88,11 @@ def active(app: Application) -> bool:
 def outside(hosting: str) -> bool:
     """Hosted outside the province, at a vendor, or at an unknown/other location."""
     return hosting in OUTSIDE_HOSTING or hosting.startswith("lainnya")
+
+
+def movable(location: str) -> bool:
+    """An application or server at ``location`` could move to the provincial data centre (see the docstring)."""
+    return location not in NOT_MOVED
 
 
 # ---------------------------------------------------------------- records
@@ -165,6 +174,16 @@ class Inventory:
     @property
     def shared(self) -> list[AppGroup]:
         return [g for g in self.groups if g.shared]
+
+    @property
+    def outside_movable(self) -> list[Entry]:
+        """Applications hosted outside that could move (vendor outside the province, cloud, lainnya)."""
+        return [e for e in self.outside if movable(e.app.hosting)]
+
+    @property
+    def outside_ministry(self) -> list[Entry]:
+        """National applications on ministry servers (not moved)."""
+        return [e for e in self.outside if e.app.hosting == MINISTRY_HOSTING]
 
     @property
     def dc_totals(self) -> tuple[int, int]:
@@ -262,9 +281,9 @@ def analyse(fw: Framework, subs: Sequence[Submission], levels: Mapping[str, Mapp
     plan = []
     for s in subs:
         act = [a for a in s.applications if active(a)]
-        movable = tuple(a for a in act if a.hosting not in DC_HOSTING and a.hosting != MINISTRY_HOSTING)
-        servers = sum(x.count for x in s.infrastructure.servers if x.location not in DC_HOSTING)
-        plan.append(DcPlan(s.opd_code, movable, servers, len(act), sum(x.count for x in s.infrastructure.servers)))
+        apps_moved = tuple(a for a in act if movable(a.hosting))
+        servers = sum(x.count for x in s.infrastructure.servers if movable(x.location))
+        plan.append(DcPlan(s.opd_code, apps_moved, servers, len(act), sum(x.count for x in s.infrastructure.servers)))
     return Inventory(
         entries=entries,
         groups=groups,

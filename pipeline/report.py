@@ -62,6 +62,7 @@ from pipeline.errors import OutputError
 from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL, Finding
 from pipeline.framework import Framework, display, round_half_up
 from pipeline.scoring import (
+    SOURCE_MISSING,
     TARGET_INDEX,
     TARGET_LEVELS,
     TARGET_NEXT_BAND,
@@ -131,7 +132,11 @@ UI: dict[str, dict[str, str]] = {
         "complete": "lengkap", "incomplete": "tidak lengkap", "verified": "terverifikasi",
         "matrix_title": "Matriks Level per Indikator Tahun {year}",
         "matrix_note": "Angka = level yang dipakai (verifikasi bila ada, jika tidak mandiri). Merah = rendah, hijau = "
-                       "tinggi. Indeks = SUMPRODUCT(level; bobot) / 100.",
+                       "tinggi. Indeks = jumlah dari (level x bobot) semua indikator, dibagi 100.",
+        "matrix_legend": "{mark} (miring, abu-abu, garis putus-putus) = indikator tidak dijawab, dinilai level "
+                         "terendah; bukan jawaban level {lo}.",
+        "incomplete_suffix": " (tidak lengkap)",
+        "opd_chart_data": "Indeks SPBE per OPD (data grafik, urut peringkat)",
         "dist_title": "Sebaran level yang dipakai (jumlah OPD per level)",
         "dist_level": "level {level}",
         "dist_mean": "rata-rata level",
@@ -148,12 +153,15 @@ UI: dict[str, dict[str, str]] = {
         "src_levels": "Target level per indikator yang ditetapkan Diskominfo (berkas target)",
         "plan": "Rencana minimal menuju target", "plan_none": "Tidak ada langkah yang diperlukan.",
         "plan_unreachable": "Target tidak dapat dicapai walaupun semua indikator pada level tertinggi.",
-        "levels_up": "Naik (level)", "gain": "Kenaikan indeks",
+        "levels_up": "Naik (jumlah level)", "gain": "Kenaikan indeks", "level_from": "Level saat ini",
+        "level_to": "Level target",
+        "first_step": "Langkah pertama: jawab indikator yang belum diisi: {ids} (saat ini dinilai level terendah).",
+        "criteria_level": "Level {level}: {text}",
         "dom_asp": "Domain / aspek", "opd_value": "OPD ini",
         "indicators": "Tabel indikator (kolom Target boleh diubah untuk simulasi)",
         "ind_id": "No.", "ind_name": "Indikator", "current": "Level saat ini", "target": "Target",
         "gap": "Kesenjangan", "step_gain": "Kenaikan indeks per level", "contribution": "Kontribusi target ke indeks",
-        "next_criteria": "Kriteria level berikutnya", "priority": "Prioritas",
+        "next_criteria": "Kriteria level berikutnya (level saat ini + 1)", "priority": "Prioritas",
         "opd_findings": "Catatan validasi berkas OPD ini", "no_findings": "Tidak ada catatan.",
         "file": "Berkas", "severity": "Tingkat", "sheet": "Lembar", "cell": "Sel", "finding_code": "Kode",
         "message": "Pesan", "hint": "Cara memperbaiki",
@@ -195,13 +203,18 @@ UI: dict[str, dict[str, str]] = {
         "by_location": "Menurut lokasi hosting", "location": "Lokasi", "n_app_loc": "Aplikasi", "n_srv_loc": "Server",
         "by_opd": "Menurut OPD (aplikasi / server)", "outside": "Aplikasi yang di-hosting di luar provinsi atau di "
                                                               "vendor",
+        "outside_move": "Dapat dipindah: vendor di luar provinsi, penyedia cloud, lainnya",
+        "outside_national": "Aplikasi nasional di server kementerian (tidak dipindah)",
         "no_room": "OPD tanpa ruang server", "bandwidth": "Bandwidth internet per OPD", "provider": "Penyedia",
         "mbps": "Mbps", "plan_dc": "Rencana pemindahan ke pusat data provinsi",
-        "plan_dc_note": "Aplikasi aktif yang belum di Pusat Data Pemprov/PDN dan bukan aplikasi nasional di server "
-                        "kementerian; server yang belum di Pusat Data Pemprov/PDN.",
+        "plan_dc_note": "Dapat dipindah: aplikasi aktif dan server yang belum di Pusat Data Pemprov/PDN. Tidak "
+                        "dipindah: aplikasi dan server di server kementerian/lembaga pusat (aplikasi nasional seperti "
+                        "SIPD dan SIASN dikelola kementerian).",
         "apps_move": "Aplikasi dapat dipindah", "servers_move": "Server dapat dipindah", "total": "Jumlah",
         "chart_dc": "Aplikasi dan server yang dapat dipindah ke pusat data provinsi",
-        "unknown_location": "(tidak diisi)",
+        "unknown_location": "(tidak diisi)", "other_location": "Lainnya: {text}",
+        "apps_note": "Satu baris per aplikasi yang dilaporkan OPD; berkas sumber dan baris asal ada di dua kolom "
+                     "terakhir.",
         "services_title": "Layanan SPBE: Level Indikator dan Aplikasi Aktif per OPD",
         "services_note": "Tanda: level >= 3 tanpa aplikasi aktif, atau aplikasi aktif dengan level <= 1 "
                          "(level yang dipakai).",
@@ -252,7 +265,11 @@ UI: dict[str, dict[str, str]] = {
         "complete": "complete", "incomplete": "incomplete", "verified": "verified",
         "matrix_title": "Level Matrix per Indicator, {year}",
         "matrix_note": "Numbers = level used (verified when given, else self-assessed). Red = low, green = high. "
-                       "Index = SUMPRODUCT(level, weight) / 100.",
+                       "Index = sum of (level x weight) over all indicators, divided by 100.",
+        "matrix_legend": "{mark} (italic, grey, dashed border) = unanswered indicator, scored at the lowest level; "
+                         "not an answer of level {lo}.",
+        "incomplete_suffix": " (incomplete)",
+        "opd_chart_data": "SPBE index per OPD (chart data, in rank order)",
         "dist_title": "Distribution of levels used (number of OPDs per level)",
         "dist_level": "level {level}",
         "dist_mean": "mean level",
@@ -268,12 +285,15 @@ UI: dict[str, dict[str, str]] = {
         "src_levels": "Target levels per indicator set by Diskominfo (targets file)",
         "plan": "Minimal plan to reach the target", "plan_none": "No step is needed.",
         "plan_unreachable": "The target cannot be reached even with every indicator at the top level.",
-        "levels_up": "Up (levels)", "gain": "Index gain",
+        "levels_up": "Up (number of levels)", "gain": "Index gain", "level_from": "Current level",
+        "level_to": "Target level",
+        "first_step": "First step: answer the unanswered indicators: {ids} (now scored at the lowest level).",
+        "criteria_level": "Level {level}: {text}",
         "dom_asp": "Domain / aspect", "opd_value": "This OPD",
         "indicators": "Indicator table (the Target column may be changed to simulate)",
         "ind_id": "No.", "ind_name": "Indicator", "current": "Current level", "target": "Target",
         "gap": "Gap", "step_gain": "Index gain per level", "contribution": "Target contribution to the index",
-        "next_criteria": "Next-level criteria", "priority": "Priority",
+        "next_criteria": "Next-level criteria (current level + 1)", "priority": "Priority",
         "opd_findings": "Validation notes for this OPD's file", "no_findings": "No notes.",
         "file": "File", "severity": "Severity", "sheet": "Sheet", "cell": "Cell", "finding_code": "Code",
         "message": "Message", "hint": "How to fix",
@@ -313,13 +333,17 @@ UI: dict[str, dict[str, str]] = {
         "by_location": "By hosting location", "location": "Location", "n_app_loc": "Applications",
         "n_srv_loc": "Servers", "by_opd": "By OPD (applications / servers)",
         "outside": "Applications hosted outside the province or at a vendor", "no_room": "OPDs without a server room",
+        "outside_move": "Could move: vendor outside the province, cloud provider, other",
+        "outside_national": "National applications on ministry servers (not moved)",
         "bandwidth": "Internet bandwidth per OPD", "provider": "Provider", "mbps": "Mbps",
         "plan_dc": "Moving into the provincial data centre",
-        "plan_dc_note": "Active applications not yet at the Pemprov data centre/PDN and not national applications on "
-                        "ministry servers; servers not yet at the Pemprov data centre/PDN.",
+        "plan_dc_note": "Could move: active applications and servers not yet at the Pemprov data centre/PDN. Not "
+                        "moved: applications and servers on ministry/central agency servers (national applications "
+                        "such as SIPD and SIASN are run by the ministry).",
         "apps_move": "Applications that could move", "servers_move": "Servers that could move", "total": "Total",
         "chart_dc": "Applications and servers that could move to the provincial data centre",
-        "unknown_location": "(not given)",
+        "unknown_location": "(not given)", "other_location": "Other: {text}",
+        "apps_note": "One row per application an OPD reported; the source file and row are in the last two columns.",
         "services_title": "SPBE Services: Indicator Levels and Active Applications per OPD",
         "services_note": "Flags: level >= 3 without an active application, or an active application with level <= 1 "
                          "(level used).",
@@ -346,6 +370,15 @@ SEVERITY_FILL = {"error": "#F8CBAD", "incomplete": "#FFE699", "warning": "#FFF2C
 OUTCOME_FILL = {"accepted": "#E2EFDA", "accepted-with-notes": "#FFF2CC", "superseded": "#EDEDED",
                 "rejected": "#F8CBAD"}
 OPD_COLOUR, MEAN_COLOUR = "#2F75B5", "#A6A6A6"
+MISSING_FONT = "#7F7F7F"  # an unanswered indicator's level: italic grey, dashed border, shown with MISSING_MARK
+MISSING_MARK = "*"
+# English labels of the questionnaire's hosting and status keys (pipeline.layout holds the Indonesian ones)
+HOSTING_EN = {"ruang-server-opd": "OPD's own server room", "pusat-data-pemprov": "Pemprov data centre (Diskominfo)",
+              "pdn": "National Data Centre (PDN)", "cloud": "Cloud provider",
+              "vendor-luar-provinsi": "Vendor/hosting outside the province",
+              "kementerian": "Ministry/central agency server", "lainnya": "Other"}
+STATUS_EN = {"aktif": "Active", "tidak-aktif": "Inactive"}
+GAP_WIDTHS = (7, 46, 12, 15, 10, 11, 12, 9, 11, 12, 60, 9)  # a gap sheet's columns (every table uses these)
 _RESERVED_SHEETS = {"history"}  # Excel refuses a sheet named History
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -472,6 +505,11 @@ class Out:
     def url(self, r: int, c: int, url: str, text: str, fmt: object = None) -> None:
         self._ok(self.ws.write_url(r, c, url, fmt, clean_text(text)[0]), r, c, "write_url")
 
+    def title(self, text: str, fmt: object) -> None:
+        """The sheet title in A1, on a row tall enough for its 16-point font (it never overlaps row 2)."""
+        self.ws.set_row(0, 24)
+        self.text(0, 0, text, fmt)
+
     def header(self, r: int, cols: Sequence[tuple[str, float]], fmt: object, c0: int = 0) -> None:
         """Write a heading row and set the column widths."""
         for i, (label, width) in enumerate(cols):
@@ -588,6 +626,7 @@ def _rn(ref: str, value: float | int | None, style: int = 0) -> str:
 
 
 def print_setup(ws: object) -> None:
+    """Landscape A4, one page wide (pages as tall as needed: manual page breaks are kept)."""
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -655,6 +694,7 @@ def _format_specs(fw: Framework) -> dict:
         "wrap": fmt(border=1, border_color="#BFBFBF", text_wrap=True),
         "bold": fmt(border=1, border_color="#BFBFBF", bold=True),
         "plain": fmt(),
+        "bold_plain": fmt(bold=True),
         "plain_wrap": fmt(text_wrap=True),
         "note": fmt(italic=True, font_color="#595959"),  # not wrapped: a note runs on over empty cells
         "int": fmt(border=1, border_color="#BFBFBF", num_format="0", align="center"),
@@ -669,6 +709,9 @@ def _format_specs(fw: Framework) -> dict:
         "small_head": fmt(border=1, border_color="#BFBFBF", font_size=8, align="center", bg_color="#DDEBF7",
                           text_wrap=True),
         "level": fmt(border=1, border_color="#BFBFBF", num_format="0", align="center"),
+        # an unanswered indicator (scored at the lowest level): the value with a marker, italic grey, dashed border
+        "level_missing": fmt(border=3, border_color=MISSING_FONT, num_format=f'0"{MISSING_MARK}"', align="center",
+                             italic=True, font_color=MISSING_FONT),
         "link": fmt(font_color="#0563C1", underline=1, border=1, border_color="#BFBFBF"),
         "link_plain": fmt(font_color="#0563C1", underline=1),
         "hash": fmt(font_name="Consolas", font_size=8, border=1, border_color="#BFBFBF"),
@@ -680,6 +723,7 @@ def _format_specs(fw: Framework) -> dict:
                                     valign="vcenter")
     for sev, fill in SEVERITY_FILL.items():
         f[("sev", sev)] = fmt(border=1, border_color="#BFBFBF", bg_color=fill, bold=True)
+        f[("sev_wrap", sev)] = fmt(border=1, border_color="#BFBFBF", bg_color=fill, bold=True, text_wrap=True)
     for outcome, fill in OUTCOME_FILL.items():
         f[("outcome", outcome)] = fmt(border=1, border_color="#BFBFBF", bg_color=fill, bold=True)
     return f
@@ -735,6 +779,10 @@ class _Ctx:
         self.names: list[str] = []
         self._inventory: inv.Inventory | None = None
         self._hosting = {k: label for k, label, _ in L.HOSTING}
+        self.status_labels = {k: label for k, label, _ in L.STATUS}
+        if self.lang == "en":
+            self._hosting.update(HOSTING_EN)
+            self.status_labels.update(STATUS_EN)
         if result is not None:
             fixed = [self.t[k] for k in self.t if k.startswith("sheet_")]
             self.opd_sheets = sheet_names_for([s.opd_code for s in result.kept], fixed)
@@ -759,7 +807,9 @@ class _Ctx:
             return self.t["unknown_location"]
         if key in self._hosting:
             return self._hosting[key]
-        return "Lainnya: " + key.split(":", 1)[1].strip() if key.startswith("lainnya:") else key
+        if key.startswith("lainnya:"):
+            return self.t["other_location"].format(text=key.split(":", 1)[1].strip())
+        return key
 
     def sheet(self, name: str) -> Out:
         self.names.append(name)
@@ -1105,7 +1155,10 @@ class _GapTemplate:
             raise _TemplateMismatch("sheet tail")
         self.cf = (cf.group(1), cf.group(3))
         self.dv = (cf.group(4), cf.group(6))
-        self.sheet_tail = cf.group(7)
+        breaks = rec.row_breaks()  # the page break before the findings: its row differs per OPD
+        if not breaks:
+            raise _TemplateMismatch("a page break expected")
+        self.sheet_tail = _split_once(cf.group(7), breaks)
 
         chart = raw["xl/charts/chart1.xml"]
         self.chart_static = _CHART_SLOT.split(chart)[::2]
@@ -1155,7 +1208,8 @@ class _GapTemplate:
                       + "".join(f'<mergeCell ref="{_sqref(*m)}"/>' for m in ws.merges) + "</mergeCells>")
         out["xl/worksheets/sheet1.xml"] = "".join((
             self.sheet_head, f'<dimension ref="{ws.dimension()}"/>', self.sheet_mid, ws.sheet_data(self.xf), merges,
-            _sqref(r1, c1, r2, c2).join(self.cf), _sqref(v1, w1, v2, w2).join(self.dv), self.sheet_tail))
+            _sqref(r1, c1, r2, c2).join(self.cf), _sqref(v1, w1, v2, w2).join(self.dv),
+            ws.row_breaks().join(self.sheet_tail)))
         out["xl/sharedStrings.xml"] = ws.shared_strings()
         slots = []
         for s in ws.charts[0][2].series:
@@ -1199,8 +1253,8 @@ def _build(wb: xlsxwriter.Workbook, result: BatchResult, *, gap_sheets: bool, li
     _set_properties(wb, ctx.meta, ctx.t["title"].format(year=result.year))
     summary = ctx.sheet(ctx.t["sheet_summary"])
     ranking = ctx.sheet(ctx.t["sheet_ranking"])
-    rank_rows = _ranking_sheet(ctx, ranking, links if links else None, gap_sheets)
-    _summary_sheet(ctx, summary, rank_rows, external_note=bool(links) and not gap_sheets)
+    _ranking_sheet(ctx, ranking, links if links else None, gap_sheets)
+    _summary_sheet(ctx, summary, external_note=bool(links) and not gap_sheets)
     _matrix_sheet(ctx)
     if gap_sheets:
         for code in sorted(result.scores):
@@ -1304,14 +1358,14 @@ def _verify_zip(tmp: Path, names: list[str]) -> str:
 # ---------------------------------------------------------------- Ringkasan
 
 
-def _summary_sheet(ctx: _Ctx, out: Out, rank_rows: tuple[int, int], external_note: bool) -> None:
+def _summary_sheet(ctx: _Ctx, out: Out, external_note: bool) -> None:
     t, f, r, fw = ctx.t, ctx.f, ctx.r, ctx.fw
     ws = out.ws
     ws.hide_gridlines(2)
     for c, w in enumerate((46, 20, 14, 14)):
         ws.set_column(c, c, w)
     ws.set_column(4, 4, 3)
-    out.text(0, 0, t["title"].format(year=r.year), f["title"])
+    out.title(t["title"].format(year=r.year), f["title"])
     out.text(1, 0, t["framework_line"].format(regulation=fw.regulation or fw.title), f["subtitle"])
     out.text(2, 0, t["rule_line"].format(rule=t["rule_rounded" if r.band_rule == "rounded" else "rule_unrounded"]),
              f["subtitle"])
@@ -1390,10 +1444,29 @@ def _summary_sheet(ctx: _Ctx, out: Out, rank_rows: tuple[int, int], external_not
             out.num(row, 2, stored(s.aspect_means[a.id]), f["idx"])
         fit_row(ws, row, [(f"{a.id} {a.name}", 46)])
     aspect_last = row
+    opd_block = None
     if len(r.ranking) > CHART_MAX_OPDS:  # a bar per OPD would be unreadable: the ranking sheet has them all
         row += 2
         out.text(row, 0, t["chart_skipped"].format(chart=t["chart_opd"], limit=CHART_MAX_OPDS,
                                                    sheet=t["sheet_ranking"]), f["note"])
+    elif r.ranking:
+        # the per-OPD chart's own data: a static block in rank order (Peringkat has an autofilter; a chart on
+        # it would reorder its bars when an official sorts or filters there, while its bar colours stay put)
+        row += 2
+        out.text(row, 0, t["opd_chart_data"], f["h2"])
+        row += 1
+        out.header(row, [(t["name"], 46), (t["spbe_index"], 20), (t["predikat"], 14), (t["status"], 14)],
+                   f["header"])
+        opd_block = (row + 1, row + len(r.ranking))
+        for x in r.ranking:
+            row += 1
+            label = x.name + ("" if x.score.complete else t["incomplete_suffix"])
+            status = _status(ctx, x.score)
+            out.text(row, 0, label, f["wrap"])
+            out.num(row, 1, stored(x.index), f["idx_bold"])
+            out.text(row, 2, x.predikat, _band_fmt(f, x.predikat))
+            out.text(row, 3, status, f["wrap"] if x.score.complete else f[("sev", "incomplete")])
+            fit_row(ws, row, [(label, 46), (status, 14)])
     ws.set_column(5, 14, 9)
     if not s or not s.count:
         print_setup(ws)
@@ -1413,9 +1486,7 @@ def _summary_sheet(ctx: _Ctx, out: Out, rank_rows: tuple[int, int], external_not
     dist_chart.set_size({"width": 560, "height": 300})
     ws.insert_chart(4, 5, dist_chart, {"x_offset": 10, "y_offset": 0})
 
-    first, last = rank_rows
-    rank_name = ctx.t["sheet_ranking"]
-    opd_rows = _opd_chart(ctx, ws, first, last, rank_name, colours)
+    opd_rows = _opd_chart(ctx, ws, opd_block, name, colours) if opd_block else 0
     means_chart = ctx.wb.add_chart({"type": "bar"})
     means_chart.add_series({
         "name": t["mean"], "categories": [name, means_first, 0, means_first + len(fw.domains) - 1, 0],
@@ -1443,15 +1514,18 @@ def _summary_sheet(ctx: _Ctx, out: Out, rank_rows: tuple[int, int], external_not
     print_setup(ws)
 
 
-def _opd_chart(ctx: _Ctx, ws: object, first: int, last: int, rank_name: str, colours: dict) -> int:
-    """The bar chart of every OPD's index, when there are at most :data:`CHART_MAX_OPDS`; rows it takes."""
+def _opd_chart(ctx: _Ctx, ws: object, block: tuple[int, int], sheet: str, colours: dict) -> int:
+    """The bar chart of every OPD's index (at most :data:`CHART_MAX_OPDS`); rows it takes.
+
+    It reads the static block ``block`` (first, last row) on Ringkasan, in rank order: names (incomplete
+    ones marked) in column A, indices in column B; the bar colours follow the same order.
+    """
     t, r, fw = ctx.t, ctx.r, ctx.fw
-    if len(r.ranking) > CHART_MAX_OPDS:
-        return 0  # the note is written under the aspect table (see _summary_sheet)
+    first, last = block
     opd_chart = ctx.wb.add_chart({"type": "bar"})
     opd_chart.add_series({
         "name": t["spbe_index"],
-        "categories": [rank_name, first, 2, last, 2], "values": [rank_name, first, 3, last, 3],
+        "categories": [sheet, first, 0, last, 0], "values": [sheet, first, 1, last, 1],
         "points": [{"fill": {"color": colours[row_.predikat][0]}} for row_ in r.ranking],
         "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
     })
@@ -1479,13 +1553,15 @@ def _status(ctx: _Ctx, score: Score) -> str:
     return f"{text}, {ctx.t['verified']}" if score.verified_count else text
 
 
-def _ranking_sheet(ctx: _Ctx, out: Out, links: dict[str, str] | None, gap_sheets: bool) -> tuple[int, int]:
+def _ranking_sheet(ctx: _Ctx, out: Out, links: dict[str, str] | None, gap_sheets: bool) -> None:
     t, f, r, fw = ctx.t, ctx.f, ctx.r, ctx.fw
-    out.text(0, 0, t["ranking_title"].format(year=r.year), f["title"])
+    out.title(t["ranking_title"].format(year=r.year), f["title"])
     out.text(1, 0, t["ranking_note"], f["subtitle"])
-    cols = [(t["rank"], 9), (t["code"], 16), (t["name"], 44), (t["spbe_index"], 10), (t["predikat"], 13)]
+    # the status (complete or not) sits next to the index: an incomplete assessment is marked where it is read
+    cols = [(t["rank"], 9), (t["code"], 16), (t["name"], 44), (t["spbe_index"], 10), (t["predikat"], 13),
+            (t["status"], 20)]
     cols += [(f"{d.id} {d.name}", 12) for d in fw.domains]
-    cols += [(t["status"], 20), (t["self_index"], 12), (t["verified_index"], 12), (t["adjusted"], 13),
+    cols += [(t["self_index"], 12), (t["verified_index"], 12), (t["adjusted"], 13),
              (t["missing_count"], 12), (t["source_file"], 30), (t["analysis"], 18)]
     hr = 3
     out.header(hr, cols, f["header"])
@@ -1500,10 +1576,10 @@ def _ranking_sheet(ctx: _Ctx, out: Out, links: dict[str, str] | None, gap_sheets
         fit_row(out.ws, i, [(row.name, 44)])
         out.num(i, 3, stored(row.index), f["idx_bold"])
         out.text(i, 4, row.predikat, _band_fmt(f, row.predikat))
+        out.text(i, 5, _status(ctx, sc), f["text"] if sc.complete else f[("sev", "incomplete")])
         for k, d in enumerate(fw.domains):
-            out.num(i, 5 + k, stored(sc.domains[d.id]), f["idx"])
+            out.num(i, 6 + k, stored(sc.domains[d.id]), f["idx"])
         c = 5 + len(fw.domains)
-        out.text(i, c, _status(ctx, sc), f["text"])
         out.num(i, c + 1, stored(sc.self_index), f["idx"])
         out.num(i, c + 2, None if sc.verified_index is None else stored(sc.verified_index), f["idx"])
         out.num(i, c + 3, sc.adjusted, f["int"])
@@ -1518,7 +1594,6 @@ def _ranking_sheet(ctx: _Ctx, out: Out, links: dict[str, str] | None, gap_sheets
             out.blank(i, c + 6, f["text"])
     last = hr + max(1, len(r.ranking))
     out.table_setup(hr, last, len(cols), freeze_col=3)
-    return hr + 1, hr + len(r.ranking)
 
 
 # ---------------------------------------------------------------- Matriks
@@ -1528,48 +1603,59 @@ def _matrix_sheet(ctx: _Ctx) -> None:
     t, f, r, fw = ctx.t, ctx.f, ctx.r, ctx.fw
     out = ctx.sheet(t["sheet_matrix"])
     ws = out.ws
-    out.text(0, 0, t["matrix_title"].format(year=r.year), f["title"])
+    out.title(t["matrix_title"].format(year=r.year), f["title"])
     out.text(1, 0, t["matrix_note"], f["subtitle"])
+    out.text(2, 0, t["matrix_legend"].format(mark=f"{fw.level_min}{MISSING_MARK}", lo=fw.level_min), f["subtitle"])
     hr = 3
     n = len(fw.indicators)
     ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 40)
+    ws.set_column(1, 1, 48)
     ws.set_column(2, 1 + n, 6.5)
     ws.set_column(2 + n, 3 + n, 12)
     # heading rows written row by row (the workbook may stream its rows: constant_memory)
-    out.text(hr, 0, t["code"], f["header"])
+    out.blank(hr, 0, f["header"])
     out.text(hr, 1, t["indicator_no"], f["header"])
     for k, ind in enumerate(fw.indicators):
         out.text(hr, 2 + k, ind.id, f["header"])
         ws.write_comment(hr, 2 + k, clean_text(f"{ind.id} {ind.name}")[0], {"x_scale": 2, "y_scale": 1})
-    out.text(hr, 2 + n, t["spbe_index"], f["header"])
-    out.text(hr, 3 + n, t["predikat"], f["header"])
+    out.blank(hr, 2 + n, f["header"])
+    out.blank(hr, 3 + n, f["header"])
     ws.set_row(hr, 30)
+    out.blank(hr + 1, 0, f["small_head"])
     out.text(hr + 1, 1, t["aspect"], f["small_head"])
     for k, ind in enumerate(fw.indicators):
         out.text(hr + 1, 2 + k, ind.aspect, f["small_head"])
     out.blank(hr + 1, 2 + n, f["small_head"])
     out.blank(hr + 1, 3 + n, f["small_head"])
+    out.blank(hr + 2, 0, f["small_head"])
     out.text(hr + 2, 1, t["weight_row"], f["small_head"])
     for k, ind in enumerate(fw.indicators):
         out.num(hr + 2, 2 + k, float(ind.weight), f["w4_head"])
     out.blank(hr + 2, 2 + n, f["small_head"])
     out.blank(hr + 2, 3 + n, f["small_head"])
-    out.text(hr + 3, 0, t["name"], f["header"])
+    out.blank(hr + 3, 0, f["small_head"])
     out.text(hr + 3, 1, t["weight_exact_row"], f["small_head"])
     for k, ind in enumerate(fw.indicators):
         out.text(hr + 3, 2 + k, exact(ind.weight), f["small_head"])
     out.blank(hr + 3, 2 + n, f["small_head"])
     out.blank(hr + 3, 3 + n, f["small_head"])
-    first = hr + 4
+    # the heading of the OPD rows, directly above them
+    out.text(hr + 4, 0, t["code"], f["header"])
+    out.text(hr + 4, 1, t["name"], f["header"])
+    for k in range(n):
+        out.blank(hr + 4, 2 + k, f["header"])
+    out.text(hr + 4, 2 + n, t["spbe_index"], f["header"])
+    out.text(hr + 4, 3 + n, t["predikat"], f["header"])
+    first = hr + 5
     wcol0, wcol1 = col_letter(3), col_letter(2 + n)
     wrow = hr + 3  # 1-based row of the weights
     for j, row in enumerate(r.ranking):
         i = first + j
         out.text(i, 0, row.opd, f["text"])
-        out.text(i, 1, row.name, f["text"])
+        out.text(i, 1, row.name, f["wrap"])
+        fit_row(ws, i, [(row.name, 48)])
         for k, sc in enumerate(row.score.indicators):
-            out.num(i, 2 + k, sc.level, f["level"])
+            out.num(i, 2 + k, sc.level, f["level_missing" if sc.source == SOURCE_MISSING else "level"])
         formula = f"=SUMPRODUCT({wcol0}{i + 1}:{wcol1}{i + 1},{wcol0}${wrow}:{wcol1}${wrow})/100"
         out.formula(i, 2 + n, formula, stored(row.index), f["idx_bold"])
         out.text(i, 3 + n, row.predikat, _band_fmt(f, row.predikat))
@@ -1593,7 +1679,7 @@ def _matrix_sheet(ctx: _Ctx) -> None:
             "mid_value": (fw.level_min + fw.level_max) / 2, "max_type": "num", "max_value": fw.level_max,
             "min_color": "#F8696B", "mid_color": "#FFEB84", "max_color": "#63BE7B"})
     ws.freeze_panes(first, 2)
-    ws.repeat_rows(hr, hr + 3)
+    ws.repeat_rows(hr, hr + 4)
     ws.repeat_columns(0, 1)
     print_setup(ws)
     ws.set_paper(8)  # A3: one column per indicator
@@ -1616,10 +1702,10 @@ def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
     summary = ctx.meta.summary
     out = ctx.sheet(data.sheet)
     ws = out.ws
-    widths = (7, 46, 12, 15, 10, 11, 12, 9, 11, 12, 60, 9)
-    for c, w in enumerate(widths):
+    for c, w in enumerate(GAP_WIDTHS):  # every table of the sheet is laid out on these widths
         ws.set_column(c, c, w)
-    out.text(0, 0, t["gap_title"].format(name=data.name), f["title"])
+    missing = set(score.missing)
+    out.title(t["gap_title"].format(name=data.name), f["title"])
     out.text(1, 0, t["gap_sub"].format(code=code, file=data.file), f["subtitle"])
     if not standalone:
         out.url(1, 10, f"internal:'{t['sheet_ranking']}'!A1", t["back"], f["link_plain"])
@@ -1657,7 +1743,8 @@ def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
 
     # domain and aspect indices against the province average (data of the chart)
     row += 2
-    out.header(row, [(t["dom_asp"], 46), (t["opd_value"], 12), (t["province_mean"], 12)], f["header"], c0=1)
+    for c, h in ((1, t["dom_asp"]), (2, t["opd_value"]), (3, t["province_mean"])):
+        out.text(row, c, h, f["header"])
     out.ws.set_row(row, 30)
     chart_first = row + 1
     items = [(d.id, d.name, score.domains[d.id], summary.domain_means.get(d.id) if summary else None)
@@ -1683,24 +1770,35 @@ def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
     chart.set_size({"width": 820, "height": max(320, 38 * (chart_last - chart_first + 1) + 80)})
     ws.insert_chart(3, 4, chart, {"x_offset": 15})
 
-    # minimal plan
+    # minimal plan; unanswered indicators come first: answering them is the first step
     row = max(row, 3 + math.ceil(max(320, 38 * (chart_last - chart_first + 1) + 80) / 20)) + 2
     out.text(row, 0, t["plan"], f["h2"])
     row += 1
+    if score.missing:
+        text = t["first_step"].format(ids=", ".join(score.missing))
+        ws.merge_range(row, 0, row, 10, "", f[("sev", "incomplete")])
+        out.text(row, 0, text, f[("sev", "incomplete")])
+        row += 1
     if not gap.reachable:
         out.text(row, 1, t["plan_unreachable"], f["note"])
     elif not gap.plan:
         out.text(row, 1, t["plan_none"], f["note"])
     else:
-        out.header(row, [(t["ind_id"], 7), (t["ind_name"], 46), (t["levels_up"], 12), (t["gain"], 12)], f["header"])
+        current = {g.indicator: g.current for g in gap.rows}
+        for c, h in enumerate((t["ind_id"], t["ind_name"], t["level_from"], t["level_to"], t["levels_up"],
+                               t["gain"])):
+            out.text(row, c, h, f["header"])
         out.ws.set_row(row, 30)
         for step in gap.plan:
             row += 1
             ind = fw.indicator(step.indicator)
+            now = current.get(ind.id, fw.level_min)
             out.text(row, 0, ind.id, f["bold"])
             out.text(row, 1, ind.name, f["wrap"])
-            out.num(row, 2, step.levels, f["int"])
-            out.num(row, 3, stored(step.gain, 4), f["w4"])
+            out.num(row, 2, now, f["level_missing" if ind.id in missing else "level"])
+            out.num(row, 3, now + step.levels, f["level"])
+            out.num(row, 4, step.levels, f["int"])
+            out.num(row, 5, stored(step.gain, 4), f["w4"])
             fit_row(ws, row, [(ind.name, 46)])
 
     # indicator table with the what-if target column
@@ -1718,19 +1816,20 @@ def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
     for k, g in enumerate(gap.rows):
         i = first + k
         e = i + 1  # 1-based row for formulas
+        criteria = t["criteria_level"].format(level=g.current + 1, text=g.next_criteria) if g.next_criteria else ""
         out.text(i, 0, g.indicator, f["bold"])
         out.text(i, 1, g.name, f["wrap"])
         out.text(i, 2, g.domain, f["text"])
         out.text(i, 3, g.aspect, f["text"])
-        out.num(i, 4, g.current, f["level"])
+        out.num(i, 4, g.current, f["level_missing" if g.indicator in missing else "level"])
         out.num(i, 5, g.target, f["int_input"])
         out.formula(i, 6, f"=MAX(0,F{e}-E{e})", g.gap, f["level"])
         out.num(i, 7, float(g.weight), f["w4"])
         out.num(i, 8, stored(g.step_gain, 4), f["w4"])
         out.formula(i, 9, f"=F{e}*H{e}/100", _contribution(g.target, g.weight), f["w4"])
-        out.text(i, 10, g.next_criteria, f["wrap"])
+        out.text(i, 10, criteria, f["wrap"])
         out.num(i, 11, g.priority, f["int"])
-        fit_row(ws, i, [(g.name, 46), (g.next_criteria, 60)])
+        fit_row(ws, i, [(g.name, 46), (criteria, 60)])
     ws.data_validation(first, 5, last, 5, {"validate": "integer", "criteria": "between", "minimum": fw.level_min,
                                            "maximum": fw.level_max, "error_type": "stop",
                                            "error_message": f"{fw.level_min}-{fw.level_max}"})
@@ -1741,32 +1840,40 @@ def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
     out.formula(planned_row, 2, "=" + planned, stored(gap.planned_index), f["idx_bold"])
     planned_pred = predikat_of(fw, gap.planned_index, ctx.meta.band_rule)
     out.formula(planned_row, 3, "=" + ctx.band_formula(f"C{planned_row + 1}"), planned_pred, f["bold"])
+    if missing:
+        out.text(last + 1, 4, t["matrix_legend"].format(mark=f"{fw.level_min}{MISSING_MARK}", lo=fw.level_min),
+                 f["note"])
 
-    # this OPD's findings
-    row = last + 2
+    # this OPD's findings, from a new printed page; each column placed where the sheet's widths suit it:
+    # cell A, message B (wrapped), sheet C, severity D, code E:G (merged), how to fix H:K (merged, wrapped)
+    row = last + 3
+    ws.set_h_pagebreaks([row])
     out.text(row, 0, t["opd_findings"], f["h2"])
     row += 1
     findings = data.findings
     if not findings:
         out.text(row, 1, t["no_findings"], f["note"])
     else:
-        for c, h in ((0, t["cell"]), (1, t["message"]), (2, t["sheet"]), (3, t["severity"]), (4, t["finding_code"]),
-                     (10, t["hint"])):
-            if c == 4:
-                ws.merge_range(row, 4, row, 9, "", f["header"])
+        for c, c2, h in ((0, 0, t["cell"]), (1, 1, t["message"]), (2, 2, t["sheet"]), (3, 3, t["severity"]),
+                         (4, 6, t["finding_code"]), (7, 10, t["hint"])):
+            if c2 > c:
+                ws.merge_range(row, c, row, c2, "", f["header"])
             out.text(row, c, h, f["header"])
+        ws.set_row(row, 30)
         sev = SEVERITY_LABEL[ctx.lang]
         for fd in findings:
             row += 1
             msg, hint = fd.message(ctx.lang), fd.hint(ctx.lang)
-            out.text(row, 0, fd.cell, f["text"])
+            out.text(row, 0, fd.cell, f["wrap"])
             out.text(row, 1, msg, f["wrap"])
-            out.text(row, 2, fd.sheet, f["text"])
-            out.text(row, 3, sev[fd.severity], f[("sev", fd.severity)])
-            ws.merge_range(row, 4, row, 9, "", f["text"])
-            out.text(row, 4, fd.code, f["text"])
-            out.text(row, 10, hint, f["wrap"])
-            fit_row(ws, row, [(msg, 46), (hint, 60)])
+            out.text(row, 2, fd.sheet, f["wrap"])
+            out.text(row, 3, sev[fd.severity], f[("sev_wrap", fd.severity)])
+            ws.merge_range(row, 4, row, 6, "", f["wrap"])
+            out.text(row, 4, fd.code, f["wrap"])
+            ws.merge_range(row, 7, row, 10, "", f["wrap"])
+            out.text(row, 7, hint, f["wrap"])
+            fit_row(ws, row, [(fd.cell, 7), (msg, 46), (fd.sheet, 12), (sev[fd.severity], 15), (fd.code, 33),
+                              (hint, 103)])
     ws.freeze_panes(3, 0)
     print_setup(ws)
 
@@ -1777,7 +1884,7 @@ def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
 def _validation_sheet(ctx: _Ctx) -> None:
     t, f, r = ctx.t, ctx.f, ctx.r
     out = ctx.sheet(t["sheet_validation"])
-    out.text(0, 0, t["validation_title"], f["title"])
+    out.title(t["validation_title"], f["title"])
     out.text(1, 0, t["validation_note"], f["subtitle"])
     hr = 3
     cols = [(t["file"], 30), (t["severity"], 15), (t["sheet"], 13), (t["cell"], 7), (t["finding_code"], 26),
@@ -1804,7 +1911,7 @@ def _validation_sheet(ctx: _Ctx) -> None:
 def _files_sheet(ctx: _Ctx) -> None:
     t, f, r = ctx.t, ctx.f, ctx.r
     out = ctx.sheet(t["sheet_files"])
-    out.text(0, 0, t["files_title"], f["title"])
+    out.title(t["files_title"], f["title"])
     out.text(1, 0, t["files_note"], f["subtitle"])
     hr = 3
     cols = [(t["file"], 34), (t["outcome"], 24), (t["code"], 16), (t["name"], 36), (t["reason"], 50),
@@ -1831,7 +1938,7 @@ def _files_sheet(ctx: _Ctx) -> None:
 def _missing_sheet(ctx: _Ctx) -> None:
     t, f, r = ctx.t, ctx.f, ctx.r
     out = ctx.sheet(t["sheet_missing"])
-    out.text(0, 0, t["missing_title"], f["title"])
+    out.title(t["missing_title"], f["title"])
     out.text(1, 0, t["missing_note"], f["subtitle"])
     hr = 3
     cols = [(t["code"], 20), (t["name"], 60), (t["kind"], 14), (t["rejected_files"], 50)]
@@ -1843,9 +1950,11 @@ def _missing_sheet(ctx: _Ctx) -> None:
     for n, opd in enumerate(sorted(r.not_submitted, key=lambda o: o.code)):
         i = hr + 1 + n
         out.text(i, 0, opd.code, f["text"])
-        out.text(i, 1, opd.name, f["text"])
-        out.text(i, 2, opd.kind, f["text"])
-        out.text(i, 3, "; ".join(sorted(rejected.get(opd.code, []))), f["wrap"])
+        files = "; ".join(sorted(rejected.get(opd.code, [])))
+        out.text(i, 1, opd.name, f["wrap"])
+        out.text(i, 2, opd.kind, f["wrap"])
+        out.text(i, 3, files, f["wrap"])
+        fit_row(out.ws, i, [(opd.name, 60), (opd.kind, 14), (files, 50)])
     if not r.not_submitted:
         out.text(hr + 1, 0, t["none"], f["note"])
     out.table_setup(hr, hr + max(1, len(r.not_submitted)), len(cols), freeze_col=1)
@@ -1920,15 +2029,15 @@ def _section(out: Out, row: int, title: str, f: dict, note: str = "") -> int:
 def _apps_sheet(ctx: _Ctx) -> None:
     t, f, r = ctx.t, ctx.f, ctx.r
     out = ctx.sheet(t["sheet_apps"])
-    out.text(0, 0, t["apps_title"], f["title"])
-    out.text(1, 0, ctx.t["source_file"] + ": " + ", ".join(s.file for s in r.kept), f["subtitle"])
+    out.title(t["apps_title"], f["title"])
+    out.text(1, 0, t["apps_note"], f["subtitle"])
     hr = 3
     cols = [(t["code"], 15), (t["name"], 30), (t["app_name"], 26), (t["function"], 22), (t["users"], 16),
             (t["url"], 28), (t["developer"], 20), (t["hosting"], 24), (t["integrated"], 20), (t["app_status"], 10),
             (t["problems"], 30), (t["needs"], 30), (t["file"], 22), (t["row"], 7)]
     out.header(hr, cols, f["header"])
     out.ws.set_row(hr, 30)
-    status = {k: label for k, label, _ in L.STATUS}
+    status = ctx.status_labels
     files = {s.opd_code: s.file for s in r.kept}
     entries = ctx.inventory.entries
     for n, e in enumerate(entries):
@@ -1949,7 +2058,7 @@ def _shared_sheet(ctx: _Ctx) -> None:
     t, f = ctx.t, ctx.f
     out = ctx.sheet(t["sheet_shared"])
     ws = out.ws
-    out.text(0, 0, t["shared_title"], f["title"])
+    out.title(t["shared_title"], f["title"])
     out.text(1, 0, t["shared_note"], f["subtitle"])
     hr = 3
     cols = [(t["group"], 28), (t["match"], 14), (t["n_opd"], 10), (t["opds"], 30), (t["names"], 40), (t["urls"], 40)]
@@ -2003,10 +2112,14 @@ def _hosting_sheet(ctx: _Ctx) -> None:
     ws = out.ws
     for c, w in enumerate((16, 34, 14, 14, 14, 14, 40)):
         ws.set_column(c, c, w)
-    out.text(0, 0, t["hosting_title"], f["title"])
+    out.title(t["hosting_title"], f["title"])
 
     # the data-centre plan first: it is what the officials decide on
-    row = _section(out, 2, t["plan_dc"], f, t["plan_dc_note"])
+    row = _section(out, 2, t["plan_dc"], f)
+    ws.merge_range(row, 0, row, 6, "", f["plain_wrap"])  # the rule: long, so wrapped over the table's width
+    out.text(row, 0, t["plan_dc_note"], f["plain_wrap"])
+    fit_row(ws, row, [(t["plan_dc_note"], 110)])
+    row += 1
     heads = [t["code"], t["name"], t["active_total"], t["apps_move"], t["servers_total"], t["servers_move"],
              t["apps_move_names"]]
     for c, h in enumerate(heads):
@@ -2085,21 +2198,32 @@ def _hosting_sheet(ctx: _Ctx) -> None:
             for k, key in enumerate(used):
                 out.num(row, 1 + k, opd.get(key, (0, 0))[pos], f["int"])
 
-    row = _section(out, row + 2, t["outside"], f)
-    for c, h in enumerate((t["code"], t["app_name"], t["hosting"], t["developer"], "", "", t["url"])):
-        out.text(row, c, h, f["header"])
-    for e in iv.outside:
+    # outside the province: what could move, then national applications on ministry servers (not moved);
+    # columns: code A, application B, hosting C:D, developer E:F, URL G
+    row = _section(out, row + 2, t["outside"], f) - 2
+    for title, entries in ((t["outside_move"], iv.outside_movable), (t["outside_national"], iv.outside_ministry)):
+        row += 2
+        out.text(row, 0, title, f["bold_plain"])
         row += 1
-        out.text(row, 0, e.opd, f["text"])
-        out.text(row, 1, e.app.name, f["wrap"])
-        out.text(row, 2, ctx.hosting(e.app.hosting), f["wrap"])
-        ws.merge_range(row, 3, row, 5, "", f["wrap"])
-        out.text(row, 3, e.app.developer, f["wrap"])
-        out.text(row, 6, e.app.url, f["wrap"])
-        fit_row(ws, row, [(e.app.name, 34), (ctx.hosting(e.app.hosting), 14), (e.app.url, 40)])
-    if not iv.outside:
-        out.text(row + 1, 0, t["none"], f["note"])
-        row += 1
+        for c, c2, h in ((0, 0, t["code"]), (1, 1, t["app_name"]), (2, 3, t["hosting"]), (4, 5, t["developer"]),
+                         (6, 6, t["url"])):
+            if c2 > c:
+                ws.merge_range(row, c, row, c2, "", f["header"])
+            out.text(row, c, h, f["header"])
+        for e in entries:
+            row += 1
+            where = ctx.hosting(e.app.hosting)
+            out.text(row, 0, e.opd, f["text"])
+            out.text(row, 1, e.app.name, f["wrap"])
+            ws.merge_range(row, 2, row, 3, "", f["wrap"])
+            out.text(row, 2, where, f["wrap"])
+            ws.merge_range(row, 4, row, 5, "", f["wrap"])
+            out.text(row, 4, e.app.developer, f["wrap"])
+            out.text(row, 6, e.app.url, f["wrap"])
+            fit_row(ws, row, [(e.app.name, 34), (where, 32), (e.app.developer, 32), (e.app.url, 40)])
+        if not entries:
+            row += 1
+            out.text(row, 0, t["none"], f["note"])
 
     row = _section(out, row + 2, t["no_room"], f)
     out.text(row, 0, t["code"], f["header"])
@@ -2108,6 +2232,7 @@ def _hosting_sheet(ctx: _Ctx) -> None:
         row += 1
         out.text(row, 0, code, f["text"])
         out.text(row, 1, ctx.opd_name(code), f["wrap"])
+        fit_row(ws, row, [(ctx.opd_name(code), 34)])
     if not iv.no_server_room:
         out.text(row + 1, 0, t["none"], f["note"])
         row += 1
@@ -2129,7 +2254,7 @@ def _hosting_sheet(ctx: _Ctx) -> None:
 def _services_sheet(ctx: _Ctx) -> None:
     t, f = ctx.t, ctx.f
     out = ctx.sheet(t["sheet_services"])
-    out.text(0, 0, t["services_title"], f["title"])
+    out.title(t["services_title"], f["title"])
     out.text(1, 0, t["services_note"], f["subtitle"])
     hr = 3
     cols = [(t["service"], 26), (t["code"], 15), (t["name"], 32), (t["indicator"], 11), (t["max_level"], 10),

@@ -108,6 +108,7 @@ class SheetRecord:
         self.string_count = 0
         self.columns: dict[int, tuple] = {}
         self.col0 = False  # a row height set before any cell: xlsxwriter counts column 0 in the dimensions
+        self.hbreaks: list[int] = []  # manual page breaks (rows), per sheet: rendered by the caller
 
     # -- the Worksheet API used by the report's sheet code
 
@@ -201,6 +202,19 @@ class SheetRecord:
     def layout(self) -> tuple:
         """The calls the template fixes: final column widths, then panes, print setup and chart positions."""
         return (tuple(sorted(self.columns.items())), *self.calls)
+
+    def set_h_pagebreaks(self, breaks: list[int]) -> None:
+        self.hbreaks = sorted(set(breaks))  # as xlsxwriter's _sort_pagebreaks (at most 1023 breaks)
+        if len(self.hbreaks) > 1023 or 0 in self.hbreaks:
+            raise Unsupported("page breaks xlsxwriter would trim")
+
+    def row_breaks(self) -> str:
+        """The <rowBreaks> element of the recorded page breaks, as xlsxwriter writes it ('' when none)."""
+        if not self.hbreaks:
+            return ""
+        n = len(self.hbreaks)
+        return (f'<rowBreaks count="{n}" manualBreakCount="{n}">'
+                + "".join(f'<brk id="{r}" max="16383" man="1"/>' for r in self.hbreaks) + "</rowBreaks>")
 
     def write_url(self, *args: object) -> int:
         raise Unsupported("hyperlinks")

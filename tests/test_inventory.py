@@ -215,3 +215,42 @@ def test_english_inventory_sheets(tmp_path: Path) -> None:
     path = report.write_report(standard_batch(lang="en"), tmp_path / "en.xlsx")
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
     assert {"Applications", "Shared Applications", "Hosting & Data Centre", "Services vs Applications"} <= set(names)
+
+
+def test_ministry_servers_and_applications_are_not_moved() -> None:
+    """One rule for the data-centre plan: nothing at a ministry ("kementerian") is movable, servers included."""
+    fw = framework()
+    s = submission(fw, "BKD", applications=apps(
+        app("SIASN", "kepegawaian", hosting="kementerian", fw=fw), app("SIMPEG", "kepegawaian", hosting="cloud", fw=fw),
+        app("Arsip", hosting="vendor-luar-provinsi", fw=fw), app("Lokal", hosting="ruang-server-opd", fw=fw)),
+        infra=Infrastructure(servers=(ServerCount("kementerian", 3, ""), ServerCount("ruang-server-opd", 2, ""),
+                                      ServerCount("pdn", 1, ""))))
+    iv = inv.analyse(fw, [s], {"BKD": {}})
+    plan = iv.dc_plan[0]
+    assert [a.name for a in plan.apps] == ["SIMPEG", "Arsip", "Lokal"] and plan.servers == 2
+    assert plan.servers_total == 6 and iv.dc_totals == (3, 2)
+    assert not inv.movable("kementerian") and not inv.movable("pdn") and inv.movable("lainnya: x")
+    # the outside list, split: what could move, and national applications on ministry servers
+    assert [e.app.name for e in iv.outside] == ["SIASN", "SIMPEG", "Arsip"]
+    assert [e.app.name for e in iv.outside_movable] == ["SIMPEG", "Arsip"]
+    assert [e.app.name for e in iv.outside_ministry] == ["SIASN"]
+
+
+def test_hosting_sheet_splits_the_outside_list(book, iv: inv.Inventory) -> None:
+    _, wv = book
+    ws = wv["Hosting & Pusat Data"]
+    rows = [r for r in ws.iter_rows(values_only=True)]
+    col_a = [r[0] for r in rows]
+    move = col_a.index("Dapat dipindah: vendor di luar provinsi, penyedia cloud, lainnya")
+    national = col_a.index("Aplikasi nasional di server kementerian (tidak dipindah)")
+    assert rows[move + 1][:7] == ("Kode OPD", "Nama aplikasi", "Lokasi hosting", None, "Pengembang", None,
+                                  "Alamat (URL)")
+    moved = [(r[0], r[1]) for r in rows[move + 2:national] if r[0] and r[1]]
+    assert moved == [(e.opd, e.app.name) for e in iv.outside_movable]
+    national_rows = [(r[0], r[1]) for r in rows[national + 2:national + 2 + len(iv.outside_ministry)]]
+    assert national_rows == [(e.opd, e.app.name) for e in iv.outside_ministry]
+    assert all(e.app.hosting == "kementerian" for e in iv.outside_ministry) and iv.outside_ministry
+    merged = {str(m) for m in book[0]["Hosting & Pusat Data"].merged_cells.ranges}
+    assert f"C{move + 2}:D{move + 2}" in merged and f"E{move + 2}:F{move + 2}" in merged  # headings span their columns
+    texts = [c for r in rows for c in r if isinstance(c, str)]
+    assert any("server kementerian" in x and "Tidak dipindah" in x for x in texts)  # the rule, on the sheet

@@ -159,10 +159,60 @@ def test_matrix_heatmap_weights_and_formula(book, values, result) -> None:
     assert ws["C7"].value == "13/10" or ws["C7"].value == "1.3"
     n = len(result.framework.indicators)
     index_col = 3 + n
-    cell = ws.cell(8, index_col)
+    # the OPD rows' own heading (code, name) sits directly above them
+    assert (ws.cell(8, 1).value, ws.cell(8, 2).value, ws.cell(8, index_col).value) == ("Kode OPD", "Nama OPD",
+                                                                                     "Indeks SPBE")
+    cell = ws.cell(9, index_col)
     assert str(cell.value).startswith("=SUMPRODUCT(")
-    assert wv.cell(8, index_col).value == report.stored(result.ranking[0].index)  # cached value
-    assert ws.cell(8, 3).value == result.ranking[0].score.indicators[0].level and ws.cell(8, 3).number_format == "0"
+    assert wv.cell(9, index_col).value == report.stored(result.ranking[0].index)  # cached value
+    assert ws.cell(9, 3).value == result.ranking[0].score.indicators[0].level and ws.cell(9, 3).number_format == "0"
+    notes = " ".join(str(ws.cell(r, 1).value) for r in (2, 3))
+    assert "SUMPRODUCT" not in notes and "tidak dijawab" in notes  # plain words, and the legend of 0*
+
+
+def test_unanswered_indicators_are_marked(book, result) -> None:
+    """An unanswered indicator (scored at the lowest level) does not look like an answered level 0."""
+    ws = book["Matriks"]
+    row = next(r for r in range(9, 40) if ws.cell(r, 1).value == "BAPPEDA")
+    score = result.scores["BAPPEDA"]
+    assert score.missing
+    for k, sc in enumerate(score.indicators):
+        c = ws.cell(row, 3 + k)
+        assert c.value == sc.level
+        if sc.source == "missing":
+            assert c.number_format == '0"*"' and c.font.i and c.border.left.style == "dashed"
+        else:
+            assert c.number_format == "0" and not c.font.i
+    # a real level 0 elsewhere keeps the plain format
+    zeros = [ws.cell(r, 3 + k) for r in range(9, 9 + len(result.ranking)) for k in range(len(score.indicators))
+             if ws.cell(r, 3 + k).value == 0 and ws.cell(r, 3 + k).number_format == "0"]
+    assert all(not z.font.i for z in zeros)
+    # the gap sheet's current level is marked the same way
+    gs = book["BAPPEDA"]
+    hr, _ = find(gs, "Kriteria level berikutnya (level saat ini + 1)")
+    marked = [gs.cell(i, 1).value for i in range(hr + 1, hr + 1 + len(score.indicators))
+              if gs.cell(i, 5).number_format == '0"*"']
+    assert marked == list(score.missing)
+    # Peringkat: the status sits next to the index and predikat
+    rk = book["Peringkat"]
+    assert rk.cell(4, 6).value == "Status"
+
+
+def test_summary_opd_chart_reads_a_static_block(book, result, written: Path) -> None:
+    """The per-OPD chart reads a block on Ringkasan (not the filterable Peringkat) in rank order."""
+    ws = book["Ringkasan"]
+    r0, _ = find(ws, "Indeks SPBE per OPD (data grafik, urut peringkat)")
+    names = [ws.cell(r0 + 2 + k, 1).value for k in range(len(result.ranking))]
+    expected = [x.name + ("" if x.score.complete else " (tidak lengkap)") for x in result.ranking]
+    assert names == expected and any(n.endswith(" (tidak lengkap)") for n in names)
+    with zipfile.ZipFile(written) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    opd = next(x for x in charts if "Indeks SPBE per OPD" in x)
+    refs = re.findall(r"<c:f>(.*?)</c:f>", opd)
+    first, last = r0 + 2, r0 + 1 + len(result.ranking)
+    assert refs == [f"Ringkasan!$A${first}:$A${last}", f"Ringkasan!$B${first}:$B${last}"]
+    assert not any("Peringkat" in x for x in refs)
+    assert not book["Ringkasan"].auto_filter.ref
 
 
 def test_gap_sheet_contents_and_what_if_formula(book, values, result) -> None:
@@ -174,7 +224,7 @@ def test_gap_sheet_contents_and_what_if_formula(book, values, result) -> None:
     assert "SUMPRODUCT(" in ws.cell(r, 3).value
     assert wv.cell(r, 3).value == report.stored(gap.planned_index)
     assert ws.cell(r, 4).value.startswith("=LOOKUP(") and wv.cell(r, 4).value == gap.target_predikat
-    hr, _ = find(ws, "Kriteria level berikutnya")
+    hr, _ = find(ws, "Kriteria level berikutnya (level saat ini + 1)")
     rows = rows_of(ws, hr)
     assert [x["No."] for x in rows] == [g.indicator for g in gap.rows]
     first = rows[0]
@@ -187,6 +237,32 @@ def test_gap_sheet_contents_and_what_if_formula(book, values, result) -> None:
     fr, _ = find(ws, "Catatan validasi berkas OPD ini")
     codes = [ws.cell(i, 5).value for i in range(fr + 2, fr + 8)]
     assert "vocabulary-unknown" in codes and "control-characters" in codes
+    # own columns: code E:G and hint H:K merged, the severity column keeps its width; a page break before
+    assert f"E{fr + 1}:G{fr + 1}" in {str(m) for m in ws.merged_cells.ranges}
+    assert ws.column_dimensions["D"].width > 14 and fr - 1 in [b.id for b in ws.row_breaks.brk]
+
+
+def test_gap_plan_levels_and_first_step_for_an_incomplete_opd(book, result) -> None:
+    ws = book["BAPPEDA"]
+    score, gap = result.scores["BAPPEDA"], result.gaps["BAPPEDA"]
+    r, _ = find(ws, "Rencana minimal menuju target")
+    line = ws.cell(r + 1, 1).value
+    assert line == ("Langkah pertama: jawab indikator yang belum diisi: " + ", ".join(score.missing)
+                    + " (saat ini dinilai level terendah).")
+    heads = [ws.cell(r + 2, c).value for c in range(1, 7)]
+    assert heads == ["No.", "Indikator", "Level saat ini", "Level target", "Naik (jumlah level)", "Kenaikan indeks"]
+    rows = rows_of(ws, r + 2)[:len(gap.plan)]
+    current = {g.indicator: g.current for g in gap.rows}
+    for step, x in zip(gap.plan, rows, strict=True):
+        assert (x["No."], x["Level saat ini"], x["Level target"], x["Naik (jumlah level)"]) == (
+            step.indicator, current[step.indicator], current[step.indicator] + step.levels, step.levels)
+    # a complete OPD has no first-step line
+    ok = book["DISKOMINFO"]
+    r, _ = find(ok, "Rencana minimal menuju target")
+    assert not str(ok.cell(r + 1, 1).value or "").startswith("Langkah pertama")
+    hr, _ = find(ws, "Kriteria level berikutnya (level saat ini + 1)")
+    g = gap.rows[0]
+    assert ws.cell(hr + 1, 11).value == f"Level {g.current + 1}: {g.next_criteria}"
 
 
 def test_validation_and_files_sheets(book, result) -> None:
