@@ -480,8 +480,8 @@ class _SheetBuilder:
         row_no = self.row_no = int(r_attr) if r_attr is not None and r_attr.isdigit() else self.row_no + 1
         if not 1 <= row_no <= MAX_ROW:
             raise self.bad(f"nomor baris {r_attr[:20]} tidak valid" if r_attr else f"lebih dari {MAX_ROW} baris")
-        c_tag, v_tag, f_tag, is_tag = self.c_tag, self.v_tag, self.f_tag, self.is_tag
-        cells, cache, columns = self.cells, self.cache, COLUMNS
+        c_tag, v_tag, f_tag, is_tag, t_tag = self.c_tag, self.v_tag, self.f_tag, self.is_tag, self.t_tag
+        cells, cache, columns, refs = self.cells, self.cache, COLUMNS, _REF_CACHE
         col_no = 0
         skipped_ref = None  # the reference of the last empty cell, resolved only when a cell without r follows
         for c in el:
@@ -506,26 +506,34 @@ class _SheetBuilder:
                 row = row_no
             else:
                 skipped_ref = None
-                letters = ref.rstrip(_DIGITS)
-                digits = ref[len(letters):]
-                col = columns.get(letters) or columns.get(letters.upper())
-                if col is None or not digits.isdigit() or not 1 <= int(digits) <= MAX_ROW:
-                    raise self.bad(f"referensi sel '{ref[:20]}' tidak valid")
-                row = int(digits)
-                col_no = col
+                pos = refs.get(ref)
+                if pos is None:
+                    pos = _parse_ref(ref)
+                    if pos is None:
+                        raise self.bad(f"referensi sel '{ref[:20]}' tidak valid")
+                    if len(refs) < _MAX_REF_CACHE:
+                        refs[ref] = pos
+                row, col_no = pos
             if col_no > MAX_COL:
                 raise self.bad(f"kolom di luar batas pada baris {row}")
             t = get("t")
-            if len(c) == 1 and c[0].tag == v_tag:  # the common case: a value, no formula
-                v = c[0].text
-                if not v:
+            if len(c) == 1:
+                first = c[0]
+                ftag = first.tag
+                if ftag == v_tag:  # the common case: a value, no formula
+                    v = first.text
+                    if not v:
+                        continue
+                    key = (t, v)
+                    cell = cache.get(key)
+                    if cell is None:
+                        cell = cache[key] = self.value(t, v, None)
+                    cells[(row, col_no)] = cell
                     continue
-                key = (t, v)
-                cell = cache.get(key)
-                if cell is None:
-                    cell = cache[key] = self.value(t, v, None)
-                cells[(row, col_no)] = cell
-                continue
+                if ftag == is_tag and t == "inlineStr" and len(first) == 1 and first[0].tag == t_tag:
+                    text = first[0].text or ""  # a plain inline string (how openpyxl writes text)
+                    cells[(row, col_no)] = RawCell(_unescape(text) if "_x" in text else text, TEXT, None)
+                    continue
             v = f = inline = None
             for child in c:
                 ctag = child.tag
@@ -581,6 +589,20 @@ class _SheetBuilder:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+_REF_CACHE: dict[str, tuple[int, int]] = {}  # "H12" -> (12, 8): the same addresses recur in every file
+_MAX_REF_CACHE = 200_000
+
+
+def _parse_ref(ref: str) -> tuple[int, int] | None:
+    """(row, column) of an A1 reference, or None when it is not a valid cell address."""
+    letters = ref.rstrip(_DIGITS)
+    digits = ref[len(letters):]
+    col = COLUMNS.get(letters) or COLUMNS.get(letters.upper())
+    if col is None or not digits.isdigit() or not 1 <= int(digits) <= MAX_ROW:
+        return None
+    return int(digits), col
 
 
 def _ns(tag: str) -> str:
