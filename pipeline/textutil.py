@@ -51,7 +51,11 @@ _NONWORD = re.compile(r"[^\w&/]+")
 
 def fold(text: str) -> str:
     """Case/accent/width-insensitive form with single spaces (for vocabulary matching)."""
-    text = str(text)
+    return _fold(text) if isinstance(text, str) and len(text) <= 200 else _fold.__wrapped__(str(text))
+
+
+@lru_cache(maxsize=8192)  # headings, labels and dropdown texts recur in every file
+def _fold(text: str) -> str:
     if text.isascii():  # fast path: nothing to normalise but case and punctuation
         return " ".join(_NONWORD.sub(" ", text.lower()).split())
     text = unicodedata.normalize("NFKC", text).casefold()
