@@ -108,6 +108,16 @@ def _formats(wb: xlsxwriter.Workbook) -> dict:
     }
 
 
+def _finish(ws: object, header_row: int | None = None, **allow: bool) -> None:
+    """Print setup (A4 landscape, fit to width, repeated headings) and protection without a password."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    if header_row is not None:
+        ws.repeat_rows(header_row)
+    ws.protect("", {"format_columns": True, "format_rows": True, **allow})
+
+
 def _write_lists(wb: xlsxwriter.Workbook, ws: object, fw: Framework, roster: Roster) -> dict[str, str]:
     """Write dropdown source lists to the hidden sheet; return defined names by list key."""
     columns = {
@@ -184,10 +194,7 @@ def _write_guide(ws: object, fw: Framework, f: dict, deadline: str | None, conta
         ws.write_string(row, 1, band.name, f["text_bold"])
         top = "≤" if band is fw.bands[-1] else "<"
         ws.write_string(row, 2, f"{float(band.min):.2f} ≤ indeks {top} {float(band.max):.2f}", f["text"])
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.protect("", {"format_columns": True, "format_rows": True})
+    _finish(ws)
 
 
 def _write_identity(ws: object, fw: Framework, f: dict, names: dict, year: int | None) -> None:
@@ -229,10 +236,7 @@ def _write_identity(ws: object, fw: Framework, f: dict, names: dict, year: int |
         else:
             ws.write_blank(r, 1, None, f["input"])
     ws.freeze_panes(L.HEADER_ROW, 0)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.protect("", {"format_columns": True, "format_rows": True})
+    _finish(ws)
 
 
 def _wrapped_lines(text: str, width: float) -> int:
@@ -292,11 +296,7 @@ def _write_assessment(ws: object, fw: Framework, f: dict, names: dict) -> None:
     ws.freeze_panes(L.HEADER_ROW, idx["indicator"] + 1)
     last = hr + len(fw.indicators)
     ws.autofilter(hr, 0, last, len(cols) - 1)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(hr)
-    ws.protect("", {"format_columns": True, "format_rows": True, "autofilter": True, "sort": False})
+    _finish(ws, hr, autofilter=True, sort=False)
 
 
 def _write_apps(ws: object, f: dict, names: dict) -> None:
@@ -328,11 +328,7 @@ def _write_apps(ws: object, f: dict, names: dict) -> None:
                                                    "input_message": msg, "error_title": c.header,
                                                    "error_message": "Pilih dari daftar.", "error_type": etype})
     ws.freeze_panes(L.HEADER_ROW, 2)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(hr)
-    ws.protect("", {"format_columns": True, "format_rows": True, "insert_rows": True, "delete_rows": True})
+    _finish(ws, hr, insert_rows=True, delete_rows=True)
 
 
 def _write_infra(ws: object, f: dict, names: dict) -> None:
@@ -368,7 +364,4 @@ def _write_infra(ws: object, f: dict, names: dict) -> None:
         ws.write_blank(r, 2, None, f["input"])
         ws.data_validation(r, 1, r, 1, {"validate": "integer", "criteria": ">=", "value": 0,
                                         "error_message": "Tulis jumlah server (angka bulat).", "error_type": "warning"})
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.protect("", {"format_columns": True, "format_rows": True})
+    _finish(ws)
