@@ -18,7 +18,7 @@ from pipeline.errors import CatalogError
 from pipeline.findings import Finding
 from pipeline.framework import Framework
 from pipeline.intake import read_folder
-from pipeline.models import FileOutcome, Submission
+from pipeline.models import FileOutcome, Submission, answer_levels
 from pipeline.roster import Opd, Roster
 from pipeline.validate import resolve
 
@@ -147,8 +147,7 @@ def assemble(fw: Framework, ros: Roster, subs: list[Submission], *, year: int | 
     kept, outcomes = resolve(subs, lang)
     scores: dict[str, scoring.Score] = {}
     for s in kept:
-        levels = {i: a.level for i, a in s.answers.items()}
-        verified = {i: a.verified for i, a in s.answers.items()}
+        levels, verified = answer_levels(s.answers)
         scores[s.opd_code] = scoring.score(fw, levels, verified, opd=s.opd_code, band_rule=rule)
     names = [(ros.by_code(c).name if ros.by_code(c) else c, sc) for c, sc in scores.items()]
     ranking = scoring.rank(names)

@@ -92,8 +92,12 @@ class Framework:
     path: str = ""
     _by_id: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
+    _fingerprint: str = field(default="", init=False, repr=False, compare=False, hash=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {i.id: i for i in self.indicators})
+        text = "|".join(f"{i.id}:{i.aspect}:{i.weight}" for i in self.indicators)
+        object.__setattr__(self, "_fingerprint", hashlib.sha256(f"{self.id}|{text}".encode()).hexdigest()[:16])
 
     @property
     def levels(self) -> range:
@@ -130,8 +134,7 @@ class Framework:
     @property
     def fingerprint(self) -> str:
         """Short hash of the indicator list (ids, aspects, weights): ties a template to its catalog."""
-        text = "|".join(f"{i.id}:{i.aspect}:{i.weight}" for i in self.indicators)
-        return hashlib.sha256(f"{self.id}|{text}".encode()).hexdigest()[:16]
+        return self._fingerprint
 
 
 def round_half_up(value: Fraction, places: int = 2) -> Fraction:

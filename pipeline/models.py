@@ -100,6 +100,13 @@ def _answer(indicator: str, level: int | None, verified: int | None, explanation
                   i(verified_cell), i(evidence_cell))
 
 
+def answer_levels(answers: Mapping[str, Answer]) -> tuple[dict[str, int | None], dict[str, int | None]]:
+    """(self-assessed, verified) level per indicator of a submission's answers."""
+    if isinstance(answers, AnswerTable):
+        return answers.levels()
+    return {i: a.level for i, a in answers.items()}, {i: a.verified for i, a in answers.items()}
+
+
 class AnswerTable(Mapping):
     """Indicator id -> Answer, stored as small arrays; Answers (without free texts) are made on access."""
 
@@ -149,6 +156,11 @@ class AnswerTable(Mapping):
 
     def __contains__(self, key: object) -> bool:
         return key in self._lookup()
+
+    def levels(self) -> tuple[dict[str, int | None], dict[str, int | None]]:
+        """(self-assessed, verified) level per indicator, without building Answer objects."""
+        return ({k: (None if v < 0 else v) for k, v in zip(self._ids, self._levels, strict=True)},
+                {k: (None if v < 0 else v) for k, v in zip(self._ids, self._verified, strict=True)})
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._ids)

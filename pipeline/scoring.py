@@ -13,6 +13,7 @@ The roll-up follows the regulation (PermenPANRB 59/2020 Tabel 10-12, same form i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -262,9 +263,26 @@ def next_band(fw: Framework, value: Fraction, band_rule: str | None = None) -> B
     return fw.bands[pos + 1] if pos + 1 < len(fw.bands) else None
 
 
+_INT_WEIGHTS: dict[tuple[str, str], tuple[int, tuple[int, ...]]] = {}
+
+
+def _int_weights(fw: Framework) -> tuple[int, tuple[int, ...]]:
+    """(D, integer weights) with weight_i = n_i / D for every indicator, in catalog order.
+
+    Sums of level x weight are then exact integer sums over one denominator: the same exact values
+    as Fraction arithmetic, without building thousands of intermediate Fractions per OPD.
+    """
+    key = (fw.id, fw.fingerprint)
+    if key not in _INT_WEIGHTS:
+        den = math.lcm(*(i.weight.denominator for i in fw.indicators))
+        _INT_WEIGHTS[key] = (den, tuple(int(i.weight * den) for i in fw.indicators))
+    return _INT_WEIGHTS[key]
+
+
 def index_of(fw: Framework, levels: Mapping[str, int]) -> Fraction:
     """sum(level x weight) / 100 over the catalog's indicators; every indicator must have a level."""
-    return sum((levels[i.id] * i.weight for i in fw.indicators), Fraction(0)) / _HUNDRED
+    den, weights = _int_weights(fw)
+    return Fraction(sum(levels[i.id] * w for i, w in zip(fw.indicators, weights, strict=True)), den * 100)
 
 
 def domain_from_aspects(fw: Framework, domain_id: str, aspect_indices: Mapping[str, Fraction]) -> Fraction:
@@ -336,14 +354,16 @@ def score(
             used, source = fw.level_min, SOURCE_MISSING
         rows.append(IndicatorScore(ind.id, ind.domain, ind.aspect, ind.weight, own, ver, used, source))
 
-    weighted: dict[str, Fraction] = {a.id: Fraction(0) for a in fw.aspects}
-    for r in rows:
-        weighted[r.aspect] += r.weighted
-    aspects = {a.id: weighted[a.id] / a.weight for a in fw.aspects}
-    domains = {
-        d.id: sum((aspects[a.id] * a.weight for a in fw.aspects_of(d.id)), Fraction(0)) / d.weight for d in fw.domains
-    }
-    index = sum((domains[d.id] * d.weight for d in fw.domains), Fraction(0)) / _HUNDRED
+    # aspect index = sum(level x weight) / aspect weight; domain index = sum(aspect index x aspect weight) /
+    # domain weight = (the domain's sum of level x weight) / domain weight; index = (the sum of all) / 100.
+    # Computed as integer sums over the catalog's common denominator: exact, and identical to the roll-up.
+    den, weights = _int_weights(fw)
+    by_aspect: dict[str, int] = {a.id: 0 for a in fw.aspects}
+    for r, w in zip(rows, weights, strict=True):
+        by_aspect[r.aspect] += r.level * w
+    aspects = {a.id: Fraction(by_aspect[a.id], den) / a.weight for a in fw.aspects}
+    domains = {d.id: Fraction(sum(by_aspect[a.id] for a in fw.aspects_of(d.id)), den) / d.weight for d in fw.domains}
+    index = Fraction(sum(by_aspect.values()), den * 100)
 
     self_levels = {r.id: fw.level_min if r.self_level is None else r.self_level for r in rows}
     removed = added = adjusted = 0
