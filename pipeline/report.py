@@ -51,8 +51,9 @@ from xml.etree import ElementTree
 
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
-from xlsxwriter.utility import xl_range_formula
+from xlsxwriter.utility import _preserve_whitespace, _utf16_len, xl_col_to_name, xl_range, xl_range_formula
 from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.xmlwriter import XMLwriter
 
 from pipeline import inventory as inv
 from pipeline import layout as L
@@ -87,7 +88,9 @@ CONSTANT_MEMORY_ABOVE = 2000
 CHART_MAX_OPDS = 60
 # Per-OPD workbooks are written by a process pool (all cores) from this many on; fewer are written inline.
 POOL_MIN_WORKBOOKS = 40
-RAW_SPOOL_BYTES = 16 * 2**20  # rows of a streamed sheet stay in memory up to this size, then spill to disk
+RAW_SPOOL_BYTES = 16 * 2**20
+ZIP_LEVEL = 1  # deflate level of the workbooks written with xlsxwriter (see _Workbook)
+XLS_STRMAX = 32767  # Excel's longest cell text, in UTF-16 units  # rows of a streamed sheet stay in memory up to this size, then spill to disk
 
 # ---------------------------------------------------------------- UI strings (one dict per language)
 
@@ -535,9 +538,12 @@ class _Sheet(Worksheet):
     """An xlsxwriter worksheet with two speed-ups (xlsxwriter's ``worksheet_class`` hook).
 
     * Formulas that use only :data:`_PLAIN_FUNCS` skip xlsxwriter's ~30 future-function regexes.
-    * A *streamed* sheet (:meth:`stream`) takes its rows as ready-made XML (:func:`_rc` helpers), one
-      row at a time in order, spooled to a temporary file when large; cells are never held as objects.
-      Such a sheet must not also receive cells through the write_* methods.
+    * A *streamed* sheet (:meth:`stream`) also takes rows as ready-made XML (:meth:`raw_row`, rows in
+      increasing order): the body rows of the big tables (:class:`_Body`), never held as cell objects.
+      Cells written through xlsxwriter's write_* methods (headings, notes, totals) go on rows of their
+      own; the two kinds of row are merged in row order when the sheet is written. In constant_memory
+      mode raw rows go straight to xlsxwriter's row file (everything in row order); otherwise they are
+      spooled (in memory up to :data:`RAW_SPOOL_BYTES`, then on disk) in blocks of consecutive rows.
     """
 
     _raw = None
@@ -548,43 +554,108 @@ class _Sheet(Worksheet):
         return super()._prepare_formula(formula, expand_future_functions)
 
     def stream(self) -> _Sheet:
-        self._raw = tempfile.SpooledTemporaryFile(max_size=RAW_SPOOL_BYTES, mode="w+", encoding="utf-8")
-        self._raw_rows = 0
-        self._raw_cols = 0
+        if self._raw is None:
+            self._raw = tempfile.SpooledTemporaryFile(max_size=RAW_SPOOL_BYTES, mode="w+", encoding="utf-8")
+            self._raw_buf: list[str] = []
+            self._raw_blocks: list[list[int]] = []  # [first row, last row, characters]
+            self._raw_last = -1
         return self
 
-    def raw_row(self, r: int, cells: str, ncols: int) -> None:
-        """Append row ``r`` (0-based; rows must come in increasing order) made of :func:`_rc` cells."""
-        self._raw.write(f'<row r="{r + 1}">{cells}</row>')
-        if self.dim_rowmin is None:
+    def raw_row(self, r: int, cells: str, ncols: int, height: float | None = None, first_col: int = 0) -> None:
+        """Append row ``r`` (0-based, after every raw row so far) holding ``cells`` (cell XML in column order,
+        columns ``first_col`` to ``ncols - 1``); ``height`` in points as :meth:`set_row` takes it."""
+        if r <= self._raw_last or not 0 <= r < self.xls_rowmax:
+            raise ReportWriteError(f"{self.name}: streamed row {r + 1} out of order")
+        if height is None:
+            xml = f'<row r="{r + 1}">{cells}</row>'
+        else:
+            px = int(height * 4.0 / 3.0 + 0.5)
+            self.row_sizes[r] = [px, False]  # drawings and comments are placed by row heights
+            if px == self.original_row_height:
+                xml = f'<row r="{r + 1}">{cells}</row>'
+            else:
+                xml = f'<row r="{r + 1}" ht="{px * 0.75:.16g}" customHeight="1">{cells}</row>'
+        if self.constant_memory:
+            if r > self.previous_row:
+                self._write_single_row(r)  # xlsxwriter's pending row first: the row file stays in row order
+            self.fh.write(xml)
+        else:
+            blocks = self._raw_blocks
+            if blocks and blocks[-1][1] == r - 1:
+                block = blocks[-1]
+                block[1] = r
+                block[2] += len(xml)
+            else:
+                blocks.append([r, r, len(xml)])
+            buf = self._raw_buf
+            buf.append(xml)
+            if len(buf) >= 512:
+                self._raw.write("".join(buf))
+                buf.clear()
+        self._raw_last = r
+        if self.dim_rowmin is None or r < self.dim_rowmin:
             self.dim_rowmin = r
-            self.dim_colmin = 0
-        self.dim_rowmax = r
-        self._raw_cols = max(self._raw_cols, ncols)
-        self.dim_colmax = self._raw_cols - 1
+        if self.dim_rowmax is None or r > self.dim_rowmax:
+            self.dim_rowmax = r
+        if self.dim_colmin is None or first_col < self.dim_colmin:
+            self.dim_colmin = first_col
+        if self.dim_colmax is None or ncols - 1 > self.dim_colmax:
+            self.dim_colmax = ncols - 1
 
-    def _copy_raw(self) -> None:
-        raw, self._raw = self._raw, None
-        self._xml_start_tag("sheetData")
-        raw.seek(0)
-        while chunk := raw.read(1 << 20):
-            self.fh.write(chunk)
-        raw.close()
-        self._xml_end_tag("sheetData")
+    def raw_merge(self, r1: int, c1: int, r2: int, c2: int) -> None:
+        """Record a merged range whose cells are streamed (as :meth:`merge_range` records it)."""
+        cell_range = xl_range(r1, c1, r2, c2)
+        for row in range(r1, r2 + 1):
+            for col in range(c1, c2 + 1):
+                if (row, col) in self.merged_cells:
+                    raise ReportWriteError(f"{self.name}: merged range {cell_range} overlaps another")
+                self.merged_cells[(row, col)] = cell_range
+        self.merge.append([r1, c1, r2, c2])
 
     def _write_sheet_data(self) -> None:
         if self._raw is None:
             super()._write_sheet_data()
-        else:
-            self._copy_raw()
+            return
+        raw, self._raw = self._raw, None
+        raw.write("".join(self._raw_buf))
+        self._raw_buf.clear()
+        raw.seek(0)
+        if self.dim_rowmin is None:
+            self._xml_empty_tag("sheetData")
+            raw.close()
+            return
+        own = sorted(r for r in {*self.row_info, *self.comments, *(r for r, c in self.table.items() if c)})
+        lo, hi = self.dim_rowmin, self.dim_rowmax
+        self._xml_start_tag("sheetData")
+        k = 0
+        cursor = lo
+        for first, last, size in self._raw_blocks:
+            while k < len(own) and own[k] < first:
+                k += 1
+            if k < len(own) and own[k] <= last:
+                raise ReportWriteError(f"{self.name}: row {own[k] + 1} is both streamed and written")
+            if cursor < first:
+                self.dim_rowmin, self.dim_rowmax = cursor, first - 1
+                super()._write_rows()
+            while size > 0:
+                chunk = raw.read(min(size, 1 << 20))
+                if not chunk:
+                    raise ReportWriteError(f"{self.name}: streamed rows lost")
+                self.fh.write(chunk)
+                size -= len(chunk)
+            cursor = last + 1
+        if cursor <= hi:
+            self.dim_rowmin, self.dim_rowmax = cursor, hi
+            super()._write_rows()
+        self.dim_rowmin, self.dim_rowmax = lo, hi
+        raw.close()
+        self._xml_end_tag("sheetData")
 
     def _write_optimized_sheet_data(self) -> None:
-        if self._raw is None:
-            super()._write_optimized_sheet_data()
-            return
-        self.row_data_fh.close()
-        os.unlink(self.row_data_filename)
-        self._copy_raw()
+        if self._raw is not None:  # constant_memory: raw rows went to the row file in order
+            self._raw.close()
+            self._raw = None
+        super()._write_optimized_sheet_data()
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -625,6 +696,145 @@ def _rn(ref: str, value: float | int | None, style: int = 0) -> str:
     return f'<c r="{ref}"{st}><v>{number:.16G}</v></c>'
 
 
+# ---------------------------------------------------------------- table bodies streamed as XML
+
+STREAM_TABLES = True  # False: table bodies written cell by cell through xlsxwriter (the reference the tests compare)
+_COL_NAMES = [xl_col_to_name(c) for c in range(256)]
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _inline(text: str) -> str:
+    """An inline string's <is> element, as xlsxwriter writes it in constant_memory mode."""
+    text = XMLwriter._escape_control_characters(text)
+    sp = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<is><t{sp}>{text}</t></is>"
+
+
+class _Body:
+    """The body rows of a table: each row is built cell by cell (columns in increasing order) and ended
+    with :meth:`end`. Streamed (default) the row becomes XML at once, exactly the cells xlsxwriter would
+    write (shared strings, or inline strings in constant_memory mode; the same number texts, format
+    indices and row heights); with :data:`STREAM_TABLES` off every call goes through xlsxwriter.
+
+    Text goes through :func:`clean_text` and is always a string cell, as with :meth:`Out.text`.
+    """
+
+    def __init__(self, out: Out, stream: bool = True) -> None:
+        self.out = out
+        self.ws = ws = out.ws
+        self.fast = STREAM_TABLES and stream
+        self.r = -1
+        self.n = ""
+        self._cells: list[str] = []
+        self._merges: list[tuple[int, int]] = []
+        self._first = -1
+        self._last = -1
+        self._styles: dict[int, str] = {}
+        if self.fast:
+            ws.stream()
+            self._sst = None if ws.constant_memory else ws.str_table._get_shared_string_index
+
+    def row(self, r: int) -> _Body:
+        self.r = r
+        self.n = str(r + 1)
+        self._cells = []
+        self._merges = []
+        self._first = self._last = -1
+        return self
+
+    def _style(self, fmt: object) -> str:
+        st = self._styles.get(id(fmt))
+        if st is None:
+            st = self._styles[id(fmt)] = "" if fmt is None else f' s="{fmt._get_xf_index()}"'
+        return st
+
+    def _col(self, c: int) -> str:
+        if c <= self._last:
+            raise ReportWriteError(f"{self.out.name}: column {c + 1} of row {self.n} written out of order")
+        if self._first < 0:
+            self._first = c
+        self._last = c
+        return f"{_COL_NAMES[c]}{self.n}"
+
+    def text(self, c: int, value: object, fmt: object = None) -> None:
+        if not self.fast:
+            self.out.text(self.r, c, value, fmt)
+            return
+        text = _clean_str(value) if type(value) is str else clean_text(value)[0]
+        if len(text) > XLS_STRMAX // 2 and _utf16_len(text) > XLS_STRMAX:
+            raise ReportWriteError(f"write_string to {self.out.name}!{_COL_NAMES[c]}{self.n} failed with code -2")
+        ref = self._col(c)
+        st = self._styles.get(id(fmt)) if fmt is not None else ""
+        if st is None:
+            st = self._style(fmt)
+        if self._sst is None:
+            self._cells.append(f'<c r="{ref}"{st} t="inlineStr">{_inline(text)}</c>')
+        else:
+            self._cells.append(f'<c r="{ref}"{st} t="s"><v>{self._sst(text)}</v></c>')
+
+    def num(self, c: int, value: float | int | Fraction | None, fmt: object = None) -> None:
+        if not self.fast:
+            self.out.num(self.r, c, value, fmt)
+            return
+        if value is None:
+            self.blank(c, fmt)
+            return
+        number = float(value)
+        if not math.isfinite(number):
+            raise ReportWriteError(f"{self.out.name}!{_COL_NAMES[c]}{self.n}: {value!r} is not a finite number")
+        ref = self._col(c)
+        st = self._styles.get(id(fmt)) if fmt is not None else ""
+        if st is None:
+            st = self._style(fmt)
+        self._cells.append(f'<c r="{ref}"{st}><v>{number:.16G}</v></c>')
+
+    def formula(self, c: int, formula: str, value: float, fmt: object = None) -> None:
+        """A formula of :data:`_PLAIN_FUNCS` only, with its computed number cached (as :meth:`Out.formula`)."""
+        if not self.fast:
+            self.out.formula(self.r, c, formula, value, fmt)
+            return
+        if type(value) is not float or not set(_FUNC_NAME.findall(formula)) <= _PLAIN_FUNCS:
+            raise ReportWriteError(f"{self.out.name}: formula {formula!r} cannot be streamed")
+        text = formula[1:] if formula.startswith("=") else formula
+        if "&" in text or "<" in text or ">" in text:
+            text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        self._cells.append(f'<c r="{self._col(c)}"{self._style(fmt)}><f>{text}</f><v>{value!r}</v></c>')
+
+    def blank(self, c: int, fmt: object = None) -> None:
+        if not self.fast:
+            self.out.blank(self.r, c, fmt)
+        elif fmt is not None:  # xlsxwriter writes no cell for a blank without a format
+            self._cells.append(f'<c r="{self._col(c)}"{self._style(fmt)}/>')
+
+    def merged(self, c1: int, c2: int, value: object, fmt: object) -> None:
+        """Columns c1..c2 of this row merged, showing ``value`` (as merge_range then :meth:`Out.text`)."""
+        if not self.fast:
+            self.ws.merge_range(self.r, c1, self.r, c2, "", fmt)
+            self.out.text(self.r, c1, value, fmt)
+            return
+        self.text(c1, value, fmt)
+        for c in range(c1 + 1, c2 + 1):
+            self.blank(c, fmt)
+        self._merges.append((c1, c2))
+
+    def end(self, fit: Sequence[tuple[str, float]] = ()) -> None:
+        """End the row; ``fit`` as :func:`fit_row` takes it (the row is made tall enough for wrapped texts)."""
+        if not self.fast:
+            if fit:
+                fit_row(self.ws, self.r, fit)
+            return
+        if self._first < 0:
+            if fit and _fit_height(fit) is not None:
+                raise ReportWriteError(f"{self.out.name}: row {self.n} has a height but no cells")
+            return
+        self.ws.raw_row(self.r, "".join(self._cells), self._last + 1, _fit_height(fit) if fit else None,
+                        self._first)
+        for c1, c2 in self._merges:
+            self.ws.raw_merge(self.r, c1, self.r, c2)
+
+
 def print_setup(ws: object) -> None:
     """Landscape A4, one page wide (pages as tall as needed: manual page breaks are kept)."""
     ws.set_landscape()
@@ -639,11 +849,24 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, -(-len(line) // chars)) for line in str(text).split("\n"))
 
 
+def _fit_height(texts: Sequence[tuple[str, float]]) -> float | None:
+    """The row height that shows wrapped texts in full (estimated from text length and column width), or
+    None when one line is enough."""
+    lines = max((_lines(t, w) for t, w in texts), default=1)
+    return min(409, 13.5 * lines + 3) if lines > 1 else None
+
+
+@functools.lru_cache(maxsize=1 << 13)
+def _fit_text(value: str) -> str:
+    """The text :func:`fit_row` measures for a long inventory cell (cleaned, at most 2,000 characters)."""
+    return clean_text(value, 2000)[0]
+
+
 def fit_row(ws: object, r: int, texts: Sequence[tuple[str, float]], base: float = 15) -> None:
     """Set a row height that shows wrapped texts in full (estimated from text length and column width)."""
-    lines = max((_lines(t, w) for t, w in texts), default=1)
-    if lines > 1:
-        ws.set_row(r, min(409, 13.5 * lines + 3))
+    height = _fit_height(texts)
+    if height is not None:
+        ws.set_row(r, height)
 
 
 # ---------------------------------------------------------------- formats
@@ -1271,6 +1494,35 @@ def _build(wb: xlsxwriter.Workbook, result: BatchResult, *, gap_sheets: bool, li
     return ctx.names
 
 
+class _ZipInfo(zipfile.ZipInfo):
+    """A zip member deflated at :data:`ZIP_LEVEL` (xlsxwriter leaves zlib's default, 6)."""
+
+    def __init__(self, *args: object, **kw: object) -> None:
+        super().__init__(*args, **kw)
+        self._compresslevel = ZIP_LEVEL
+
+
+class _ZipFile(zipfile.ZipFile):
+    def __init__(self, *args: object, **kw: object) -> None:
+        kw.setdefault("compresslevel", ZIP_LEVEL)
+        super().__init__(*args, **kw)
+
+
+class _Workbook(xlsxwriter.Workbook):
+    """An xlsxwriter Workbook whose package is deflated at :data:`ZIP_LEVEL`: the main workbook holds tens of
+    megabytes of sheet XML, which zlib's default level takes ~3x as long to compress (for a ~25% smaller file)."""
+
+    def _store_workbook(self) -> None:
+        import xlsxwriter.workbook as xw  # noqa: PLC0415 (the module whose zip classes are swapped for the call)
+
+        saved = xw.ZipInfo, xw.ZipFile
+        xw.ZipInfo, xw.ZipFile = _ZipInfo, _ZipFile
+        try:
+            super()._store_workbook()
+        finally:
+            xw.ZipInfo, xw.ZipFile = saved
+
+
 def _atomic_write(path: Path, build: Callable[[xlsxwriter.Workbook], list[str]], lang: str, *,
                   options: dict | None = None, verify: Callable[[Path, list[str]], str] | None = None,
                   before_replace: Callable[[], object] | None = None) -> Path:
@@ -1292,7 +1544,7 @@ def _atomic_write(path: Path, build: Callable[[xlsxwriter.Workbook], list[str]],
         raise OutputError(locked) from None
     tmp = Path(name)
     try:
-        wb = xlsxwriter.Workbook(str(tmp), {**WORKBOOK_OPTIONS, **(options or {})})
+        wb = _Workbook(str(tmp), {**WORKBOOK_OPTIONS, **(options or {})})
         names = build(wb)
         try:
             wb.close()
@@ -1649,16 +1901,19 @@ def _matrix_sheet(ctx: _Ctx) -> None:
     first = hr + 5
     wcol0, wcol1 = col_letter(3), col_letter(2 + n)
     wrow = hr + 3  # 1-based row of the weights
+    body = _Body(out)
+    level, missing = f["level"], f["level_missing"]
     for j, row in enumerate(r.ranking):
         i = first + j
-        out.text(i, 0, row.opd, f["text"])
-        out.text(i, 1, row.name, f["wrap"])
-        fit_row(ws, i, [(row.name, 48)])
+        b = body.row(i)
+        b.text(0, row.opd, f["text"])
+        b.text(1, row.name, f["wrap"])
         for k, sc in enumerate(row.score.indicators):
-            out.num(i, 2 + k, sc.level, f["level_missing" if sc.source == SOURCE_MISSING else "level"])
-        formula = f"=SUMPRODUCT({wcol0}{i + 1}:{wcol1}{i + 1},{wcol0}${wrow}:{wcol1}${wrow})/100"
-        out.formula(i, 2 + n, formula, stored(row.index), f["idx_bold"])
-        out.text(i, 3 + n, row.predikat, _band_fmt(f, row.predikat))
+            b.num(2 + k, sc.level, missing if sc.source == SOURCE_MISSING else level)
+        b.formula(2 + n, f"=SUMPRODUCT({wcol0}{i + 1}:{wcol1}{i + 1},{wcol0}${wrow}:{wcol1}${wrow})/100",
+                  stored(row.index), f["idx_bold"])
+        b.text(3 + n, row.predikat, _band_fmt(f, row.predikat))
+        b.end([(row.name, 48)])
     last = first + len(r.ranking) - 1
     if r.summary is not None and r.ranking:
         # province summary: how many OPDs stand at each level of each indicator, and the mean level
@@ -1892,17 +2147,19 @@ def _validation_sheet(ctx: _Ctx) -> None:
     out.header(hr, cols, f["header"])
     sev = SEVERITY_LABEL[ctx.lang]
     findings = r.findings
+    body = _Body(out)
+    wrap, text = f["wrap"], f["text"]
     for n, fd in enumerate(findings):
-        i = hr + 1 + n
         msg, hint = fd.message(ctx.lang), fd.hint(ctx.lang)
-        out.text(i, 0, fd.file, f["wrap"])
-        out.text(i, 1, sev[fd.severity], f[("sev", fd.severity)])
-        out.text(i, 2, fd.sheet, f["text"])
-        out.text(i, 3, fd.cell, f["text"])
-        out.text(i, 4, fd.code, f["text"])
-        out.text(i, 5, msg, f["wrap"])
-        out.text(i, 6, hint, f["wrap"])
-        fit_row(out.ws, i, [(fd.file, 30), (msg, 60), (hint, 55)])
+        b = body.row(hr + 1 + n)
+        b.text(0, fd.file, wrap)
+        b.text(1, sev[fd.severity], f[("sev", fd.severity)])
+        b.text(2, fd.sheet, text)
+        b.text(3, fd.cell, text)
+        b.text(4, fd.code, text)
+        b.text(5, msg, wrap)
+        b.text(6, hint, wrap)
+        b.end([(fd.file, 30), (msg, 60), (hint, 55)])
     if not findings:
         out.text(hr + 1, 0, t["none"], f["note"])
     out.table_setup(hr, hr + max(1, len(findings)), len(cols), freeze_col=1)
@@ -1919,18 +2176,19 @@ def _files_sheet(ctx: _Ctx) -> None:
     out.header(hr, cols, f["header"])
     labels = OUTCOME_LABEL[ctx.lang]
     rows = sorted(r.outcomes, key=lambda o: (o.file.casefold(), o.file))
+    body = _Body(out)
     for n, o in enumerate(rows):
-        i = hr + 1 + n
-        out.text(i, 0, o.file, f["wrap"])
-        out.text(i, 1, labels.get(o.outcome, o.outcome), f.get(("outcome", o.outcome), f["bold"]))
-        out.text(i, 2, o.opd_code, f["text"])
-        out.text(i, 3, ctx.opd_name(o.opd_code) if o.opd_code else "", f["wrap"])
-        out.text(i, 4, o.reason, f["wrap"])
-        out.text(i, 5, o.superseded_by, f["wrap"])
-        out.num(i, 6, o.size, f["count"])
-        out.text(i, 7, o.sha256, f["hash"])
-        fit_row(out.ws, i, [(o.file, 34), (ctx.opd_name(o.opd_code) if o.opd_code else "", 36), (o.reason, 50),
-                            (o.superseded_by, 28)])
+        b = body.row(hr + 1 + n)
+        name = ctx.opd_name(o.opd_code) if o.opd_code else ""
+        b.text(0, o.file, f["wrap"])
+        b.text(1, labels.get(o.outcome, o.outcome), f.get(("outcome", o.outcome), f["bold"]))
+        b.text(2, o.opd_code, f["text"])
+        b.text(3, name, f["wrap"])
+        b.text(4, o.reason, f["wrap"])
+        b.text(5, o.superseded_by, f["wrap"])
+        b.num(6, o.size, f["count"])
+        b.text(7, o.sha256, f["hash"])
+        b.end([(o.file, 34), (name, 36), (o.reason, 50), (o.superseded_by, 28)])
     assert len(rows) == len(r.outcomes), "every file found must have a row"
     out.table_setup(hr, hr + max(1, len(rows)), len(cols), freeze_col=1)
 
@@ -2040,15 +2298,18 @@ def _apps_sheet(ctx: _Ctx) -> None:
     status = ctx.status_labels
     files = {s.opd_code: s.file for s in r.kept}
     entries = ctx.inventory.entries
+    body = _Body(out)
+    wrap, int_ = f["wrap"], f["int"]
+    widths = [w for _, w in cols]
     for n, e in enumerate(entries):
-        i = hr + 1 + n
+        b = body.row(hr + 1 + n)
         a = e.app
         texts = (e.opd, ctx.opd_name(e.opd), a.name, a.function_label, a.users, a.url, a.developer, ctx.hosting(a.hosting),
                  a.integrated_with, status.get(a.status, a.status), a.problems, a.needs, files.get(e.opd, e.file))
         for c, value in enumerate(texts):
-            out.text(i, c, value, f["wrap"])
-        out.num(i, len(texts), a.row, f["int"])
-        fit_row(out.ws, i, [(clean_text(v, 2000)[0], w) for v, (_, w) in zip(texts, cols, strict=False)])
+            b.text(c, value, wrap)
+        b.num(len(texts), a.row, int_)
+        b.end([(_fit_text(v), w) for v, w in zip(texts, widths, strict=False)])
     if not entries:
         out.text(hr + 1, 0, t["none"], f["note"])
     out.table_setup(hr, hr + max(1, len(entries)), len(cols), freeze_col=3)
@@ -2126,18 +2387,24 @@ def _hosting_sheet(ctx: _Ctx) -> None:
         out.text(row, c, h, f["header"])
     ws.set_row(row, 30)
     plan_first = row + 1
+    # a chart caches the cells it reads: streamed only when there is no chart
+    body = _Body(out, stream=len(iv.dc_plan) > CHART_MAX_OPDS)
+    text, wrap, int_ = f["text"], f["wrap"], f["int"]
     for p in iv.dc_plan:
         row += 1
+        b = body.row(row)
         names = "; ".join(f"{a.name} ({ctx.hosting(a.hosting)})" for a in p.apps)
-        out.text(row, 0, p.opd, f["text"])
-        out.text(row, 1, ctx.opd_name(p.opd), f["wrap"])
-        out.num(row, 2, p.apps_total, f["int"])
-        out.num(row, 3, len(p.apps), f["int"])
-        out.num(row, 4, p.servers_total, f["int"])
-        out.num(row, 5, p.servers, f["int"])
-        out.text(row, 6, names, f["wrap"])
-        fit_row(ws, row, [(ctx.opd_name(p.opd), 34), (names, 40)])
+        name = ctx.opd_name(p.opd)
+        b.text(0, p.opd, text)
+        b.text(1, name, wrap)
+        b.num(2, p.apps_total, int_)
+        b.num(3, len(p.apps), int_)
+        b.num(4, p.servers_total, int_)
+        b.num(5, p.servers, int_)
+        b.text(6, names, wrap)
+        b.end([(name, 34), (names, 40)])
     plan_last = row
+    body = _Body(out)
     row += 1
     out.text(row, 0, t["total"], f["bold"])
     out.blank(row, 1, f["bold"])
@@ -2194,9 +2461,11 @@ def _hosting_sheet(ctx: _Ctx) -> None:
         ws.set_row(row, 45)
         for code, opd in iv.by_opd.items():
             row += 1
-            out.text(row, 0, code, f["text"])
+            b = body.row(row)
+            b.text(0, code, text)
             for k, key in enumerate(used):
-                out.num(row, 1 + k, opd.get(key, (0, 0))[pos], f["int"])
+                b.num(1 + k, opd.get(key, (0, 0))[pos], int_)
+            b.end()
 
     # outside the province: what could move, then national applications on ministry servers (not moved);
     # columns: code A, application B, hosting C:D, developer E:F, URL G
@@ -2212,15 +2481,14 @@ def _hosting_sheet(ctx: _Ctx) -> None:
             out.text(row, c, h, f["header"])
         for e in entries:
             row += 1
+            b = body.row(row)
             where = ctx.hosting(e.app.hosting)
-            out.text(row, 0, e.opd, f["text"])
-            out.text(row, 1, e.app.name, f["wrap"])
-            ws.merge_range(row, 2, row, 3, "", f["wrap"])
-            out.text(row, 2, where, f["wrap"])
-            ws.merge_range(row, 4, row, 5, "", f["wrap"])
-            out.text(row, 4, e.app.developer, f["wrap"])
-            out.text(row, 6, e.app.url, f["wrap"])
-            fit_row(ws, row, [(e.app.name, 34), (where, 32), (e.app.developer, 32), (e.app.url, 40)])
+            b.text(0, e.opd, text)
+            b.text(1, e.app.name, wrap)
+            b.merged(2, 3, where, wrap)
+            b.merged(4, 5, e.app.developer, wrap)
+            b.text(6, e.app.url, wrap)
+            b.end([(e.app.name, 34), (where, 32), (e.app.developer, 32), (e.app.url, 40)])
         if not entries:
             row += 1
             out.text(row, 0, t["none"], f["note"])
@@ -2230,9 +2498,10 @@ def _hosting_sheet(ctx: _Ctx) -> None:
     out.text(row, 1, t["name"], f["header"])
     for code in iv.no_server_room:
         row += 1
-        out.text(row, 0, code, f["text"])
-        out.text(row, 1, ctx.opd_name(code), f["wrap"])
-        fit_row(ws, row, [(ctx.opd_name(code), 34)])
+        b = body.row(row)
+        b.text(0, code, text)
+        b.text(1, ctx.opd_name(code), wrap)
+        b.end([(ctx.opd_name(code), 34)])
     if not iv.no_server_room:
         out.text(row + 1, 0, t["none"], f["note"])
         row += 1
@@ -2244,9 +2513,11 @@ def _hosting_sheet(ctx: _Ctx) -> None:
                               "valign": "top"})
     for code, provider, bw in iv.bandwidth:
         row += 1
-        out.text(row, 0, code, f["text"])
-        out.text(row, 1, provider, f["text"])
-        out.num(row, 2, bw, mbps)
+        b = body.row(row)
+        b.text(0, code, text)
+        b.text(1, provider, text)
+        b.num(2, bw, mbps)
+        b.end()
     ws.freeze_panes(1, 0)
     print_setup(ws)
 
@@ -2265,21 +2536,24 @@ def _services_sheet(ctx: _Ctx) -> None:
     flag_fmt = ctx.wb.add_format({"border": 1, "border_color": "#BFBFBF", "bg_color": "#F8CBAD", "bold": True,
                                   "text_wrap": True, "font_size": 10, "valign": "top"})
     rows = ctx.inventory.services
+    body = _Body(out)
+    wrap, text, level, int_ = f["wrap"], f["text"], f["level"], f["int"]
     for n, s in enumerate(rows):
-        i = hr + 1 + n
+        b = body.row(hr + 1 + n)
         detail = "; ".join(f"{iid}: {lv}" for iid, lv in s.levels) if len(s.levels) > 1 else ""
         apps = "; ".join(s.apps)
         flags = "; ".join(flag_text[x] for x in s.flags)
-        out.text(i, 0, s.label, f["wrap"])
-        out.text(i, 1, s.opd, f["text"])
-        out.text(i, 2, ctx.opd_name(s.opd), f["wrap"])
-        out.text(i, 3, ", ".join(iid for iid, _ in s.levels), f["text"])
-        out.num(i, 4, max((lv for _, lv in s.levels), default=None), f["level"])
-        out.text(i, 5, detail, f["wrap"])
-        out.text(i, 6, apps, f["wrap"])
-        out.num(i, 7, len(s.apps), f["int"])
-        out.text(i, 8, flags, flag_fmt if flags else f["text"])
-        fit_row(out.ws, i, [(s.label, 26), (ctx.opd_name(s.opd), 32), (apps, 36), (flags, 30)])
+        name = ctx.opd_name(s.opd)
+        b.text(0, s.label, wrap)
+        b.text(1, s.opd, text)
+        b.text(2, name, wrap)
+        b.text(3, ", ".join(iid for iid, _ in s.levels), text)
+        b.num(4, max((lv for _, lv in s.levels), default=None), level)
+        b.text(5, detail, wrap)
+        b.text(6, apps, wrap)
+        b.num(7, len(s.apps), int_)
+        b.text(8, flags, flag_fmt if flags else text)
+        b.end([(s.label, 26), (name, 32), (apps, 36), (flags, 30)])
     if not rows:
         out.text(hr + 1, 0, t["none"], f["note"])
     out.table_setup(hr, hr + max(1, len(rows)), len(cols), freeze_col=3)
