@@ -41,7 +41,7 @@ import pickle
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -58,7 +58,7 @@ from xlsxwriter.xmlwriter import XMLwriter
 from pipeline import inventory as inv
 from pipeline import layout as L
 from pipeline import xlsxfast
-from pipeline.batch import BatchResult, exact
+from pipeline.batch import BatchResult, LazyGaps, exact
 from pipeline.errors import OutputError
 from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL, Finding
 from pipeline.framework import Framework, display, round_half_up
@@ -531,7 +531,6 @@ class Out:
 
 _FUNC_NAME = re.compile(r"[A-Z][A-Z0-9.]*(?=\()")
 _PLAIN_FUNCS = frozenset({"SUM", "SUMPRODUCT", "MAX", "ROUND", "LOOKUP"})  # need no _xlfn. prefix
-_XLSX_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 
 
 class _Sheet(Worksheet):
@@ -662,38 +661,6 @@ class _Sheet(Worksheet):
 def _clean_str(value: str) -> str:
     """:func:`clean_text` of a string (memoised: headings, indicator names and criteria recur in every sheet)."""
     return clean_text(value)[0]
-
-
-@functools.lru_cache(maxsize=1 << 13)
-def _xml_text(value: str) -> str:
-    """Cleaned cell text, escaped for a streamed sheet the way xlsxwriter escapes it."""
-    text = clean_text(value)[0]
-    if "_x" in text:
-        text = _XLSX_ESCAPE.sub(r"_x005F\1", text)
-    if "&" in text or "<" in text or ">" in text:
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text
-
-
-def _rs(ref: str, value: object, style: int = 0) -> str:
-    """A streamed string cell (inline string; empty text gives a blank cell, as write_string does)."""
-    text = _xml_text(value if isinstance(value, str) else "" if value is None else str(value))
-    st = f' s="{style}"' if style else ""
-    if not text:
-        return f'<c r="{ref}"{st}/>' if style else ""
-    sp = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
-    return f'<c r="{ref}"{st} t="inlineStr"><is><t{sp}>{text}</t></is></c>'
-
-
-def _rn(ref: str, value: float | int | None, style: int = 0) -> str:
-    """A streamed number cell (None gives a blank cell); numbers are written as xlsxwriter writes them."""
-    st = f' s="{style}"' if style else ""
-    if value is None:
-        return f'<c r="{ref}"{st}/>' if style else ""
-    number = float(value)
-    if not math.isfinite(number):
-        raise ReportWriteError(f"{ref}: {value!r} is not a finite number")
-    return f'<c r="{ref}"{st}><v>{number:.16G}</v></c>'
 
 
 # ---------------------------------------------------------------- table bodies streamed as XML
@@ -984,7 +951,7 @@ class _GapData:
     sheet: str  # sheet name
     file: str  # its submission's file
     score: Score
-    gap: Gap
+    gap: Gap | None  # None: computed where the workbook is written (see _start_opd_workbooks)
     findings: tuple[Finding, ...]
 
 
@@ -1037,11 +1004,6 @@ class _Ctx:
     def sheet(self, name: str) -> Out:
         self.names.append(name)
         return Out(self.wb.add_worksheet(name, worksheet_class=_Sheet))
-
-    def streamed(self, name: str) -> _Sheet:
-        """A sheet whose rows are streamed as XML (:class:`_Sheet`)."""
-        self.names.append(name)
-        return self.wb.add_worksheet(name, worksheet_class=_Sheet).stream()
 
     def gap_data(self, code: str) -> _GapData:
         r = self.r
@@ -1139,8 +1101,9 @@ class _Pending:
     :meth:`close` stops the pool without waiting for work not yet started."""
 
     def __init__(self, meta: _Meta, items: list[tuple[_GapData, str]], paths: dict[str, Path], workers: int,
-                 fast: bool = True) -> None:
-        self.meta, self.items, self.paths, self.fast = meta, items, paths, fast
+                 fast: bool = True, gaps: Mapping[str, Gap] | None = None,
+                 chunk_gaps: Callable[[list[str]], Mapping[str, Gap]] | None = None) -> None:
+        self.meta, self.items, self.paths, self.fast, self.gaps = meta, items, paths, fast, gaps
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future] = []
         self.done = False
@@ -1150,14 +1113,18 @@ class _Pending:
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
             self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
             chunk = max(1, min(50, math.ceil(len(items) / (workers * 4))))
-            self.futures = [self.pool.submit(_write_gap_books, meta, items[k:k + chunk], fast)
-                            for k in range(0, len(items), chunk)]
+            self.futures = []
+            for k in range(0, len(items), chunk):
+                part = items[k:k + chunk]
+                # items without their gap analysis get it computed by the worker (a mapping of just their scores)
+                part_gaps = chunk_gaps([d.code for d, _ in part]) if chunk_gaps is not None else None
+                self.futures.append(self.pool.submit(_write_gap_books, meta, part, fast, part_gaps))
 
     def wait(self) -> dict[str, Path]:
         if not self.done:
             self.done = True
             if self.pool is None:
-                _write_gap_books(self.meta, self.items, self.fast)
+                _write_gap_books(self.meta, self.items, self.fast, self.gaps)
             else:
                 try:
                     for fut in self.futures:
@@ -1166,7 +1133,7 @@ class _Pending:
                     # workers could not start (e.g. a calling script without a __main__ guard): write inline;
                     # every workbook is deterministic, so ones a worker already wrote are simply rewritten
                     self.close()
-                    _write_gap_books(self.meta, self.items, self.fast)
+                    _write_gap_books(self.meta, self.items, self.fast, self.gaps)
                 finally:
                     self.close()
         return self.paths
@@ -1185,21 +1152,36 @@ def _start_opd_workbooks(result: BatchResult, folder: Path, workers: int | None,
     main_sheets = sheet_names_for([s.opd_code for s in result.kept], [t[k] for k in t if k.startswith("sheet_")])
     by_code = {s.opd_code: s for s in result.kept}
     names = {o.code: o.name for o in result.roster.opds}
+    workers = workers or os.cpu_count() or 1
+    gaps = result.gaps
+    chunk_gaps = None
+    if workers > 1 and len(paths) >= POOL_MIN_WORKBOOKS and isinstance(gaps, LazyGaps):
+        # the gap analyses (the costly part of the per-OPD data) are left to the workers: each chunk gets a
+        # LazyGaps over its own OPDs' scores, with the batch's targets and band rule
+        scores, targets, rule = result.scores, gaps._targets, gaps._rule
+
+        def chunk_gaps(codes: list[str]) -> Mapping[str, Gap]:
+            return LazyGaps(result.framework, {c: scores[c] for c in codes}, targets, rule)
+
     items = []
     for code, p in paths.items():
         sub = by_code[code]
         items.append((_GapData(code, names.get(code, code), main_sheets[code], sub.file, result.scores[code],
-                               result.gaps[code], tuple(sorted(sub.findings, key=lambda x: x.sort_key()))), str(p)))
-    return _Pending(_Meta.of(result), items, paths, workers or os.cpu_count() or 1, fast)
+                               None if chunk_gaps else gaps[code],
+                               tuple(sorted(sub.findings, key=lambda x: x.sort_key()))), str(p)))
+    return _Pending(_Meta.of(result), items, paths, workers, fast, gaps, chunk_gaps)
 
 
-def _write_gap_books(meta: _Meta, items: Sequence[tuple[_GapData, str]], fast: bool = True) -> int:
+def _write_gap_books(meta: _Meta, items: Sequence[tuple[_GapData, str]], fast: bool = True,
+                     gaps: Mapping[str, Gap] | None = None) -> int:
     """Write per-OPD workbooks (runs in a pool worker or inline); return how many took the template path.
 
-    With ``fast`` each workbook is rendered from a :class:`_GapTemplate` (built once per process and
+    An item without its gap analysis (``gap`` None) takes it from ``gaps``. With ``fast`` each workbook is rendered from a :class:`_GapTemplate` (built once per process and
     catalog); an OPD whose sheet the template cannot render (see :class:`_GapTemplate`) is written
     with xlsxwriter, as all are without ``fast``.
     """
+    if gaps is not None:
+        items = [(d if d.gap is not None else dataclasses.replace(d, gap=gaps[d.code]), t) for d, t in items]
     template = _gap_template(meta, items[0][0]) if fast and items else None
     rendered = 0
     for data, target in items:
@@ -2222,51 +2204,94 @@ def _data_sheet(ctx: _Ctx) -> None:
     """One row per (OPD, indicator), headers in row 1, plain values, no merged cells (rows streamed as XML)."""
     t, r, fw = ctx.t, ctx.r, ctx.fw
     heads = t["data_headers"].split("|")
-    ws = ctx.streamed(t["sheet_data"])
-    bold = ctx.wb.add_format({"bold": True})._get_xf_index()
+    out = ctx.sheet(t["sheet_data"])
+    ws = out.ws
+    body = _Body(out)
+    b = body.row(0)
+    bold = ctx.wb.add_format({"bold": True})
+    for c, h in enumerate(heads):
+        b.text(c, h, bold)
+    b.end()
     ncol = len(heads)
-    letters = [col_letter(c + 1) for c in range(ncol)]
-    ws.raw_row(0, "".join(_rs(f"{letters[c]}1", h, bold) for c, h in enumerate(heads)), ncol)
     for c, h in enumerate(heads):
         ws.set_column(c, c, max(10, len(h) + 2))
     ws.set_column(3, 3, 36)
     ws.set_column(13, 13, 28)
-    int_fmt = ctx.wb.add_format({"num_format": "0"})._get_xf_index()
-    weight_fmt = ctx.wb.add_format({"num_format": "0.0000"})._get_xf_index()
+    int_fmt = ctx.wb.add_format({"num_format": "0"})
+    weight_fmt = ctx.wb.add_format({"num_format": "0.0000"})
     source = {"verified": t["src_verified"], "self": t["src_self"], "missing": t["src_missing"]}
-    # the parts that do not change from row to row, rendered once
-    year = f"{float(r.year):.16G}"
-    fw_id = _xml_text(fw.id)
-    per_ind = {}
-    for ind in fw.indicators:
-        per_ind[ind.id] = (f"{float(ind.weight):.16G}", exact(ind.weight))
+    weights = {ind.id: (float(ind.weight), exact(ind.weight)) for ind in fw.indicators}
 
-    def s_(ref: str, value: str) -> str:
-        return _rs(ref, value)
-
-    def lv(ref: str, value: int | None) -> str:
-        return f'<c r="{ref}" s="{int_fmt}"/>' if value is None else f'<c r="{ref}" s="{int_fmt}"><v>{value}</v></c>'
+    def rows() -> Iterable[tuple]:
+        for sub in r.kept:
+            score = r.scores[sub.opd_code]
+            code, name, file = sub.opd_code, ctx.opd_name(sub.opd_code), sub.file
+            answers = sub.answers
+            for sc in score.indicators:
+                ans = answers.get(sc.id)
+                cell = ""
+                if ans is not None:
+                    cell = ans.verified_cell if sc.source == "verified" else ans.level_cell
+                weight, weight_exact = weights.get(sc.id) or (float(sc.weight), exact(sc.weight))
+                yield (code, name, file, sc, source.get(sc.source, sc.source), weight, weight_exact,
+                       ans.sheet if ans else "", cell)
 
     i = 0
-    for sub in r.kept:
-        score = r.scores[sub.opd_code]
-        code, name, file = sub.opd_code, ctx.opd_name(sub.opd_code), sub.file
-        answers = sub.answers
-        for sc in score.indicators:
+    if not body.fast:  # the reference: every cell through xlsxwriter
+        for code, name, file, sc, src, weight, weight_exact, sheet, cell in rows():
+            i += 1
+            b = body.row(i)
+            b.num(0, r.year, int_fmt)
+            for c, value in ((1, fw.id), (2, code), (3, name), (4, sc.id), (5, sc.domain), (6, sc.aspect)):
+                b.text(c, value)
+            b.num(7, sc.self_level, int_fmt)
+            b.num(8, sc.verified_level, int_fmt)
+            b.num(9, sc.level, int_fmt)
+            b.text(10, src)
+            b.num(11, weight, weight_fmt)
+            for c, value in ((12, weight_exact), (13, file), (14, sheet), (15, cell)):
+                b.text(c, value)
+            b.end()
+    else:
+        # the same cells rendered straight from a few cached pieces: each distinct text becomes its cell's tail
+        # (shared string index, or inline string in constant_memory mode) once
+        sst = None if ws.constant_memory else ws.str_table
+        tails: dict[str, str] = {}
+
+        def tail(value: str) -> str:
+            x = tails.get(value)
+            if x is None:
+                text = _clean_str(value)
+                if len(text) > XLS_STRMAX // 2 and _utf16_len(text) > XLS_STRMAX:
+                    raise ReportWriteError(f"write_string to {out.name} failed with code -2")
+                if sst is None:
+                    x = f' t="inlineStr">{_inline(text)}</c>'
+                else:
+                    x = f' t="s"><v>{sst._get_shared_string_index(text)}</v></c>'
+                    sst.count -= 1  # counted per cell below
+                tails[value] = x
+            return x
+
+        st_int, st_w = body._style(int_fmt), body._style(weight_fmt)
+        year = f"{float(r.year):.16G}"
+
+        def lv(col: str, n: int, value: int | None) -> str:
+            return f'<c r="{col}{n}"{st_int}/>' if value is None else f'<c r="{col}{n}"{st_int}><v>{value}</v></c>'
+
+        fw_tail = tail(fw.id)
+        raw_row = ws.raw_row
+        for code, name, file, sc, src, weight, weight_exact, sheet, cell in rows():
             i += 1
             n = i + 1
-            ans = answers.get(sc.id)
-            cell = ""
-            if ans is not None:
-                cell = ans.verified_cell if sc.source == "verified" else ans.level_cell
-            weight, weight_exact = per_ind.get(sc.id) or (f"{float(sc.weight):.16G}", exact(sc.weight))
-            fw_cell = f'<c r="B{n}" t="inlineStr"><is><t>{fw_id}</t></is></c>' if fw_id else ""
-            ws.raw_row(i, "".join((
-                f'<c r="A{n}" s="{int_fmt}"><v>{year}</v></c>', fw_cell, s_(f"C{n}", code), s_(f"D{n}", name),
-                s_(f"E{n}", sc.id), s_(f"F{n}", sc.domain), s_(f"G{n}", sc.aspect), lv(f"H{n}", sc.self_level),
-                lv(f"I{n}", sc.verified_level), lv(f"J{n}", sc.level), s_(f"K{n}", source.get(sc.source, sc.source)),
-                f'<c r="L{n}" s="{weight_fmt}"><v>{weight}</v></c>', s_(f"M{n}", weight_exact), s_(f"N{n}", file),
-                s_(f"O{n}", ans.sheet if ans else ""), s_(f"P{n}", cell))), ncol)
+            raw_row(i, (
+                f'<c r="A{n}"{st_int}><v>{year}</v></c><c r="B{n}"{fw_tail}<c r="C{n}"{tail(code)}'
+                f'<c r="D{n}"{tail(name)}<c r="E{n}"{tail(sc.id)}<c r="F{n}"{tail(sc.domain)}'
+                f'<c r="G{n}"{tail(sc.aspect)}{lv("H", n, sc.self_level)}{lv("I", n, sc.verified_level)}'
+                f'{lv("J", n, sc.level)}<c r="K{n}"{tail(src)}<c r="L{n}"{st_w}><v>{weight:.16G}</v></c>'
+                f'<c r="M{n}"{tail(weight_exact)}<c r="N{n}"{tail(file)}<c r="O{n}"{tail(sheet)}'
+                f'<c r="P{n}"{tail(cell)}'), ncol)
+        if sst is not None:
+            sst.count += 11 * i
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(1, i), len(heads) - 1)
     ws.repeat_rows(0)
