@@ -453,6 +453,114 @@ def test_constant_memory_mode_writes_the_same_cells(result, tmp_path: Path, monk
     assert _cells(normal) == _cells(streamed)
 
 
+def _workbook_facts(path: Path) -> dict:
+    """What an official sees in every sheet: each cell's value, number format, font, fill, alignment, border and
+    comment; merged ranges, autofilter, frozen panes, column widths, row heights, conditional formats, links,
+    print titles and charts."""
+    wb = openpyxl.load_workbook(path)
+    out: dict = {"sheets": wb.sheetnames}
+    for ws in wb.worksheets:
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.value is None and not c.has_style:
+                    continue
+                font = c.font
+                cells[c.coordinate] = (c.value, c.data_type, c.number_format, font.b, font.i, font.sz, font.name,
+                                       font.color.rgb if font.color else None, c.fill.fgColor.rgb,
+                                       c.alignment.wrap_text, c.alignment.horizontal, c.alignment.vertical,
+                                       c.border.left.style, c.border.bottom.style,
+                                       c.comment.text if c.comment else None)
+        cf = [(str(rng.sqref), [(r.type, r.operator, r.formula) for r in rules])
+              for rng, rules in ws.conditional_formatting._cf_rules.items()]
+        out[ws.title] = {
+            "cells": cells, "merged": sorted(str(m) for m in ws.merged_cells.ranges), "cf": cf,
+            "autofilter": ws.auto_filter.ref, "freeze": ws.freeze_panes, "dimensions": ws.dimensions,
+            "widths": {k: d.width for k, d in ws.column_dimensions.items()},
+            "heights": {k: d.height for k, d in ws.row_dimensions.items() if d.height},
+            "links": sorted((h.ref, h.target, h.location) for h in ws._hyperlinks),
+            "print": (ws.print_title_rows, ws.print_title_cols, ws.page_setup.orientation, ws.page_setup.paperSize),
+            "charts": len(ws._charts),
+        }
+    return out
+
+
+STREAMED = ["Matriks", "Validasi", "Berkas", "Aplikasi", "Hosting & Pusat Data", "Layanan vs Aplikasi", "Data"]
+
+
+@pytest.mark.parametrize("case", ["standard", "large", "constant_memory"])
+def test_streamed_tables_show_what_xlsxwriter_writes(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Table bodies streamed as XML (report._Body) give the same cells as writing each through xlsxwriter."""
+    from batchfactory import large_batch
+
+    kw: dict = {}
+    if case == "standard":
+        res = standard_batch()
+    else:  # more OPDs than CHART_MAX_OPDS: the data-centre plan is streamed too (no chart caches its cells)
+        res = large_batch(report.CHART_MAX_OPDS + 10)
+        kw = {"per_opd_files": False}
+    if case == "constant_memory":
+        monkeypatch.setattr(report, "CONSTANT_MEMORY_ABOVE", 0)
+        kw["per_opd_limit"] = 0
+    streamed = report.write_report(res, tmp_path / "s" / "rekap.xlsx", **kw)
+    monkeypatch.setattr(report, "STREAM_TABLES", False)
+    reference = report.write_report(res, tmp_path / "r" / "rekap.xlsx", **kw)
+    a, b = _workbook_facts(streamed), _workbook_facts(reference)
+    assert a["sheets"] == b["sheets"]
+    for name in a["sheets"]:
+        assert a[name] == b[name], name
+    # the streamed tables hold what the batch holds (not just the same as the reference)
+    assert len(a["Data"]["cells"]) >= len(res.kept) * len(res.framework.indicators) * 14
+    assert a["Aplikasi"]["autofilter"] and a["Matriks"]["freeze"] == "C9" and a["Matriks"]["cf"]
+    if case != "standard":
+        assert any(m.startswith("C") for m in a["Hosting & Pusat Data"]["merged"])
+        with zipfile.ZipFile(streamed) as z:  # the streamed sheets use the shared strings, as xlsxwriter does
+            sheets = {n for n in z.namelist() if n.startswith("xl/worksheets/sheet")}
+            inline = any(b'inlineStr' in z.read(n) for n in sheets)
+        assert inline == (case == "constant_memory")
+
+
+def test_streamed_workbook_is_deterministic(tmp_path: Path) -> None:
+    from batchfactory import large_batch
+
+    res = large_batch(report.CHART_MAX_OPDS + 10)
+    a = report.write_report(res, tmp_path / "a" / "rekap.xlsx", per_opd_files=False).read_bytes()
+    b = report.write_report(large_batch(report.CHART_MAX_OPDS + 10), tmp_path / "b" / "rekap.xlsx",
+                            per_opd_files=False).read_bytes()
+    assert a == b
+
+
+def test_streamed_rows_refuse_disorder_and_overlap(tmp_path: Path) -> None:
+    wb = report._Workbook(str(tmp_path / "x.xlsx"), dict(report.WORKBOOK_OPTIONS))
+    out = report.Out(wb.add_worksheet("S", worksheet_class=report._Sheet))
+    body = report._Body(out)
+    fmt = wb.add_format({"bold": True})
+    b = body.row(3)
+    b.text(1, "a", fmt)
+    with pytest.raises(report.ReportWriteError):
+        b.text(0, "b", fmt)  # columns must come in order
+    b.end()
+    with pytest.raises(report.ReportWriteError):
+        body.row(2).text(0, "c", fmt)
+        body.end()  # rows too
+    with pytest.raises(report.ReportWriteError):  # past Excel's 32,767 UTF-16 units: refused, as xlsxwriter's -2
+        body.row(9).text(0, "\U0001F600" * 20000, fmt)
+    b = body.row(10)
+    b.text(0, "=1+" + "x" * 40000, fmt)  # cut by clean_text with its marker; a string, never a formula
+    b.end()
+    out.text(3, 5, "written by xlsxwriter on a streamed row")
+    with pytest.raises(report.ReportWriteError):
+        wb.close()
+    wb = report._Workbook(str(tmp_path / "y.xlsx"), dict(report.WORKBOOK_OPTIONS))
+    body = report._Body(report.Out(wb.add_worksheet("S", worksheet_class=report._Sheet)))
+    b = body.row(0)
+    b.text(0, "=1+" + "x" * 40000, wb.add_format({"bold": True}))
+    b.end()
+    wb.close()
+    cell = openpyxl.load_workbook(tmp_path / "y.xlsx")["S"]["A1"]
+    assert cell.data_type == "s" and len(cell.value) == EXCEL_MAX_CHARS and cell.value.endswith(TRUNCATION_MARKER)
+
+
 def test_pooled_per_opd_workbooks_are_identical_to_inline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from batchfactory import large_batch
 
