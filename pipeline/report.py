@@ -1061,7 +1061,7 @@ def write_report(result: BatchResult, path: Path, *, per_opd_limit: int = DEFAUL
     links: dict[str, str] = {}
     pending: _Pending | None = None
     if external:
-        pending = _start_opd_workbooks(result, path.parent / OPD_FOLDER, workers)
+        pending = _start_opd_workbooks(result, path.parent / OPD_FOLDER, workers, helper=True)
         links = {code: f"{OPD_FOLDER}/{p.name}" for code, p in _opd_paths(result, path.parent / OPD_FOLDER).items()}
     # gap sheets write a few cells above rows already written, so they need the in-memory mode
     streamed = many and len(result.kept) > CONSTANT_MEMORY_ABOVE
@@ -1098,26 +1098,32 @@ def _opd_paths(result: BatchResult, folder: Path) -> dict[str, Path]:
 
 class _Pending:
     """Per-OPD workbooks being written: :meth:`wait` finishes them (raising a worker's OutputError),
-    :meth:`close` stops the pool without waiting for work not yet started."""
+    :meth:`close` stops the pool without waiting for work not yet started.
+
+    With ``helper`` the calling process has work of its own meanwhile (the main workbook) and then helps:
+    the pool gets one worker fewer than ``workers`` and :meth:`wait` writes, in this process, the chunks no
+    worker has started yet (from the last one back), so every core stays busy to the end."""
 
     def __init__(self, meta: _Meta, items: list[tuple[_GapData, str]], paths: dict[str, Path], workers: int,
                  fast: bool = True, gaps: Mapping[str, Gap] | None = None,
-                 chunk_gaps: Callable[[list[str]], Mapping[str, Gap]] | None = None) -> None:
+                 chunk_gaps: Callable[[list[str]], Mapping[str, Gap]] | None = None, helper: bool = False) -> None:
         self.meta, self.items, self.paths, self.fast, self.gaps = meta, items, paths, fast, gaps
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future] = []
+        self.chunks: list[tuple[list, Mapping[str, Gap] | None]] = []
         self.done = False
         if workers > 1 and len(items) >= POOL_MIN_WORKBOOKS:
+            workers -= helper
             # forkserver (else spawn), as pipeline.sandbox: workers start small instead of sharing, and being
             # counted with, this process's memory as forked children would
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
             self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
-            chunk = max(1, min(50, math.ceil(len(items) / (workers * 4))))
-            self.futures = []
+            chunk = max(1, min(25, math.ceil(len(items) / ((workers + helper) * 4))))
             for k in range(0, len(items), chunk):
                 part = items[k:k + chunk]
                 # items without their gap analysis get it computed by the worker (a mapping of just their scores)
                 part_gaps = chunk_gaps([d.code for d, _ in part]) if chunk_gaps is not None else None
+                self.chunks.append((part, part_gaps))
                 self.futures.append(self.pool.submit(_write_gap_books, meta, part, fast, part_gaps))
 
     def wait(self) -> dict[str, Path]:
@@ -1127,8 +1133,13 @@ class _Pending:
                 _write_gap_books(self.meta, self.items, self.fast, self.gaps)
             else:
                 try:
+                    for fut, (part, _) in zip(reversed(self.futures), reversed(self.chunks), strict=True):
+                        if not fut.cancel():
+                            break  # a worker has it (and every chunk before it)
+                        _write_gap_books(self.meta, part, self.fast, self.gaps)
                     for fut in self.futures:
-                        fut.result()
+                        if not fut.cancelled():
+                            fut.result()
                 except BrokenProcessPool:
                     # workers could not start (e.g. a calling script without a __main__ guard): write inline;
                     # every workbook is deterministic, so ones a worker already wrote are simply rewritten
@@ -1145,8 +1156,10 @@ class _Pending:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_opd_workbooks(result: BatchResult, folder: Path, workers: int | None, fast: bool = True) -> _Pending:
-    """Start writing the per-OPD workbooks (compact per-OPD data, chunked over a process pool)."""
+def _start_opd_workbooks(result: BatchResult, folder: Path, workers: int | None, fast: bool = True,
+                         helper: bool = False) -> _Pending:
+    """Start writing the per-OPD workbooks (compact per-OPD data, chunked over a process pool; ``helper``
+    as :class:`_Pending` takes it)."""
     paths = _opd_paths(result, folder)
     t = UI["en" if result.lang == "en" else "id"]
     main_sheets = sheet_names_for([s.opd_code for s in result.kept], [t[k] for k in t if k.startswith("sheet_")])
@@ -1169,7 +1182,7 @@ def _start_opd_workbooks(result: BatchResult, folder: Path, workers: int | None,
         items.append((_GapData(code, names.get(code, code), main_sheets[code], sub.file, result.scores[code],
                                None if chunk_gaps else gaps[code],
                                tuple(sorted(sub.findings, key=lambda x: x.sort_key()))), str(p)))
-    return _Pending(_Meta.of(result), items, paths, workers, fast, gaps, chunk_gaps)
+    return _Pending(_Meta.of(result), items, paths, workers, fast, gaps, chunk_gaps, helper)
 
 
 def _write_gap_books(meta: _Meta, items: Sequence[tuple[_GapData, str]], fast: bool = True,
@@ -1222,7 +1235,12 @@ def _atomic_bytes(path: Path, payload: bytes, lang: str) -> Path:
             _MADE_DIRS.add(folder)
         # a hidden temp name unique to this process (O_EXCL: never another writer's file)
         tmp = os.path.join(folder, f".~{path.stem[:40]}-{os.getpid()}-{next(_TMP_SEQ)}.xlsx")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        try:
+            fd = os.open(tmp, flags, 0o644)
+        except FileNotFoundError:  # the folder was removed since this process made it (an earlier run)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, flags, 0o644)
         try:
             if hasattr(os, "fchmod"):
                 os.fchmod(fd, 0o644)  # the report is meant to be shared, whatever the umask

@@ -573,6 +573,29 @@ def test_pooled_per_opd_workbooks_are_identical_to_inline(tmp_path: Path, monkey
         assert p.read_bytes() == inline[code].read_bytes(), code
 
 
+def test_write_report_pool_and_helper_give_the_inline_workbooks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """write_report: one pool worker plus this process (chunks no worker started), gap analyses in the workers."""
+    import shutil
+
+    from batchfactory import large_batch
+
+    res = large_batch(12)
+    inline = report.write_opd_workbooks(res, tmp_path / "inline", workers=1)
+    monkeypatch.setattr(report, "POOL_MIN_WORKBOOKS", 1)
+    pending = report._start_opd_workbooks(res, tmp_path / "probe", 2, helper=True)
+    try:
+        assert pending.pool is not None and pending.pool._max_workers == 1
+        assert all(d.gap is None for d, _ in pending.items)  # left to the workers
+    finally:
+        pending.close()
+    for _ in range(2):  # twice in one process, the folder removed in between
+        shutil.rmtree(tmp_path / "out", ignore_errors=True)
+        report.write_report(res, tmp_path / "out" / "rekap.xlsx", per_opd_files=True, workers=2)
+        for code, p in inline.items():
+            assert (tmp_path / "out" / "opd" / p.name).read_bytes() == p.read_bytes(), code
+        assert not [p for p in (tmp_path / "out" / "opd").iterdir() if p.name.startswith(".~")]
+
+
 def test_many_opds_skip_the_per_opd_chart_but_keep_every_row(tmp_path: Path) -> None:
     from batchfactory import large_batch
 
