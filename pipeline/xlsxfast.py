@@ -242,40 +242,46 @@ class SheetRecord:
         first, last = cell_ref(min(rows), min(cols)), cell_ref(max(rows), max(cols))
         return first if first == last else f"{first}:{last}"
 
-    def sheet_data(self, xf_of: dict[tuple, int]) -> str:
-        """The <sheetData> element; ``xf_of`` maps a format's :func:`props_key` to its xf index."""
+    def sheet_data(self, xf_of: dict[tuple, int], styles: dict[int, tuple[Fmt, str]] | None = None) -> str:
+        """The <sheetData> element; ``xf_of`` maps a format's :func:`props_key` to its xf index. ``styles``
+        (id of a format -> the format and its ' s="n"' attribute) may be kept by the caller across sheets of
+        one ``xf_of`` (formats are shared: see :meth:`RecordingBook.add_format`)."""
         out = ["<sheetData>"]
+        append = out.append
         heights = self.heights
         letters = _LETTERS
-        styles: dict[int, str] = {}  # id(fmt) -> ' s="n"' (a sheet's formats are few; their keys are tuples)
-        rows = sorted(set(self.cells) | set(heights))
+        if styles is None:
+            styles = {}
+        all_cells = self.cells
+        rows = sorted(all_cells.keys() | heights.keys()) if heights else sorted(all_cells)
         for r in rows:
             n = r + 1
             h = heights.get(r)
             if h is None:
-                out.append(f'<row r="{n}">')
+                append(f'<row r="{n}">')
             else:
                 px = int(h * 4.0 / 3.0 + 0.5)
-                out.append(f'<row r="{n}" ht="{px * 0.75:.16g}" customHeight="1">')
-            cells = self.cells.get(r)
+                append(f'<row r="{n}" ht="{px * 0.75:.16g}" customHeight="1">')
+            cells = all_cells.get(r)
             if cells:
                 for c in sorted(cells):
                     cell = cells[c]
                     kind, value, fmt = cell[0], cell[1], cell[2]
-                    ref = f"{letters[c] if c < 64 else xl_col_to_name(c)}{n}"
+                    col = letters[c] if c < 64 else xl_col_to_name(c)
                     if fmt is None:
                         st = ""
                     else:
-                        st = styles.get(id(fmt))
-                        if st is None:
+                        hit = styles.get(id(fmt))
+                        if hit is None:  # the format is kept with its entry, so its id is never reused meanwhile
                             xf = xf_of[fmt.key]
-                            st = styles[id(fmt)] = f' s="{xf}"' if xf else ""
+                            hit = styles[id(fmt)] = (fmt, f' s="{xf}"' if xf else "")
+                        st = hit[1]
                     if kind == "s":
-                        out.append(f'<c r="{ref}"{st} t="s"><v>{value}</v></c>')
+                        append(f'<c r="{col}{n}"{st} t="s"><v>{value}</v></c>')
                     elif kind == "n":
-                        out.append(f'<c r="{ref}"{st}><v>{value:.16G}</v></c>')
+                        append(f'<c r="{col}{n}"{st}><v>{value:.16G}</v></c>')
                     elif kind == "b":
-                        out.append(f'<c r="{ref}"{st}/>')
+                        append(f'<c r="{col}{n}"{st}/>')
                     else:  # formula with its cached value, as xlsxwriter writes it
                         if isinstance(value, bool):
                             t, value = ' t="b"', int(value)
@@ -286,9 +292,9 @@ class SheetRecord:
                                 t = ' t="str"' if value != "" else ""
                         else:
                             t = ""
-                        out.append(f'<c r="{ref}"{st}{t}><f>{esc_data(cell[3])}</f><v>{esc_data(str(value))}</v></c>')
-            out.append("</row>")
-        out.append("</sheetData>")
+                        append(f'<c r="{col}{n}"{st}{t}><f>{esc_data(cell[3])}</f><v>{esc_data(str(value))}</v></c>')
+            append("</row>")
+        append("</sheetData>")
         return "".join(out)
 
     def shared_strings(self) -> str:
