@@ -1171,10 +1171,7 @@ def _start_opd_workbooks(result: BatchResult, folder: Path, workers: int | None,
     if workers > 1 and len(paths) >= POOL_MIN_WORKBOOKS and isinstance(gaps, LazyGaps):
         # the gap analyses (the costly part of the per-OPD data) are left to the workers: each chunk gets a
         # LazyGaps over its own OPDs' scores, with the batch's targets and band rule
-        scores, targets, rule = result.scores, gaps._targets, gaps._rule
-
-        def chunk_gaps(codes: list[str]) -> Mapping[str, Gap]:
-            return LazyGaps(result.framework, {c: scores[c] for c in codes}, targets, rule)
+        chunk_gaps = gaps.subset
 
     items = []
     for code, p in paths.items():
