@@ -12,6 +12,3 @@ class CatalogError(PipelineError):
 class OutputError(PipelineError):
     """The output cannot be written (locked by Excel, not writable, failed verification)."""
 
-
-class StrictModeError(PipelineError):
-    """--strict was given and something was rejected or incomplete."""

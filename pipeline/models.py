@@ -64,15 +64,6 @@ def normalise_name(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Located:
-    """A value with the cell it came from."""
-
-    value: object
-    sheet: str = ""
-    cell: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Answer:
     indicator: str
     level: int | None  # self-assessed level; None when missing or invalid

@@ -30,7 +30,6 @@ from pipeline.models import (
     RawWorkbook,
     ServerCount,
     Submission,
-    normalise_name,
 )
 from pipeline.roster import Roster
 from pipeline.textutil import a1, clean_text, fold
@@ -649,6 +648,3 @@ def _read_infra(ctx: _Ctx, sheet: RawSheet | None) -> None:
         provider=values["provider"][0], bandwidth_mbps=bandwidth, has_server_room=room,
         problems=values["problems"][0], needs=values["needs"][0], servers=tuple(servers), server_room_cell=room_ref)
 
-
-def sheet_names(raw: RawWorkbook) -> list[str]:
-    return [normalise_name(s.name) for s in raw.sheets]
