@@ -29,6 +29,7 @@ renamed into place (:func:`write_report`), so a failure never leaves a half-writ
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import datetime as dt
 import functools
@@ -533,6 +534,43 @@ _FUNC_NAME = re.compile(r"[A-Z][A-Z0-9.]*(?=\()")
 _PLAIN_FUNCS = frozenset({"SUM", "SUMPRODUCT", "MAX", "ROUND", "LOOKUP"})  # need no _xlfn. prefix
 
 
+class _RowSizes(dict):
+    """xlsxwriter's ``row_sizes`` (row -> [pixels, hidden]) with the heights of streamed rows kept compactly
+    (two bytes per row, not a list per row: 200,000 streamed rows would otherwise hold ~30 MB). Rows set through
+    xlsxwriter stay dict entries and win; a streamed row reads as ``[pixels, False]``."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.px = array.array("H")
+
+    def stream(self, r: int, px: int) -> None:
+        if not 0 < px < 1 << 16:
+            self[r] = [px, False]
+            return
+        if r >= len(self.px):
+            self.px.extend(itertools.repeat(0, r + 1 - len(self.px)))
+        self.px[r] = px
+
+    def __contains__(self, r: object) -> bool:
+        return dict.__contains__(self, r) or (type(r) is int and 0 <= r < len(self.px) and self.px[r] != 0)
+
+    def __getitem__(self, r: object) -> list:
+        if dict.__contains__(self, r):
+            return dict.__getitem__(self, r)
+        if type(r) is int and 0 <= r < len(self.px) and self.px[r]:
+            return [self.px[r], False]
+        raise KeyError(r)
+
+    def get(self, r: object, default: object = None) -> object:
+        return self[r] if r in self else default
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + (1 if any(self.px) else 0)
+
+    def __bool__(self) -> bool:
+        return dict.__len__(self) > 0 or any(self.px)
+
+
 class _Sheet(Worksheet):
     """An xlsxwriter worksheet with two speed-ups (xlsxwriter's ``worksheet_class`` hook).
 
@@ -558,6 +596,8 @@ class _Sheet(Worksheet):
             self._raw_buf: list[str] = []
             self._raw_blocks: list[list[int]] = []  # [first row, last row, characters]
             self._raw_last = -1
+            if not isinstance(self.row_sizes, _RowSizes):
+                self.row_sizes = _RowSizes(self.row_sizes)
         return self
 
     def raw_row(self, r: int, cells: str, ncols: int, height: float | None = None, first_col: int = 0) -> None:
@@ -569,7 +609,7 @@ class _Sheet(Worksheet):
             xml = f'<row r="{r + 1}">{cells}</row>'
         else:
             px = int(height * 4.0 / 3.0 + 0.5)
-            self.row_sizes[r] = [px, False]  # drawings and comments are placed by row heights
+            self.row_sizes.stream(r, px)  # drawings and comments are placed by row heights
             if px == self.original_row_height:
                 xml = f'<row r="{r + 1}">{cells}</row>'
             else:
@@ -986,10 +1026,24 @@ class _Ctx:
 
     @property
     def inventory(self) -> inv.Inventory:
+        """The inventory analysis without its service rows (one per service and OPD: :meth:`service_rows`
+        yields them in the same order, a chunk of OPDs at a time, so 20,000 OPDs never hold them all)."""
         if self._inventory is None:
-            levels = {code: sc.levels for code, sc in self.r.scores.items()}
-            self._inventory = inv.analyse(self.fw, self.r.kept, levels)
+            bare = dataclasses.replace(self.fw, services=())  # analyse builds no service rows (nor levels)
+            iv = inv.analyse(bare, self.r.kept, {})
+            self._inventory = dataclasses.replace(iv, spread=inv.function_spread(self.fw, iv.groups))
         return self._inventory
+
+    def service_rows(self, chunk: int = 512) -> Iterable[inv.ServiceRow]:
+        """:func:`pipeline.inventory.service_rows` of the kept submissions, in its order, built lazily."""
+        subs = sorted(self.r.kept, key=lambda s: s.opd_code)
+        scores = self.r.scores
+        for svc in self.fw.services:
+            one = dataclasses.replace(self.fw, services=(svc,))
+            for k in range(0, len(subs), chunk):
+                part = subs[k:k + chunk]
+                yield from inv.service_rows(one, part, {s.opd_code: scores[s.opd_code].levels for s in part
+                                                         if s.opd_code in scores})
 
     def hosting(self, key: str) -> str:
         """Label of a hosting key ("lainnya: x" -> "Lainnya: x", "" -> not given)."""
@@ -2274,7 +2328,7 @@ def _data_sheet(ctx: _Ctx) -> None:
         sst = None if ws.constant_memory else ws.str_table
         tails: dict[str, str] = {}
 
-        def tail(value: str) -> str:
+        def tail(value: str, keep: bool = True) -> str:
             x = tails.get(value)
             if x is None:
                 text = _clean_str(value)
@@ -2285,7 +2339,8 @@ def _data_sheet(ctx: _Ctx) -> None:
                 else:
                     x = f' t="s"><v>{sst._get_shared_string_index(text)}</v></c>'
                     sst.count -= 1  # counted per cell below
-                tails[value] = x
+                if keep:  # texts of one OPD (code, name, file) are not kept: the cache stays small
+                    tails[value] = x
             return x
 
         st_int, st_w = body._style(int_fmt), body._style(weight_fmt)
@@ -2296,15 +2351,19 @@ def _data_sheet(ctx: _Ctx) -> None:
 
         fw_tail = tail(fw.id)
         raw_row = ws.raw_row
+        last = None
         for code, name, file, sc, src, weight, weight_exact, sheet, cell in rows():
             i += 1
             n = i + 1
+            if last != (code, name, file):  # an OPD's rows are consecutive
+                last = (code, name, file)
+                t_code, t_name, t_file = tail(code, False), tail(name, False), tail(file, False)
             raw_row(i, (
-                f'<c r="A{n}"{st_int}><v>{year}</v></c><c r="B{n}"{fw_tail}<c r="C{n}"{tail(code)}'
-                f'<c r="D{n}"{tail(name)}<c r="E{n}"{tail(sc.id)}<c r="F{n}"{tail(sc.domain)}'
+                f'<c r="A{n}"{st_int}><v>{year}</v></c><c r="B{n}"{fw_tail}<c r="C{n}"{t_code}'
+                f'<c r="D{n}"{t_name}<c r="E{n}"{tail(sc.id)}<c r="F{n}"{tail(sc.domain)}'
                 f'<c r="G{n}"{tail(sc.aspect)}{lv("H", n, sc.self_level)}{lv("I", n, sc.verified_level)}'
                 f'{lv("J", n, sc.level)}<c r="K{n}"{tail(src)}<c r="L{n}"{st_w}><v>{weight:.16G}</v></c>'
-                f'<c r="M{n}"{tail(weight_exact)}<c r="N{n}"{tail(file)}<c r="O{n}"{tail(sheet)}'
+                f'<c r="M{n}"{tail(weight_exact)}<c r="N{n}"{t_file}<c r="O{n}"{tail(sheet)}'
                 f'<c r="P{n}"{tail(cell)}'), ncol)
         if sst is not None:
             sst.count += 11 * i
@@ -2576,10 +2635,10 @@ def _services_sheet(ctx: _Ctx) -> None:
     flag_text = {inv.FLAG_NO_APP: t["flag_no_app"], inv.FLAG_LOW_LEVEL: t["flag_low"]}
     flag_fmt = ctx.wb.add_format({"border": 1, "border_color": "#BFBFBF", "bg_color": "#F8CBAD", "bold": True,
                                   "text_wrap": True, "font_size": 10, "valign": "top"})
-    rows = ctx.inventory.services
     body = _Body(out)
     wrap, text, level, int_ = f["wrap"], f["text"], f["level"], f["int"]
-    for n, s in enumerate(rows):
+    n = -1
+    for n, s in enumerate(ctx.service_rows()):  # noqa: B007 (n counts the rows)
         b = body.row(hr + 1 + n)
         detail = "; ".join(f"{iid}: {lv}" for iid, lv in s.levels) if len(s.levels) > 1 else ""
         apps = "; ".join(s.apps)
@@ -2595,6 +2654,6 @@ def _services_sheet(ctx: _Ctx) -> None:
         b.num(7, len(s.apps), int_)
         b.text(8, flags, flag_fmt if flags else text)
         b.end([(s.label, 26), (name, 32), (apps, 36), (flags, 30)])
-    if not rows:
+    if n < 0:
         out.text(hr + 1, 0, t["none"], f["note"])
-    out.table_setup(hr, hr + max(1, len(rows)), len(cols), freeze_col=3)
+    out.table_setup(hr, hr + max(1, n + 1), len(cols), freeze_col=3)
