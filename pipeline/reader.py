@@ -38,11 +38,14 @@ from pipeline.textutil import a1, clean_text, fold
 class _Ctx:
     """Per-file state: the submission being filled and a findings sink."""
 
-    def __init__(self, sub: Submission) -> None:
+    def __init__(self, sub: Submission, quiet: bool = False) -> None:
         self.sub = sub
+        self.quiet = quiet
 
     def add(self, code: str, sheet: str = "", cell: str = "", found: object = "", expected: object = "",
             detail: object = "") -> None:
+        if self.quiet:
+            return
         self.sub.findings.append(Finding(code, self.sub.file, sheet, cell, _show(found), str(expected), str(detail)))
 
     def text(self, cell: RawCell | None, sheet: str, ref: str) -> str:
@@ -88,10 +91,11 @@ def parse(raw: RawWorkbook, sub: Submission, fw: Framework, roster: Roster, fram
     if assess is None and ident is None:
         ctx.add("not-a-questionnaire", found=_sheet_list(raw))
         return
-    # identity first: even a file rejected below is attributed to its OPD in the report
-    _read_identity(ctx, ident, roster, raw)
     if not _check_template(ctx, raw, assess, fw, frameworks):
+        # still attribute the rejected file to its OPD (for the report), without more findings
+        _read_identity(_Ctx(sub, quiet=True), ident, roster, raw)
         return
+    _read_identity(ctx, ident, roster, raw)
     if assess is None:
         ctx.add("missing-sheet", found=_sheet_list(raw), expected=L.SHEET_ASSESSMENT)
         return
@@ -273,7 +277,9 @@ def _read_identity(ctx: _Ctx, sheet: RawSheet | None, roster: Roster, raw: RawWo
             if field.key == "nip" and text and not re.fullmatch(r"\d{18}", text.replace(" ", "")):
                 ctx.add("nip-invalid", sheet.name, ref, found=text)
         if field.required and field.key not in ("opd",) and not text:
-            ctx.add("identity-field-missing", sheet.name, ref, expected=field.label)
+            # a deleted label row is reported at the place the row belongs in the template
+            where = ref or a1(L.FIRST_DATA_ROW + L.IDENTITY_FIELDS.index(field), L.IDENTITY_VALUE_COL)
+            ctx.add("identity-field-missing", sheet.name, where, expected=field.label)
 
 
 def _read_form(ctx: _Ctx, sheet: RawSheet, fields: tuple[L.Field, ...]) -> dict[str, tuple[str, str, RawCell | None]]:
