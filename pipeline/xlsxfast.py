@@ -134,24 +134,12 @@ class SheetRecord:
         if index is None:
             index = strings[string] = len(strings)
         self.string_count += 1
-        if not (0 <= row < ROWMAX and 0 <= col < COLMAX):
-            return -1
-        r = self.cells.get(row)
-        if r is None:
-            r = self.cells[row] = {}
-        r[col] = ("s", index, fmt)
-        return rc
+        return self._put(row, col, ("s", index, fmt)) or rc
 
     def write_number(self, row: int, col: int, number: float, fmt: Fmt | None = None) -> int:
         if not math.isfinite(number):
             raise Unsupported("non-finite number")
-        if not (0 <= row < ROWMAX and 0 <= col < COLMAX):
-            return -1
-        r = self.cells.get(row)
-        if r is None:
-            r = self.cells[row] = {}
-        r[col] = ("n", number, fmt)
-        return 0
+        return self._put(row, col, ("n", number, fmt))
 
     def write_formula(self, row: int, col: int, formula: str, fmt: Fmt | None = None, value: object = 0) -> int:
         return self._put(row, col, ("f", value, fmt, formula[1:] if formula.startswith("=") else formula))
