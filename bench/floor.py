@@ -7,7 +7,9 @@ _meta) with the C ElementTree parser; the sha256 of the file is computed too, as
 No cell decoding, no validation, no limits, and plain "fork" workers (the cheapest start).
 A file that fails to open is counted and skipped.
 
-Usage: ``python bench/floor.py INPUT_DIR``
+Usage: ``python bench/floor.py INPUT_DIR [--expect-unreadable K]``: with the option, the run fails
+(exit 3) when more than K files could not be parsed, so that a floor that silently skips good files
+(and so looks faster than it is) cannot pass unnoticed.
 """
 
 from __future__ import annotations
@@ -42,7 +44,10 @@ def read_one(path: str) -> int:
                 seen += len(fromstring(zf.read("xl/sharedStrings.xml")))
             for sheet in wb.iter(f"{MAIN_NS}sheet"):
                 if "".join(sheet.get("name", "").split()).casefold() in WANTED:
-                    target = posixpath.normpath(posixpath.join("xl", rels[sheet.get(REL_NS)]))
+                    target = rels[sheet.get(REL_NS)]
+                    # a target is relative to xl/ or absolute in the package ("/xl/worksheets/...")
+                    target = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+                    target = posixpath.normpath(target)
                     seen += len(fromstring(zf.read(target)))
             return seen
     except Exception:  # noqa: BLE001 - the floor only measures; bad files are skipped
@@ -51,12 +56,15 @@ def read_one(path: str) -> int:
 
 def main() -> None:
     folder = Path(sys.argv[1])
+    expect = int(sys.argv[sys.argv.index("--expect-unreadable") + 1]) if "--expect-unreadable" in sys.argv else None
     files = sorted(str(p) for p in folder.rglob("*") if p.is_file())
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     with ctx.Pool(2) as pool:
         results = pool.map(read_one, files, chunksize=max(1, min(64, len(files) // 16)))
     bad = sum(1 for r in results if r < 0)
     print(f"{len(files)} files, {bad} unreadable")
+    if expect is not None and bad > expect:
+        sys.exit(f"read floor: {bad} files unreadable, at most {expect} expected")
 
 
 if __name__ == "__main__":
