@@ -33,6 +33,7 @@ TARGET_INDEX = "index"
 TARGET_LEVELS = "levels"
 
 _HUNDRED = Fraction(100)
+_ZERO = Fraction(0)
 
 
 # ---------------------------------------------------------------- records
@@ -502,6 +503,22 @@ def province_summary(
 # ---------------------------------------------------------------- gap analysis
 
 
+_GAIN_ORDER: dict[tuple[str, str], tuple[tuple[int, ...], tuple[Fraction, ...]]] = {}
+
+
+def _gain_order(fw: Framework) -> tuple[tuple[int, ...], tuple[Fraction, ...]]:
+    """(indicator positions by descending weight, ties in catalog order; index gain of one level, weight/100).
+
+    The same for every OPD of a framework, so computed once per catalog (keyed like :func:`_int_weights`).
+    """
+    key = (fw.id, fw.fingerprint)
+    cached = _GAIN_ORDER.get(key)
+    if cached is None:
+        order = tuple(sorted(range(len(fw.indicators)), key=lambda k: (-fw.indicators[k].weight, k)))
+        cached = _GAIN_ORDER[key] = (order, tuple(i.weight / _HUNDRED for i in fw.indicators))
+    return cached
+
+
 def minimal_plan(fw: Framework, current: Mapping[str, int], shortfall: Fraction) -> tuple[Step, ...] | None:
     """The fewest single-level steps whose index gains add up to at least ``shortfall``.
 
@@ -516,7 +533,7 @@ def minimal_plan(fw: Framework, current: Mapping[str, int], shortfall: Fraction)
     """
     if shortfall <= 0:
         return ()
-    order = sorted(range(len(fw.indicators)), key=lambda k: (-fw.indicators[k].weight, k))
+    order, gains = _gain_order(fw)
     plan: list[Step] = []
     remaining = shortfall
     for k in order:
@@ -524,7 +541,7 @@ def minimal_plan(fw: Framework, current: Mapping[str, int], shortfall: Fraction)
         room = fw.level_max - current[ind.id]
         if room <= 0:
             continue
-        gain = ind.weight / _HUNDRED
+        gain = gains[k]
         # fewest levels of this indicator that close the remaining gap, capped by its room
         needed = -(-remaining // gain)  # ceiling of an exact Fraction division
         take = min(room, int(needed))
@@ -589,13 +606,12 @@ def gap_analysis(
         added = {s.indicator: s.levels for s in plan or ()}
         wanted = {i: lv + added.get(i, 0) for i, lv in current.items()}
 
-    rising = sorted(
-        (k for k, i in enumerate(fw.indicators) if current[i.id] < fw.level_max),
-        key=lambda k: (-fw.indicators[k].weight, k),
-    )
+    order, gains = _gain_order(fw)
+    top = fw.level_max
+    rising = [k for k in order if current[fw.indicators[k].id] < top]  # order is already by (-weight, position)
     priority = {fw.indicators[k].id: pos for pos, k in enumerate(rising, start=1)}
     rows = []
-    for ind in fw.indicators:
+    for k, ind in enumerate(fw.indicators):
         lv = current[ind.id]
         at_max = lv >= fw.level_max
         rows.append(
@@ -608,7 +624,7 @@ def gap_analysis(
                 target=wanted[ind.id],
                 gap=wanted[ind.id] - lv,
                 weight=ind.weight,
-                step_gain=Fraction(0) if at_max else ind.weight / _HUNDRED,
+                step_gain=_ZERO if at_max else gains[k],
                 next_criteria="" if at_max else ind.criteria(lv + 1),
                 priority=priority.get(ind.id),
             )
