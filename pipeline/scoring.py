@@ -280,6 +280,44 @@ def _int_weights(fw: Framework) -> tuple[int, tuple[int, ...]]:
     return _INT_WEIGHTS[key]
 
 
+# Scores of a large batch repeat the same small values: one indicator row per (indicator, levels), a few
+# thousand distinct indices. They are immutable, so scores share them (a 20,000-OPD batch would otherwise
+# hold ~750,000 IndicatorScore objects and ~250,000 Fractions). Shared only when equal, so no value changes.
+_ROWS: dict[tuple[str, str], dict[tuple, IndicatorScore]] = {}
+_VALUES: dict[Fraction, Fraction] = {}
+_DICTS: dict[tuple, dict] = {}
+_SHARED_MAX = 1 << 16
+
+
+def _shared_rows(fw: Framework) -> dict[tuple, IndicatorScore]:
+    key = (fw.id, fw.fingerprint)
+    rows = _ROWS.get(key)
+    if rows is None or len(rows) > _SHARED_MAX:
+        rows = _ROWS[key] = {}
+    return rows
+
+
+def _shared(value: Fraction) -> Fraction:
+    """An equal Fraction already held by another score, else ``value`` (kept for the next one)."""
+    got = _VALUES.get(value)
+    if got is None:
+        if len(_VALUES) > _SHARED_MAX:
+            _VALUES.clear()
+        got = _VALUES[value] = value
+    return got
+
+
+def _shared_dict(d: dict) -> dict:
+    """An equal small read-only dict (e.g. predikat per domain) already held by another score, else ``d``."""
+    key = tuple(d.items())
+    got = _DICTS.get(key)
+    if got is None:
+        if len(_DICTS) > _SHARED_MAX:
+            _DICTS.clear()
+        got = _DICTS[key] = d
+    return got
+
+
 def index_of(fw: Framework, levels: Mapping[str, int]) -> Fraction:
     """sum(level x weight) / 100 over the catalog's indicators; every indicator must have a level."""
     den, weights = _int_weights(fw)
@@ -345,6 +383,7 @@ def score(
     _check_levels(fw, verified, "verified")
 
     rows: list[IndicatorScore] = []
+    shared = _shared_rows(fw)
     for ind in fw.indicators:
         own, ver = levels.get(ind.id), verified.get(ind.id)
         if ver is not None:
@@ -353,7 +392,11 @@ def score(
             used, source = own, SOURCE_SELF
         else:
             used, source = fw.level_min, SOURCE_MISSING
-        rows.append(IndicatorScore(ind.id, ind.domain, ind.aspect, ind.weight, own, ver, used, source))
+        key = (ind.id, own, ver, used, source)
+        row = shared.get(key)
+        if row is None:
+            row = shared[key] = IndicatorScore(ind.id, ind.domain, ind.aspect, ind.weight, own, ver, used, source)
+        rows.append(row)
 
     # aspect index = sum(level x weight) / aspect weight; domain index = sum(aspect index x aspect weight) /
     # domain weight = (the domain's sum of level x weight) / domain weight; index = (the sum of all) / 100.
@@ -362,9 +405,10 @@ def score(
     by_aspect: dict[str, int] = {a.id: 0 for a in fw.aspects}
     for r, w in zip(rows, weights, strict=True):
         by_aspect[r.aspect] += r.level * w
-    aspects = {a.id: Fraction(by_aspect[a.id], den) / a.weight for a in fw.aspects}
-    domains = {d.id: Fraction(sum(by_aspect[a.id] for a in fw.aspects_of(d.id)), den) / d.weight for d in fw.domains}
-    index = Fraction(sum(by_aspect.values()), den * 100)
+    aspects = {a.id: _shared(Fraction(by_aspect[a.id], den) / a.weight) for a in fw.aspects}
+    domains = {d.id: _shared(Fraction(sum(by_aspect[a.id] for a in fw.aspects_of(d.id)), den) / d.weight)
+               for d in fw.domains}
+    index = _shared(Fraction(sum(by_aspect.values()), den * 100))
 
     self_levels = {r.id: fw.level_min if r.self_level is None else r.self_level for r in rows}
     removed = added = adjusted = 0
@@ -386,10 +430,10 @@ def score(
         domains=domains,
         index=index,
         predikat=predikat_of(fw, index, rule),
-        domain_predikat={d: predikat_of(fw, v, rule) for d, v in domains.items()},
+        domain_predikat=_shared_dict({d: predikat_of(fw, v, rule) for d, v in domains.items()}),
         band_rule=rule,
         missing=tuple(r.id for r in rows if r.source == SOURCE_MISSING),
-        self_index=index_of(fw, self_levels),
+        self_index=_shared(index_of(fw, self_levels)),
         verified_index=index if verified_count else None,
         verified_count=verified_count,
         adjusted=adjusted,
@@ -473,10 +517,11 @@ def province_summary(
         if s.framework_id != fw.id:
             raise ValueError(f"score of OPD {s.opd!r} was computed with {s.framework_id}, not {fw.id}.")
     distribution = {i.id: dict.fromkeys(fw.levels, 0) for i in fw.indicators}
+    level_sums = {i.id: 0 for i in fw.indicators}  # running sums: no level dict per OPD held at once
     for s in items:
         for r in s.indicators:
             distribution[r.id][r.level] += 1
-    used = [s.levels for s in items]
+            level_sums[r.id] += r.level
     bands = {b.name: 0 for b in fw.bands}
     for s in items:
         bands[predikat_of(fw, s.index, rule)] += 1
@@ -494,7 +539,7 @@ def province_summary(
         domain_means=domain_means,
         domain_predikat={d: predikat_of(fw, v, rule) for d, v in domain_means.items()},
         aspect_means={a.id: _mean([s.aspects[a.id] for s in items]) for a in fw.aspects},
-        indicator_means={i.id: _mean([Fraction(lv[i.id]) for lv in used]) for i in fw.indicators},
+        indicator_means={i.id: Fraction(level_sums[i.id]) / len(items) for i in fw.indicators},
         level_distribution=distribution,
         predikat_distribution=bands,
     )
