@@ -12,6 +12,10 @@ untrusted. The reader uses :mod:`zipfile` and the C ElementTree parser, and:
 * parses parts of up to 4 MiB whole, in C (a typical questionnaire); larger sheets and shared
   strings are streamed, dropping parsed rows as it goes, so memory stays bounded whatever the
   declared ``<dimension>`` or the number of rows; cells are kept in a sparse dict;
+* reads a *plain* sheet or shared-strings part (as Excel, LibreOffice, WPS and openpyxl write them:
+  no formulas, rich text, comments or prefixes) without building the tree: expat checks it is
+  well-formed, regular expressions take the cells, with exactly the result of the tree path (see
+  :func:`_plain_sheet`; ``tests/test_plainparts.py`` holds both paths to that);
 * stops at a cell-count limit per sheet and at a wall-clock limit per file;
 * never evaluates formulas and never runs macros: formula text and cached value are kept.
 
@@ -283,8 +287,9 @@ class _Reader:
             line, col = exc.position
             raise _Stop("corrupt-workbook", f"{part}: XML rusak (baris {line}, kolom {col})", sheet=sheet) from None
 
-    def _tree(self, part: str, sheet: str = "", max_bytes: int = _MAX_TREE_PART) -> Element:
-        """Parse a whole part into a tree with the C parser (parts of at most ``max_bytes``)."""
+    def _tree(self, part: str, sheet: str = "", max_bytes: int = _MAX_TREE_PART, data: bytes | None = None) -> Element:
+        """Parse a whole part into a tree with the C parser (parts of at most ``max_bytes``; ``data``: its
+        bytes, already read with :meth:`_bytes`)."""
         info = self.members.get(part.casefold())
         if info is None:
             raise _Stop("corrupt-workbook", f"bagian {part} tidak ada", sheet=sheet)
@@ -292,9 +297,17 @@ class _Reader:
             raise _Stop("resource-limit", f"ukuran {part} {human_size(max_bytes)}", sheet=sheet)
         parser = XMLParser()
         with self._xml_errors(part, sheet):
-            for chunk in self._xml_chunks(part):
-                parser.feed(chunk)
+            if data is not None:
+                parser.feed(data)
+            else:
+                for chunk in self._xml_chunks(part):
+                    parser.feed(chunk)
             return parser.close()
+
+    def _bytes(self, part: str, sheet: str = "") -> bytes:
+        """A whole part's bytes, read under the limits and with its prolog checked (no DTD)."""
+        with self._xml_errors(part, sheet):
+            return b"".join(self._xml_chunks(part))
 
     def _events(self, part: str, sheet: str = "") -> Iterator[tuple[str, Element]]:
         """("start"/"end", element) events of a large part, streamed.
@@ -350,7 +363,11 @@ class _Reader:
         if info is None:
             return []
         if info.file_size <= _MAX_TREE_PART:
-            root = self._tree(part)
+            data = self._bytes(part)
+            plain = _plain_shared_strings(data)
+            if plain is not None:
+                return plain
+            root = self._tree(part, data=data)
             si_tag, t_tag, r_tag = self._content_tags(root.tag, part, "", "si", "t", "r")
             return [_rich_text(si, t_tag, r_tag) for si in root if si.tag == si_tag]
         out: list[str] = []
@@ -393,7 +410,11 @@ class _Reader:
         """
         info = self.members[part.casefold()]
         if info.file_size <= _MAX_TREE_PART:
-            root = self._tree(part, name)
+            data = self._bytes(part, name)
+            plain = _plain_sheet(data, part, name, shared, self.limits.max_cells_per_sheet)
+            if plain is not None:
+                return RawSheet(name=name, state=state, cells=plain[0], merged=plain[1])
+            root = self._tree(part, name, data=data)
             sheet = _SheetBuilder(part, name, shared, self.limits.max_cells_per_sheet,
                                   self._content_tags(root.tag, part, name, *_SheetBuilder.TAGS))
             add = sheet.add
@@ -663,3 +684,183 @@ def _parse_range(ref: str) -> tuple[int, int, int, int] | None:
     if col1 is None or col2 is None or not (1 <= row1 <= MAX_ROW and 1 <= row2 <= MAX_ROW):
         return None
     return (min(row1, row2), min(col1, col2), max(row1, row2), max(col1, col2))
+
+
+# ---------------------------------------------------------------------- plain parts, decoded without a tree
+#
+# Most questionnaires come back exactly as Excel, LibreOffice, WPS or openpyxl write them: every cell
+# start tag reads <c r="B7" s="3" t="s">, values are plain <v> or <is><t>, no formulas, comments or
+# prefixes. For such a part, expat alone (no callbacks, so all in C) checks that it is well-formed and
+# regular expressions pick the cells out of <sheetData>, giving exactly the cells _SheetBuilder would
+# (same _SheetBuilder.value, same addresses, same text after XML entity and line-end decoding), in
+# about half the time of building the tree. Anything else in the part (a formula, rich text, an
+# attribute in another order, markup outside the expected places, another encoding) returns None and
+# the part is read through the tree as before.
+
+_MAIN = re.escape(MAIN_NS.encode())
+_PROLOG = re.compile(rb'\A(?:\xef\xbb\xbf)?(?:<\?xml([^>]*)\?>)?\s*<(worksheet|sst)((?:\s+[\w:.-]+="[^"<]*")*)\s*>')
+_UTF8_DECL = re.compile(rb'\bencoding\s*=\s*["\']utf-8["\']', re.IGNORECASE)
+_MAIN_XMLNS = re.compile(rb'(?:^|\s)xmlns="' + _MAIN + rb'"')
+_PREFIXED = re.compile(rb":(?:worksheet|sheetData|row|c|v|f|is|t|r|si|sst|mergeCell|mergeCells)[\s/>]")
+_CELL_NC = rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,5}")?(?: t="[a-zA-Z]{1,9}")?' \
+           rb'(?: ?/>|>(?:<v>[^<]*</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>)?</c>)'
+_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="[0-9]{1,5}")?(?: t="([a-zA-Z]{1,9})")?'
+                   rb'(?: ?/>|>(?:<v>([^<]*)</v>|(<is>)<t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)')
+_ROWS = re.compile(rb'(?:\s*<row r="[1-9][0-9]{0,6}"(?: [A-Za-z:]{1,30}="[^"<]*")*\s?'
+                   rb'(?:/>|>(?:\s*' + _CELL_NC + rb')*\s*</row>))*\s*')
+_ROW_NO = re.compile(rb'<row r="([0-9]+)"')
+_C_OR_ROW = re.compile(rb"<(?:c|row)[\s/>]")
+_MERGE = re.compile(rb'<mergeCell ref="([^"<]*)" ?/>')
+_MERGE_OPEN = re.compile(rb"<mergeCell[\s/>]")
+_TAG = re.compile(rb"<(/?)[A-Za-z_][^>]*?(/?)>")
+_SI_ALL = re.compile(rb'(?:\s*<si><t(?: xml:space="preserve")?>[^<]*</t></si>)*\s*')
+_SI = re.compile(rb'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>')
+_ENTITY = re.compile(r"&(#[0-9]+|#x[0-9A-Fa-f]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_MAIN_TAGS = _tags(MAIN_NS, *_SheetBuilder.TAGS)
+_BREF_CACHE: dict[bytes, tuple[int, int]] = {}
+
+
+def _xml_text(raw: bytes) -> str:
+    """Character data as an XML parser reports it: line ends normalised, then references decoded."""
+    text = raw.decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        text = _ENTITY.sub(_entity, text)
+    return text
+
+
+def _entity(m: re.Match[str]) -> str:
+    ref = m.group(1)
+    if ref[0] != "#":
+        return _NAMED[ref]
+    return chr(int(ref[2:], 16) if ref[1] == "x" else int(ref[1:]))
+
+
+def _plain_root(data: bytes, root: bytes) -> int | None:
+    """Offset just after the root start tag when ``data`` is a plain part (see above) with that root, else None."""
+    m = _PROLOG.match(data)
+    if m is None or m.group(2) != root or _MAIN_XMLNS.search(m.group(3)) is None:
+        return None
+    decl = m.group(1)
+    if decl and b"encoding" in decl and _UTF8_DECL.search(decl) is None:
+        return None
+    end = m.end()
+    if data.find(b'xmlns="', end) >= 0 or _PREFIXED.search(data) is not None:
+        return None  # a default namespace redeclared, or a prefix on an element read here
+    parser = ParserCreate()  # called only for what makes the part not plain: a comment, CDATA, a PI, a DTD
+    parser.CommentHandler = parser.StartCdataSectionHandler = parser.ProcessingInstructionHandler = _not_plain
+    parser.StartDoctypeDeclHandler = _not_plain
+    try:
+        parser.Parse(data, True)  # well-formed, as the tree parser requires
+    except (ExpatError, _NotPlain):
+        return None
+    return end
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _not_plain(*_args: object) -> None:
+    raise _NotPlain
+
+
+def _top_level(data: bytes, start: int, end: int) -> bool:
+    """True when every element opened in data[start:end] is closed there (so what follows is a child of the root)."""
+    depth = 0
+    for close, empty in _TAG.findall(data, start, end):
+        if not empty:
+            depth += -1 if close else 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _plain_sheet(data: bytes, part: str, name: str, shared: list[str],
+                 max_cells: int) -> tuple[dict[tuple[int, int], RawCell], list[tuple[int, int, int, int]]] | None:
+    """The cells and merged ranges of a plain worksheet part, exactly as _SheetBuilder gives them; else None."""
+    root_end = _plain_root(data, b"worksheet")
+    if root_end is None:
+        return None
+    start = data.find(b"<sheetData", root_end)
+    if start < 0 or data.find(b"<sheetData", start + 10) >= 0 or not _top_level(data, root_end, start):
+        return None
+    if data.startswith(b"<sheetData/>", start):
+        body_start = body_end = tail = start + 12
+    elif data.startswith(b"<sheetData>", start):
+        body_start = start + 11
+        body_end = data.find(b"</sheetData>", body_start)
+        if body_end < 0:
+            return None
+        tail = body_end + 12
+    else:
+        return None
+    if _C_OR_ROW.search(data, root_end, start) is not None or _C_OR_ROW.search(data, tail) is not None:
+        return None  # rows or cells outside <sheetData>
+    body = data[body_start:body_end]
+    if _ROWS.fullmatch(body) is None:
+        return None
+    rows = _ROW_NO.findall(body)
+    if rows and max(map(int, rows)) > MAX_ROW:
+        return None
+    found = _CELL.findall(body)
+    if len(found) > max_cells:
+        return None
+    builder = _SheetBuilder(part, name, shared, max_cells, _MAIN_TAGS)
+    cache: dict[tuple[bytes, bytes], RawCell] = {}  # equal stored values give the same (frozen) cell
+    refs = _BREF_CACHE
+    n_shared = len(shared)
+    cells: dict[tuple[int, int], RawCell] = {}
+    for ref, t, v, inline, text in found:
+        pos = refs.get(ref)
+        if pos is None:
+            pos = _parse_ref(ref.decode())
+            if pos is None:
+                return None
+            if len(refs) < _MAX_REF_CACHE:
+                refs[ref] = pos
+        if inline:
+            if t == b"inlineStr":
+                value = _xml_text(text) if b"&" in text or b"\r" in text else text.decode("utf-8")
+                cells[pos] = RawCell(_unescape(value) if "_x" in value else value, TEXT, None)
+        elif v:
+            cell = cache.get((t, v))
+            if cell is None:
+                if t == b"s" and v.isdigit() and int(v) < n_shared:  # the common case of _SheetBuilder.value
+                    cell = RawCell(shared[int(v)], TEXT, None)
+                else:  # may raise _Stop, as the tree path would
+                    cell = builder.value(t.decode() if t else None, _xml_text(v), None)
+                cache[(t, v)] = cell
+            cells[pos] = cell
+    merged: list[tuple[int, int, int, int]] = []
+    n_open = len(_MERGE_OPEN.findall(data, tail))
+    if n_open:
+        block = data.find(b"<mergeCells", tail)
+        if block < 0 or not _top_level(data, tail, block):
+            return None
+        block_end = data.find(b"</mergeCells>", block)
+        found_merges = _MERGE.findall(data, block, block_end if block_end >= 0 else block)
+        if len(found_merges) != n_open or n_open > max_cells:
+            return None
+        for ref in found_merges:
+            rng = _parse_range(_xml_text(ref))
+            if rng is not None:
+                merged.append(rng)
+    return cells, merged
+
+
+def _plain_shared_strings(data: bytes) -> list[str] | None:
+    """The strings of a plain shared-strings part (each <si> one plain <t>), as _rich_text gives them; else None."""
+    root_end = _plain_root(data, b"sst")
+    if root_end is None:
+        return None
+    end = data.rfind(b"</sst>")
+    if end < root_end or _SI_ALL.fullmatch(data, root_end, end) is None:
+        return None
+    out = []
+    for raw in _SI.findall(data, root_end, end):
+        text = _xml_text(raw) if raw else ""
+        out.append(_unescape(text) if "_x" in text else text)
+    return out
