@@ -20,6 +20,8 @@ from pipeline import roster as rostermod
 from pipeline.findings import Finding
 from pipeline.models import Submission, normalise_name
 
+# what process_file imports: loaded once by the fork server rather than by every reading worker
+WORKER_MODULES = ("pipeline.intake", "pipeline.reader", "pipeline.sniff", "pipeline.xlsxsafe", "pipeline.validate")
 WANTED_SHEETS = frozenset(normalise_name(s) for s in (L.SHEET_IDENTITY, L.SHEET_ASSESSMENT, L.SHEET_APPS,
                                                        L.SHEET_INFRA, L.SHEET_META))
 
@@ -114,4 +116,4 @@ def read_files(files: list[tuple[Path, str]], framework: str | None = None, rost
     tasks = [Task(str(p), rel, framework, roster) for p, rel in files]
     workers = workers or min(2, os.cpu_count() or 1)
     return run_isolated(process_file, tasks, workers=workers, on_progress=on_progress, on_failure=_failed,
-                        isolate=isolate)
+                        isolate=isolate, preload=WORKER_MODULES)

@@ -56,7 +56,8 @@ class Failure:
 def run_isolated(func: Callable[[Any], Any], tasks: Sequence[Any], workers: int = 2, timeout_s: float = 60,
                  memory_mb: int = 1024, on_progress: Callable[[int, int], None] | None = None,
                  on_failure: Callable[[Any, str], Any] | None = None, *, isolate: bool = True,
-                 chunksize: int | None = None, start_method: str | None = None) -> list[Any]:
+                 chunksize: int | None = None, start_method: str | None = None,
+                 preload: Sequence[str] = ()) -> list[Any]:
     """Return ``[func(task) for task in tasks]``, computed in worker processes with limits.
 
     Args:
@@ -73,6 +74,7 @@ def run_isolated(func: Callable[[Any], Any], tasks: Sequence[Any], workers: int 
         isolate: False runs in this process, without limits (tests and trusted tiny runs).
         chunksize: tasks sent to a worker at once (default: from the number of tasks).
         start_method: multiprocessing start method (default "forkserver", else "spawn").
+        preload: modules the fork server imports once before forking workers (forkserver only).
 
     Returns:
         One result per task, in task order.
@@ -88,8 +90,12 @@ def run_isolated(func: Callable[[Any], Any], tasks: Sequence[Any], workers: int 
         chunksize = max(1, min(16, len(tasks) // (workers * 8)))
     if start_method is None:
         start_method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    pool = _Pool(func, tasks, workers, timeout_s, memory_mb, on_progress, fail, chunksize,
-                 mp.get_context(start_method))
+    ctx = mp.get_context(start_method)
+    if start_method == "forkserver" and preload:
+        # the fork server imports these once; every worker forked from it then starts with them loaded
+        # (no effect when this process's fork server is already running)
+        ctx.set_forkserver_preload(list(preload))
+    pool = _Pool(func, tasks, workers, timeout_s, memory_mb, on_progress, fail, chunksize, ctx)
     return pool.run()
 
 
