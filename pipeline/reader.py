@@ -571,7 +571,11 @@ def _read_apps(ctx: _Ctx, sheet: RawSheet | None, fw: Framework) -> None:
     hrow, cols = header
     fvocab = _function_vocab(fw)
     vocabs = {"users": L.USERS, "developer": L.DEVELOPERS, "hosting": L.HOSTING, "status": L.STATUS}
-    rows = sorted({r for (r, c) in sheet.cells if r > hrow})
+    value_cols = {col for key, col in cols.items() if key != "no"}
+    if any(r2 > hrow for _r1, _c1, r2, _c2 in sheet.merged):
+        rows = sorted({r for (r, c) in sheet.cells if r > hrow})  # a merge may carry a value into any row
+    else:  # rows holding nothing but the pre-filled "No." give no application: not read
+        rows = sorted({r for (r, c) in sheet.cells if r > hrow and c in value_cols})
     beyond = 0
     last_template_row = hrow + L.APP_INPUT_ROWS
     for r in rows:
