@@ -354,6 +354,19 @@ def _parse_int(text: str) -> int | None:
 _DASHES = "-–—‐‑−"
 
 
+_LEVEL_CHOICES: dict[tuple[str, str, str], tuple[dict[str, int], dict[str, int]]] = {}
+
+
+def _level_choices(fw: Framework, capability: str) -> tuple[dict[str, int], dict[str, int]]:
+    """({folded level name: level}, {dropdown text "3 - Terpadu...": level}) of a capability, per catalog."""
+    key = (fw.id, fw.fingerprint, capability)
+    hit = _LEVEL_CHOICES.get(key)
+    if hit is None:
+        hit = _LEVEL_CHOICES[key] = ({fold(fw.level_name(capability, lv)): lv for lv in fw.levels},
+                                     {f"{lv} - {fw.level_name(capability, lv)}": lv for lv in fw.levels})
+    return hit
+
+
 def parse_level(cell: RawCell | None, fw: Framework, capability: str) -> tuple[int | None, str, str]:
     """Read one level cell. Returns (level or None, finding code or "", what was expected/read as).
 
@@ -378,8 +391,7 @@ def parse_level(cell: RawCell | None, fw: Framework, capability: str) -> tuple[i
     raw = str(cell.value)
     if not raw.strip():
         return None, "level-blank", ""
-    names = {fold(fw.level_name(capability, lv)): lv for lv in fw.levels}
-    choices = {f"{lv} - {fw.level_name(capability, lv)}": lv for lv in fw.levels}
+    names, choices = _level_choices(fw, capability)
     if raw in choices:
         return choices[raw], "", ""
     text = unicodedata.normalize("NFKC", raw).strip()
