@@ -180,7 +180,7 @@ def _answer_table(ids: tuple, levels: array, verified: array, rows: array, sheet
     table._index = None
     table._levels, table._verified, table._rows = levels, verified, rows
     table._sheet, table._cols = sys.intern(sheet), tuple(sys.intern(c) for c in cols)
-    table._names = names
+    table._names = {sys.intern(k): _short(v) for k, v in names.items()}
     return table
 
 
@@ -219,8 +219,15 @@ class ServerCount:
     count: int
     note: str
 
+    def __reduce__(self) -> tuple:
+        return (_server_count, (self.location, self.count, self.note))
 
-@dataclass(frozen=True)
+
+def _server_count(location: str, count: int, note: str) -> ServerCount:
+    return ServerCount(_short(location), count, _short(note))
+
+
+@dataclass(frozen=True, slots=True)
 class Infrastructure:
     provider: str = ""
     bandwidth_mbps: float | None = None
@@ -229,6 +236,26 @@ class Infrastructure:
     needs: str = ""
     servers: tuple[ServerCount, ...] = ()
     server_room_cell: str = ""  # where the server-room answer was read, e.g. "B7"
+
+    def __reduce__(self) -> tuple:
+        return (_infrastructure, (self.provider, self.bandwidth_mbps, self.has_server_room, self.problems,
+                                  self.needs, self.servers, self.server_room_cell))
+
+
+def _infrastructure(provider: str, bandwidth_mbps: float | None, has_server_room: str, problems: str, needs: str,
+                    servers: tuple[ServerCount, ...], server_room_cell: str) -> Infrastructure:
+    if not (provider or has_server_room or problems or needs or servers or server_room_cell) and bandwidth_mbps is None:
+        return _NO_INFRASTRUCTURE
+    return Infrastructure(_short(provider), bandwidth_mbps, _short(has_server_room), _short(problems), _short(needs),
+                          tuple(servers), _short(server_room_cell))
+
+
+_NO_INFRASTRUCTURE = Infrastructure()
+
+
+def _short(value: object) -> object:
+    """A short string interned (shared by every submission that repeats it), anything else unchanged."""
+    return sys.intern(value) if type(value) is str and len(value) < 64 else value
 
 
 @dataclass
@@ -259,6 +286,15 @@ class Submission:
         """
         self.answers = AnswerTable.of(self.answers)
 
+    def __reduce__(self) -> tuple:
+        # a reader process sends each submission to the parent, which holds thousands of them: rebuilt there
+        # with the strings they repeat (keys, short values, codes, names, cells) shared, see _submission
+        return (_submission, (self.file, self.sha256, self.size, self.mtime, self.framework_id, self.template_version,
+                              self.opd_code, self.opd_raw, tuple(self.respondent.items()), self.date_filled, self.year,
+                              self.answers, self.applications, self.infrastructure,
+                              tuple((f.code, f.file, f.sheet, f.cell, f.found, f.expected, f.detail)
+                                    for f in self.findings)))
+
     @property
     def rejected(self) -> bool:
         return any(f.severity == ERROR for f in self.findings)
@@ -287,3 +323,21 @@ class FileOutcome:
     opd_code: str
     reason: str
     superseded_by: str = ""
+
+
+def _submission(file: str, sha256: str, size: int, mtime: float, framework_id: str, template_version: str,
+                opd_code: str, opd_raw: str, respondent: tuple, date_filled: dt.date | None, year: int | None,
+                answers: Mapping[str, Answer], applications: list[Application], infrastructure: Infrastructure,
+                findings: tuple) -> Submission:
+    """A Submission rebuilt from :meth:`Submission.__reduce__`: the same values, with short strings shared.
+
+    Findings are rebuilt through ``Finding(...)``, so that each code is checked again in this process.
+    """
+    i, short = sys.intern, _short
+    file = i(file)
+    return Submission(file, sha256, size, mtime, short(framework_id), short(template_version), short(opd_code),
+                      short(opd_raw), {short(k): short(v) for k, v in respondent}, date_filled, year, answers,
+                      list(applications), infrastructure,
+                      [Finding(i(code), file if f == file else i(f), short(sheet), short(cell), short(found),
+                               short(expected), short(detail))
+                       for code, f, sheet, cell, found, expected, detail in findings])
