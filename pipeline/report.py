@@ -30,6 +30,7 @@ renamed into place (:func:`write_report`), so a failure never leaves a half-writ
 from __future__ import annotations
 
 import array
+import bisect
 import dataclasses
 import datetime as dt
 import functools
@@ -42,7 +43,7 @@ import pickle
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -571,6 +572,88 @@ class _RowSizes(dict):
         return dict.__len__(self) > 0 or any(self.px)
 
 
+class _Merges:
+    """xlsxwriter's ``merge`` list ([first row, first col, last row, last col] per merged range, in the order
+    added) held as flat integers: a streamed table can merge cells on every row of 100,000."""
+
+    def __init__(self, items: Iterable[Sequence[int]] = ()) -> None:
+        self.flat = array.array("i")
+        for item in items:
+            self.append(item)
+
+    def append(self, item: Sequence[int]) -> None:
+        if len(item) != 4:
+            raise ValueError(f"a merged range has 4 bounds, not {len(item)}")
+        self.flat.extend(item)
+
+    def __len__(self) -> int:
+        return len(self.flat) // 4
+
+    def __bool__(self) -> bool:
+        return len(self.flat) > 0
+
+    def __iter__(self) -> Iterator[list[int]]:
+        flat = self.flat
+        for k in range(0, len(flat), 4):
+            yield flat[k:k + 4].tolist()
+
+
+class _MergedCells(dict):
+    """xlsxwriter's ``merged_cells`` ((row, col) -> range text, for its overlap checks) with the one-row merges
+    of streamed rows kept compactly: (row, first col, last col) in row order, looked up by bisection, instead of
+    a dict entry, a key tuple and a range text per merged cell. Entries set through xlsxwriter stay dict entries."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.rows = array.array("i")
+        self.c1 = array.array("i")
+        self.c2 = array.array("i")
+
+    def add_row_merge(self, r: int, c1: int, c2: int) -> bool:
+        """Record the merge of columns c1..c2 of row ``r``; False when it cannot be kept compactly (rows out of
+        order), then the caller records its cells as dict entries."""
+        if self.rows and r < self.rows[-1]:
+            return False
+        self.rows.append(r)
+        self.c1.append(c1)
+        self.c2.append(c2)
+        return True
+
+    def _compact(self, key: object) -> str | None:
+        if type(key) is not tuple or len(key) != 2 or not self.rows:
+            return None
+        row, col = key
+        k = bisect.bisect_left(self.rows, row)
+        while k < len(self.rows) and self.rows[k] == row:
+            if self.c1[k] <= col <= self.c2[k]:
+                return xl_range(row, self.c1[k], row, self.c2[k])
+            k += 1
+        return None
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or self._compact(key) is not None
+
+    def __getitem__(self, key: object) -> str:
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        found = self._compact(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def get(self, key: object, default: object = None) -> object:
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        found = self._compact(key)
+        return default if found is None else found
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + sum(c2 - c1 + 1 for c1, c2 in zip(self.c1, self.c2, strict=True))
+
+    def __bool__(self) -> bool:
+        return dict.__len__(self) > 0 or len(self.rows) > 0
+
+
 class _Sheet(Worksheet):
     """An xlsxwriter worksheet with two speed-ups (xlsxwriter's ``worksheet_class`` hook).
 
@@ -598,6 +681,9 @@ class _Sheet(Worksheet):
             self._raw_last = -1
             if not isinstance(self.row_sizes, _RowSizes):
                 self.row_sizes = _RowSizes(self.row_sizes)
+            if not isinstance(self.merged_cells, _MergedCells):
+                self.merged_cells = _MergedCells(self.merged_cells)
+                self.merge = _Merges(self.merge)
         return self
 
     def raw_row(self, r: int, cells: str, ncols: int, height: float | None = None, first_col: int = 0) -> None:
@@ -648,7 +734,11 @@ class _Sheet(Worksheet):
             for col in range(c1, c2 + 1):
                 if (row, col) in self.merged_cells:
                     raise ReportWriteError(f"{self.name}: merged range {cell_range} overlaps another")
-                self.merged_cells[(row, col)] = cell_range
+        cells = self.merged_cells
+        if not (r1 == r2 and isinstance(cells, _MergedCells) and cells.add_row_merge(r1, c1, c2)):
+            for row in range(r1, r2 + 1):
+                for col in range(c1, c2 + 1):
+                    cells[(row, col)] = cell_range
         self.merge.append([r1, c1, r2, c2])
 
     def _write_sheet_data(self) -> None:

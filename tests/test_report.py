@@ -561,6 +561,36 @@ def test_streamed_rows_refuse_disorder_and_overlap(tmp_path: Path) -> None:
     assert cell.data_type == "s" and len(cell.value) == EXCEL_MAX_CHARS and cell.value.endswith(TRUNCATION_MARKER)
 
 
+def test_streamed_merges_are_kept_compactly_and_still_checked(tmp_path: Path) -> None:
+    """Merges of streamed rows: held as integers, yet xlsxwriter's overlap checks see them and the
+    mergeCells are written in the order the merges were made (streamed or not)."""
+    from xlsxwriter.exceptions import OverlappingRange
+
+    wb = report._Workbook(str(tmp_path / "m.xlsx"), dict(report.WORKBOOK_OPTIONS))
+    out = report.Out(wb.add_worksheet("S", worksheet_class=report._Sheet))
+    fmt = wb.add_format({"text_wrap": True})
+    out.ws.merge_range(0, 0, 0, 3, "", fmt)
+    body = report._Body(out)
+    for r in (2, 3):
+        b = body.row(r)
+        b.text(0, f"r{r}", fmt)
+        b.merged(1, 2, "x", fmt)
+        b.merged(4, 6, "y", fmt)
+        b.end()
+    assert (3, 5) in out.ws.merged_cells and out.ws.merged_cells.get((3, 5)) == "E4:G4"
+    assert out.ws.merged_cells.get((3, 3)) is None and (3, 3) not in out.ws.merged_cells
+    with pytest.raises(OverlappingRange):
+        out.ws.merge_range(3, 2, 4, 2, "", fmt)  # C4:C5: xlsxwriter's own check sees the streamed B4:C4
+    with pytest.raises(report.ReportWriteError):
+        out.ws.raw_merge(2, 5, 2, 5)
+    out.ws.merge_range(6, 0, 6, 1, "", fmt)
+    assert len(out.ws.merge) == 6
+    wb.close()
+    with zipfile.ZipFile(tmp_path / "m.xlsx") as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert re.findall(r'<mergeCell ref="([A-Z0-9:]+)"/>', xml) == ["A1:D1", "B3:C3", "E3:G3", "B4:C4", "E4:G4", "A7:B7"]
+
+
 def test_pooled_per_opd_workbooks_are_identical_to_inline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from batchfactory import large_batch
 
