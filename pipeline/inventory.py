@@ -98,7 +98,7 @@ def movable(location: str) -> bool:
 # ---------------------------------------------------------------- records
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One application as one OPD reported it."""
 
@@ -107,7 +107,7 @@ class Entry:
     app: Application
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AppGroup:
     """Entries that are the same application; ``shared`` when reported by two or more OPDs."""
 
@@ -129,7 +129,7 @@ class AppGroup:
         return len(self.opds) >= 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionSpread:
     """A function served by several different (active) applications across OPDs."""
 
@@ -138,7 +138,7 @@ class FunctionSpread:
     groups: tuple[AppGroup, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DcPlan:
     opd: str
     apps: tuple[Application, ...]  # active applications that could move
@@ -147,7 +147,7 @@ class DcPlan:
     servers_total: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceRow:
     service: str
     label: str
