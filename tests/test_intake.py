@@ -133,3 +133,26 @@ def test_hostile_batch_through_intake(tmp_path: Path, make_submission) -> None:
             assert code in {f.code for f in sub.findings}, (name, code)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     assert peak_mb < 800, peak_mb
+
+
+def test_submission_survives_the_trip_from_a_reader_process(tmp_path: Path, make_submission) -> None:
+    """Submissions are rebuilt in the parent by Submission.__reduce__ (strings shared): every field must come back,
+    including any field added later (the reduce tuple must list them all)."""
+    import dataclasses
+    import pickle
+
+    from pipeline.intake import Task, process_file
+    from pipeline.models import Submission
+
+    path = make_submission(tmp_path, opd="BKD", levels={"1": 1, "2": 5}, date_filled=dt.date(2026, 3, 4),
+                           applications=[{"name": "SIMPEG", "function": "Kepegawaian", "status": "Aktif"},
+                                         {"name": "Web", "function": "profil dinas", "hosting": "di bawah meja"}],
+                           infrastructure={"provider": "Telkom", "bandwidth": "20 Mbps", "server_room": "Ya"},
+                           servers={"Vendor/hosting di luar provinsi": 3})
+    sub = process_file(Task(str(path), path.name, None, None))
+    assert sub.opd_code == "BKD" and len(sub.applications) == 2 and sub.findings and sub.infrastructure.servers
+    back = pickle.loads(pickle.dumps(sub))
+    fields = [f.name for f in dataclasses.fields(Submission)]
+    assert len(sub.__reduce__()[1]) == len(fields)
+    for name in fields:
+        assert getattr(back, name) == getattr(sub, name), name
