@@ -719,6 +719,10 @@ _ENTITY = re.compile(r"&(#[0-9]+|#x[0-9A-Fa-f]+|lt|gt|amp|quot|apos);")
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _MAIN_TAGS = _tags(MAIN_NS, *_SheetBuilder.TAGS)
 _BREF_CACHE: dict[bytes, tuple[int, int]] = {}
+# cells are frozen and depend only on the stored bytes (shared strings aside): equal ones are shared
+_VALUE_CELLS: dict[tuple[bytes, bytes], RawCell] = {}
+_TEXT_CELLS: dict[bytes, RawCell] = {}
+_MAX_CELL_CACHE = 50_000
 
 
 def _xml_text(raw: bytes) -> str:
@@ -809,8 +813,8 @@ def _plain_sheet(data: bytes, part: str, name: str, shared: list[str],
     if len(found) > max_cells:
         return None
     builder = _SheetBuilder(part, name, shared, max_cells, _MAIN_TAGS)
-    cache: dict[tuple[bytes, bytes], RawCell] = {}  # equal stored values give the same (frozen) cell
-    refs = _BREF_CACHE
+    strings: dict[bytes, RawCell] = {}  # shared-string cells of this file, by stored index
+    values, texts, refs = _VALUE_CELLS, _TEXT_CELLS, _BREF_CACHE  # the same in every file: kept across files
     n_shared = len(shared)
     cells: dict[tuple[int, int], RawCell] = {}
     for ref, t, v, inline, text in found:
@@ -823,16 +827,28 @@ def _plain_sheet(data: bytes, part: str, name: str, shared: list[str],
                 refs[ref] = pos
         if inline:
             if t == b"inlineStr":
-                value = _xml_text(text) if b"&" in text or b"\r" in text else text.decode("utf-8")
-                cells[pos] = RawCell(_unescape(value) if "_x" in value else value, TEXT, None)
+                cell = texts.get(text)
+                if cell is None:
+                    value = _xml_text(text) if b"&" in text or b"\r" in text else text.decode("utf-8")
+                    cell = RawCell(_unescape(value) if "_x" in value else value, TEXT, None)
+                    if len(texts) < _MAX_CELL_CACHE:
+                        texts[text] = cell
+                cells[pos] = cell
         elif v:
-            cell = cache.get((t, v))
-            if cell is None:
-                if t == b"s" and v.isdigit() and int(v) < n_shared:  # the common case of _SheetBuilder.value
-                    cell = RawCell(shared[int(v)], TEXT, None)
-                else:  # may raise _Stop, as the tree path would
+            if t == b"s":
+                cell = strings.get(v)
+                if cell is None:
+                    if v.isdigit() and int(v) < n_shared:  # the common case of _SheetBuilder.value
+                        cell = RawCell(shared[int(v)], TEXT, None)
+                    else:  # may raise _Stop, as the tree path would
+                        cell = builder.value("s", _xml_text(v), None)
+                    strings[v] = cell
+            else:
+                cell = values.get((t, v))
+                if cell is None:  # may raise _Stop, as the tree path would
                     cell = builder.value(t.decode() if t else None, _xml_text(v), None)
-                cache[(t, v)] = cell
+                    if len(values) < _MAX_CELL_CACHE:
+                        values[(t, v)] = cell
             cells[pos] = cell
     merged: list[tuple[int, int, int, int]] = []
     n_open = len(_MERGE_OPEN.findall(data, tail))
