@@ -479,14 +479,15 @@ class Out:
     def __init__(self, ws: object) -> None:
         self.ws = ws
         self.name = ws.get_name()
+        # bound once: called per cell (getattr: a stand-in sheet may lack one)
+        self._write_string, self._write_number = getattr(ws, "write_string", None), getattr(ws, "write_number", None)
 
     def _ok(self, rc: int | None, r: int, c: int, what: str) -> None:
         if rc not in (0, None):
             raise ReportWriteError(f"{what} to {self.name}!{a1(r + 1, c + 1)} failed with code {rc}")
 
     def text(self, r: int, c: int, value: object, fmt: object = None) -> None:
-        text = _clean_str(value) if type(value) is str else clean_text(value)[0]
-        rc = self.ws.write_string(r, c, text, fmt)
+        rc = self._write_string(r, c, _clean_str(value) if type(value) is str else clean_text(value)[0], fmt)
         if rc:
             self._ok(rc, r, c, "write_string")
 
@@ -497,7 +498,7 @@ class Out:
         number = float(value)
         if not math.isfinite(number):
             raise ReportWriteError(f"{self.name}!{a1(r + 1, c + 1)}: {value!r} is not a finite number")
-        rc = self.ws.write_number(r, c, number, fmt)
+        rc = self._write_number(r, c, number, fmt)
         if rc:
             self._ok(rc, r, c, "write_number")
 
@@ -2091,6 +2092,27 @@ def _contribution(target: int, weight: Fraction) -> float:
     return stored(target * weight / 100, 4)
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _criteria(template: str, level: int, text: str) -> str:
+    """An indicator's next-level criteria as the gap sheet shows it (the same few recur in every sheet)."""
+    return template.format(level=level, text=text)
+
+
+def _weight_cells(weight: Fraction, target: int) -> tuple[float, float]:
+    """An indicator's stored weight and contribution (target x weight / 100) in a gap sheet. Memoised by the
+    weight's identity (the catalog's weights are shared by every OPD's gap rows; a Fraction is slow to hash)."""
+    key = (id(weight), target)
+    hit = _WEIGHT_CELLS.get(key)
+    if hit is None or hit[0] is not weight:
+        if len(_WEIGHT_CELLS) > 1 << 12:
+            _WEIGHT_CELLS.clear()
+        hit = _WEIGHT_CELLS[key] = (weight, float(weight), _contribution(target, weight))
+    return hit[1], hit[2]
+
+
+_WEIGHT_CELLS: dict[tuple[int, int], tuple[Fraction, float, float]] = {}
+
+
 def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
     t, f, fw = ctx.t, ctx.f, ctx.fw
     code = data.code
@@ -2210,22 +2232,28 @@ def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
     ws.set_row(hr, 45)
     first = hr + 1
     last = hr + len(gap.rows)
+    # the loop below runs for every indicator of every OPD: formats, methods and per-weight values looked up once
+    text, num, formula = out.text, out.num, out.formula
+    bold, wrap, plain, w4 = f["bold"], f["wrap"], f["text"], f["w4"]
+    level, level_missing, int_input, fint = f["level"], f["level_missing"], f["int_input"], f["int"]
+    criteria_level = t["criteria_level"]
     for k, g in enumerate(gap.rows):
         i = first + k
         e = i + 1  # 1-based row for formulas
-        criteria = t["criteria_level"].format(level=g.current + 1, text=g.next_criteria) if g.next_criteria else ""
-        out.text(i, 0, g.indicator, f["bold"])
-        out.text(i, 1, g.name, f["wrap"])
-        out.text(i, 2, g.domain, f["text"])
-        out.text(i, 3, g.aspect, f["text"])
-        out.num(i, 4, g.current, f["level_missing" if g.indicator in missing else "level"])
-        out.num(i, 5, g.target, f["int_input"])
-        out.formula(i, 6, f"=MAX(0,F{e}-E{e})", g.gap, f["level"])
-        out.num(i, 7, float(g.weight), f["w4"])
-        out.num(i, 8, stored(g.step_gain, 4), f["w4"])
-        out.formula(i, 9, f"=F{e}*H{e}/100", _contribution(g.target, g.weight), f["w4"])
-        out.text(i, 10, criteria, f["wrap"])
-        out.num(i, 11, g.priority, f["int"])
+        criteria = _criteria(criteria_level, g.current + 1, g.next_criteria) if g.next_criteria else ""
+        weight, contribution = _weight_cells(g.weight, g.target)
+        text(i, 0, g.indicator, bold)
+        text(i, 1, g.name, wrap)
+        text(i, 2, g.domain, plain)
+        text(i, 3, g.aspect, plain)
+        num(i, 4, g.current, level_missing if g.indicator in missing else level)
+        num(i, 5, g.target, int_input)
+        formula(i, 6, f"=MAX(0,F{e}-E{e})", g.gap, level)
+        num(i, 7, weight, w4)
+        num(i, 8, stored(g.step_gain, 4), w4)
+        formula(i, 9, f"=F{e}*H{e}/100", contribution, w4)
+        text(i, 10, criteria, wrap)
+        num(i, 11, g.priority, fint)
         fit_row(ws, i, [(g.name, 46), (criteria, 60)])
     ws.data_validation(first, 5, last, 5, {"validate": "integer", "criteria": "between", "minimum": fw.level_min,
                                            "maximum": fw.level_max, "error_type": "stop",

@@ -109,6 +109,8 @@ class SheetRecord:
         self.columns: dict[int, tuple] = {}
         self.col0 = False  # a row height set before any cell: xlsxwriter counts column 0 in the dimensions
         self.hbreaks: list[int] = []  # manual page breaks (rows), per sheet: rendered by the caller
+        self._row = -1  # the row last written to and its cells (writes come row by row: one look-up per row)
+        self._row_cells: dict[int, tuple] = {}
 
     # -- the Worksheet API used by the report's sheet code
 
@@ -116,12 +118,16 @@ class SheetRecord:
         return self.name
 
     def _put(self, row: int, col: int, cell: tuple) -> int:
-        if not (0 <= row < ROWMAX and 0 <= col < COLMAX):
+        if not 0 <= col < COLMAX:
             return -1
-        r = self.cells.get(row)
-        if r is None:
-            r = self.cells[row] = {}
-        r[col] = cell
+        if row != self._row:
+            if not 0 <= row < ROWMAX:
+                return -1
+            r = self.cells.get(row)
+            if r is None:
+                r = self.cells[row] = {}
+            self._row, self._row_cells = row, r
+        self._row_cells[col] = cell
         return 0
 
     def write_string(self, row: int, col: int, string: str, fmt: Fmt | None = None) -> int:
@@ -134,11 +140,17 @@ class SheetRecord:
         if index is None:
             index = strings[string] = len(strings)
         self.string_count += 1
+        if row == self._row and 0 <= col < COLMAX:  # _put inlined: the common case, a cell of the current row
+            self._row_cells[col] = ("s", index, fmt)
+            return rc
         return self._put(row, col, ("s", index, fmt)) or rc
 
     def write_number(self, row: int, col: int, number: float, fmt: Fmt | None = None) -> int:
         if not math.isfinite(number):
             raise Unsupported("non-finite number")
+        if row == self._row and 0 <= col < COLMAX:
+            self._row_cells[col] = ("n", number, fmt)
+            return 0
         return self._put(row, col, ("n", number, fmt))
 
     def write_formula(self, row: int, col: int, formula: str, fmt: Fmt | None = None, value: object = 0) -> int:
@@ -287,15 +299,12 @@ class SheetRecord:
 
     def shared_strings(self) -> str:
         """The sharedStrings part (strings in first-written order, escaped as xlsxwriter does)."""
+        si = _SI
+        if len(si) > 1 << 15:
+            si.clear()
         out = [XML_DECL, '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                f'count="{self.string_count}" uniqueCount="{len(self.strings)}">']
-        for s in self.strings:
-            if "_x" in s or "\r" in s or "\ufffe" in s or "\uffff" in s or _LOW_CTRL.search(s):
-                s = _CTRL_ESCAPE(s)
-            sp = ' xml:space="preserve"' if s and (s[0].isspace() or s[-1].isspace()) else ""
-            if "&" in s or "<" in s or ">" in s:
-                s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            out.append(f"<si><t{sp}>{s}</t></si>")
+        out += [si.get(s) or _si(s) for s in self.strings]
         out.append("</sst>")
         return "".join(out)
 
@@ -319,6 +328,21 @@ class SheetRecord:
                 else:
                     data.append(0 if cell[1] is None else cell[1])
         return data
+
+
+_SI: dict[str, str] = {}  # string -> its <si> element (names, criteria and headings recur in every workbook)
+
+
+def _si(s: str) -> str:
+    """A shared string's <si> element, as xlsxwriter writes it (memoised in :data:`_SI`)."""
+    text = s
+    if "_x" in text or "\r" in text or "\ufffe" in text or "\uffff" in text or _LOW_CTRL.search(text):
+        text = _CTRL_ESCAPE(text)
+    sp = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    el = _SI[s] = f"<si><t{sp}>{text}</t></si>"
+    return el
 
 
 def data_type(data: Sequence) -> str:
