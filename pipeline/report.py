@@ -950,7 +950,11 @@ def _lines(text: str, width: float) -> int:
 def _fit_height(texts: Sequence[tuple[str, float]]) -> float | None:
     """The row height that shows wrapped texts in full (estimated from text length and column width), or
     None when one line is enough."""
-    lines = max((_lines(t, w) for t, w in texts), default=1)
+    lines = 1  # _lines is at least 1
+    for t, w in texts:
+        n = _lines(t, w)
+        if n > lines:
+            lines = n
     return min(409, 13.5 * lines + 3) if lines > 1 else None
 
 
@@ -1487,7 +1491,7 @@ class _GapTemplate:
         ctx = _Ctx(wb, meta)
         # every format of the report, in a fixed order, so styles.xml and the xf indices never depend on the OPD
         self.xf: dict[tuple, int] = {}
-        self.styles: dict[int, tuple] = {}  # id of a recorded format -> (format, style attribute): see sheet_data
+        self.styles: dict[xlsxfast.Fmt | None, str] = {}  # a recorded format -> its style attribute: see sheet_data
         for key, spec in ctx.f.specs.items():
             self.xf[xlsxfast.props_key(spec)] = ctx.f[key]._get_xf_index()
         _set_properties(wb, meta, _PROTO_TITLE)
@@ -1501,6 +1505,7 @@ class _GapTemplate:
             raise _TemplateMismatch(f"unexpected parts {names}")
         self.order = names
         self.static = {n: xlsxfast.Part(n, raw[n].encode("utf-8")) for n in _STATIC_PARTS}
+        self.last: dict[str, tuple[str, xlsxfast.Part]] = {}  # dynamic part -> the last rendering and its Part
 
         rec, self.signature = _record_gap_sheet(meta, proto)
         if len(rec.charts) != 1 or len(rec.cond_formats) != 1 or len(rec.validations) != 1:
@@ -1605,9 +1610,12 @@ class _GapTemplate:
         if signature != self.signature:
             raise _TemplateMismatch("layout differs from the template")
         parts = self._parts(data, ws)
-        static = self.static
-        return xlsxfast.zip_parts(static[n] if n in static else xlsxfast.Part(n, parts[n].encode("utf-8"), 1)
-                                  for n in self.order)
+        static, last = self.static, self.last
+        for n, text in parts.items():  # a part the same as the previous workbook's (the drawing, mostly) is reused
+            hit = last.get(n)
+            if hit is None or hit[0] != text:
+                last[n] = (text, xlsxfast.Part(n, text.encode("utf-8"), 1))
+        return xlsxfast.zip_parts(static[n] if n in static else last[n][1] for n in self.order)
 
 
 def _strip_spans(xml: str) -> str:

@@ -154,10 +154,17 @@ class SheetRecord:
         return self._put(row, col, ("n", number, fmt))
 
     def write_formula(self, row: int, col: int, formula: str, fmt: Fmt | None = None, value: object = 0) -> int:
-        return self._put(row, col, ("f", value, fmt, formula[1:] if formula.startswith("=") else formula))
+        cell = ("f", value, fmt, formula[1:] if formula.startswith("=") else formula)
+        if row == self._row and 0 <= col < COLMAX:
+            self._row_cells[col] = cell
+            return 0
+        return self._put(row, col, cell)
 
     def write_blank(self, row: int, col: int, blank: object = None, fmt: Fmt | None = None) -> int:
         if fmt is None:
+            return 0
+        if row == self._row and 0 <= col < COLMAX:
+            self._row_cells[col] = ("b", None, fmt)
             return 0
         return self._put(row, col, ("b", None, fmt))
 
@@ -242,16 +249,21 @@ class SheetRecord:
         first, last = cell_ref(min(rows), min(cols)), cell_ref(max(rows), max(cols))
         return first if first == last else f"{first}:{last}"
 
-    def sheet_data(self, xf_of: dict[tuple, int], styles: dict[int, tuple[Fmt, str]] | None = None) -> str:
+    def sheet_data(self, xf_of: dict[tuple, int], styles: dict[Fmt | None, str] | None = None) -> str:
         """The <sheetData> element; ``xf_of`` maps a format's :func:`props_key` to its xf index. ``styles``
-        (id of a format -> the format and its ' s="n"' attribute) may be kept by the caller across sheets of
-        one ``xf_of`` (formats are shared: see :meth:`RecordingBook.add_format`)."""
+        (a format -> its ' s="n"' attribute) may be kept by the caller across sheets of one ``xf_of``
+        (formats are shared: see :meth:`RecordingBook.add_format`)."""
         out = ["<sheetData>"]
         append = out.append
         heights = self.heights
         letters = _LETTERS
         if styles is None:
             styles = {}
+        if None not in styles:
+            styles[None] = ""
+        numbers = _NUMBER_TEXT  # a number's text (levels, weights and indices recur in every sheet)
+        if len(numbers) > 1 << 15:
+            numbers.clear()
         all_cells = self.cells
         rows = sorted(all_cells.keys() | heights.keys()) if heights else sorted(all_cells)
         for r in rows:
@@ -264,22 +276,23 @@ class SheetRecord:
                 append(f'<row r="{n}" ht="{px * 0.75:.16g}" customHeight="1">')
             cells = all_cells.get(r)
             if cells:
-                for c in sorted(cells):
-                    cell = cells[c]
+                for c, cell in sorted(cells.items()):
                     kind, value, fmt = cell[0], cell[1], cell[2]
+                    st = styles.get(fmt)
+                    if st is None:
+                        xf = xf_of[fmt.key]
+                        st = styles[fmt] = f' s="{xf}"' if xf else ""
                     col = letters[c] if c < 64 else xl_col_to_name(c)
-                    if fmt is None:
-                        st = ""
-                    else:
-                        hit = styles.get(id(fmt))
-                        if hit is None:  # the format is kept with its entry, so its id is never reused meanwhile
-                            xf = xf_of[fmt.key]
-                            hit = styles[id(fmt)] = (fmt, f' s="{xf}"' if xf else "")
-                        st = hit[1]
                     if kind == "s":
                         append(f'<c r="{col}{n}"{st} t="s"><v>{value}</v></c>')
                     elif kind == "n":
-                        append(f'<c r="{col}{n}"{st}><v>{value:.16G}</v></c>')
+                        memo = type(value) is float and value  # not 0: 0.0 and -0.0 are one key, two texts
+                        v = numbers.get(value) if memo else None
+                        if v is None:
+                            v = f"{value:.16G}"
+                            if memo:
+                                numbers[value] = v
+                        append(f'<c r="{col}{n}"{st}><v>{v}</v></c>')
                     elif kind == "b":
                         append(f'<c r="{col}{n}"{st}/>')
                     else:  # formula with its cached value, as xlsxwriter writes it
@@ -330,6 +343,7 @@ class SheetRecord:
         return data
 
 
+_NUMBER_TEXT: dict[float, str] = {}
 _SI: dict[str, str] = {}  # string -> its <si> element (names, criteria and headings recur in every workbook)
 
 
