@@ -994,11 +994,15 @@ def _formats(wb: xlsxwriter.Workbook, fw: Framework) -> dict:
     cached = _SPECS.get(id(fw))
     if cached is None or cached[0] is not fw:
         _SPECS.clear()
-        cached = _SPECS[id(fw)] = (fw, _format_specs(fw))
+        specs = _format_specs(fw)
+        cached = _SPECS[id(fw)] = (fw, specs, _Formats(xlsxfast.RecordingBook(), specs))
+    if type(wb) is xlsxfast.RecordingBook:
+        # a recorder's formats do not belong to it (RecordingBook.add_format): every recorder shares one set
+        return cached[2]
     return _Formats(wb, cached[1])
 
 
-_SPECS: dict[int, tuple[Framework, dict]] = {}
+_SPECS: dict[int, tuple[Framework, dict, _Formats]] = {}
 
 
 def _format_specs(fw: Framework) -> dict:

@@ -21,6 +21,7 @@ from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
 from xlsxwriter.xmlwriter import XMLwriter
 
 XLS_STRMAX = 32767
+_HALF_STRMAX = XLS_STRMAX // 2  # a shorter string never exceeds XLS_STRMAX in UTF-16 units
 ROWMAX, COLMAX = 1048576, 16384
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _CTRL_ESCAPE = XMLwriter._escape_control_characters  # Excel's _xHHHH_ escapes, as xlsxwriter applies them
@@ -132,7 +133,7 @@ class SheetRecord:
 
     def write_string(self, row: int, col: int, string: str, fmt: Fmt | None = None) -> int:
         rc = 0
-        if len(string) > XLS_STRMAX // 2 and _utf16_len(string) > XLS_STRMAX:
+        if len(string) > _HALF_STRMAX and _utf16_len(string) > XLS_STRMAX:
             string = _utf16_truncate(string, XLS_STRMAX)
             rc = -2
         strings = self.strings
@@ -202,8 +203,9 @@ class SheetRecord:
 
     def set_column(self, first: int, last: int, width: float | None = None, *args: object, **kw: object) -> int:
         """Recorded as the final width of each column (the order of calls does not matter)."""
+        entry = (width, repr(args), repr(sorted(kw.items()))) if args or kw else (width, "()", "[]")
         for c in range(first, last + 1):
-            self.columns[c] = (width, repr(args), repr(sorted(kw.items())))
+            self.columns[c] = entry
         return 0
 
     def layout(self) -> tuple:
@@ -243,10 +245,12 @@ class SheetRecord:
         rows += self.heights
         if not rows:
             return "A1"
-        cols = [c for cells in self.cells.values() for c in cells]
-        if self.col0 or not cols:
-            cols.append(0)
-        first, last = cell_ref(min(rows), min(cols)), cell_ref(max(rows), max(cols))
+        used = [cells for cells in self.cells.values() if cells]
+        lo = min(min(cells) for cells in used) if used else 0
+        hi = max(max(cells) for cells in used) if used else 0
+        if self.col0:
+            lo = 0
+        first, last = cell_ref(min(rows), lo), cell_ref(max(rows), hi)
         return first if first == last else f"{first}:{last}"
 
     def sheet_data(self, xf_of: dict[tuple, int], styles: dict[Fmt | None, str] | None = None) -> str:
