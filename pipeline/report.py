@@ -1495,9 +1495,9 @@ class _GapTemplate:
         ctx = _Ctx(wb, meta)
         # every format of the report, in a fixed order, so styles.xml and the xf indices never depend on the OPD
         self.xf: dict[tuple, int] = {}
-        self.styles: dict[xlsxfast.Fmt | None, str] = {}  # a recorded format -> its style attribute: see sheet_data
         for key, spec in ctx.f.specs.items():
             self.xf[xlsxfast.props_key(spec)] = ctx.f[key]._get_xf_index()
+        self.styles = xlsxfast.Styles(self.xf)  # see SheetRecord.sheet_data
         _set_properties(wb, meta, _PROTO_TITLE)
         _gap_sheet(ctx, proto, standalone=True)
         pws = wb.worksheets()[0]
@@ -1582,7 +1582,7 @@ class _GapTemplate:
             merges = (f'<mergeCells count="{len(ws.merges)}">'
                       + "".join(f'<mergeCell ref="{_sqref(*m)}"/>' for m in ws.merges) + "</mergeCells>")
         out["xl/worksheets/sheet1.xml"] = "".join((
-            self.sheet_head, f'<dimension ref="{ws.dimension()}"/>', self.sheet_mid, ws.sheet_data(self.xf, self.styles), merges,
+            self.sheet_head, f'<dimension ref="{ws.dimension()}"/>', self.sheet_mid, ws.sheet_data(self.styles), merges,
             _sqref(r1, c1, r2, c2).join(self.cf), _sqref(v1, w1, v2, w2).join(self.dv),
             ws.row_breaks().join(self.sheet_tail)))
         out["xl/sharedStrings.xml"] = ws.shared_strings()

@@ -49,6 +49,50 @@ def esc_attr(text: str) -> str:
     return text
 
 
+_CELL_OPEN = ['<c r="' + letter for letter in _LETTERS]
+
+
+class Styles:
+    """The style attribute of each format for one xf map (a format's :func:`props_key` -> its xf index), and
+    the rendered cells of :meth:`SheetRecord.sheet_data`: kept by the caller across the sheets of that map."""
+
+    def __init__(self, xf_of: dict[tuple, int]) -> None:
+        self.xf_of = xf_of
+        self.attrs: dict[Fmt | None, str] = {None: ""}
+        self.tails: dict[tuple, str] = {}
+        self.float_formulas: dict[tuple, str] = {}  # apart: a float value may equal another cell's int value
+
+    def tail(self, cell: tuple) -> str:
+        """A recorded cell's XML after its column letters and row number, as xlsxwriter writes it."""
+        fmt = cell[2]
+        st = self.attrs.get(fmt)
+        if st is None:
+            xf = self.xf_of[fmt.key]
+            st = self.attrs[fmt] = f' s="{xf}"' if xf else ""
+        return _cell_tail(cell, st)
+
+
+def _cell_tail(cell: tuple, st: str) -> str:
+    kind, value = cell[0], cell[1]
+    if kind == "s":
+        return f'"{st} t="s"><v>{value}</v></c>'
+    if kind == "n":
+        return f'"{st}><v>{value:.16G}</v></c>'
+    if kind == "b":
+        return f'"{st}/>'
+    # a formula with its cached value
+    if isinstance(value, bool):
+        t, value = ' t="b"', int(value)
+    elif isinstance(value, str):
+        if value in ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"):
+            t = ' t="e"'
+        else:
+            t = ' t="str"' if value != "" else ""
+    else:
+        t = ""
+    return f'"{st}{t}><f>{esc_data(cell[3])}</f><v>{esc_data(str(value))}</v></c>'
+
+
 def cell_ref(row: int, col: int) -> str:
     return f"{xl_col_to_name(col)}{row + 1}"
 
@@ -253,21 +297,16 @@ class SheetRecord:
         first, last = cell_ref(min(rows), lo), cell_ref(max(rows), hi)
         return first if first == last else f"{first}:{last}"
 
-    def sheet_data(self, xf_of: dict[tuple, int], styles: dict[Fmt | None, str] | None = None) -> str:
-        """The <sheetData> element; ``xf_of`` maps a format's :func:`props_key` to its xf index. ``styles``
-        (a format -> its ' s="n"' attribute) may be kept by the caller across sheets of one ``xf_of``
-        (formats are shared: see :meth:`RecordingBook.add_format`)."""
+    def sheet_data(self, styles: Styles) -> str:
+        """The <sheetData> element, with the style attributes (and rendered cells) of ``styles``."""
         out = ["<sheetData>"]
         append = out.append
         heights = self.heights
-        letters = _LETTERS
-        if styles is None:
-            styles = {}
-        if None not in styles:
-            styles[None] = ""
-        numbers = _NUMBER_TEXT  # a number's text (levels, weights and indices recur in every sheet)
-        if len(numbers) > 1 << 15:
-            numbers.clear()
+        opens = _CELL_OPEN
+        tails, float_formulas = styles.tails, styles.float_formulas
+        if len(tails) + len(float_formulas) > 1 << 15:
+            tails.clear()
+            float_formulas.clear()
         all_cells = self.cells
         rows = sorted(all_cells.keys() | heights.keys()) if heights else sorted(all_cells)
         for r in rows:
@@ -281,35 +320,26 @@ class SheetRecord:
             cells = all_cells.get(r)
             if cells:
                 for c, cell in sorted(cells.items()):
-                    kind, value, fmt = cell[0], cell[1], cell[2]
-                    st = styles.get(fmt)
-                    if st is None:
-                        xf = xf_of[fmt.key]
-                        st = styles[fmt] = f' s="{xf}"' if xf else ""
-                    col = letters[c] if c < 64 else xl_col_to_name(c)
-                    if kind == "s":
-                        append(f'<c r="{col}{n}"{st} t="s"><v>{value}</v></c>')
-                    elif kind == "n":
-                        memo = type(value) is float and value  # not 0: 0.0 and -0.0 are one key, two texts
-                        v = numbers.get(value) if memo else None
-                        if v is None:
-                            v = f"{value:.16G}"
-                            if memo:
-                                numbers[value] = v
-                        append(f'<c r="{col}{n}"{st}><v>{v}</v></c>')
-                    elif kind == "b":
-                        append(f'<c r="{col}{n}"{st}/>')
-                    else:  # formula with its cached value, as xlsxwriter writes it
-                        if isinstance(value, bool):
-                            t, value = ' t="b"', int(value)
-                        elif isinstance(value, str):
-                            if value in ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"):
-                                t = ' t="e"'
-                            else:
-                                t = ' t="str"' if value != "" else ""
+                    # a cell is rendered as its column's '<c r="X', the row number and a tail, memoised by the
+                    # cell itself where equal cells give equal tails: 1 == 1.0 == True and 0.0 == -0.0 are
+                    # written differently, so numbers are memoised only as non-zero floats, and a formula's
+                    # tail by an int value (or, apart, a non-zero float value)
+                    kind = cell[0]
+                    if kind == "s" or kind == "b":
+                        memo = tails
+                    else:
+                        v = cell[1]
+                        if type(v) is float and v:
+                            memo = tails if kind == "n" else float_formulas
                         else:
-                            t = ""
-                        append(f'<c r="{col}{n}"{st}{t}><f>{esc_data(cell[3])}</f><v>{esc_data(str(value))}</v></c>')
+                            memo = tails if kind == "f" and type(v) is int else None
+                    if memo is None:
+                        tail = styles.tail(cell)
+                    else:
+                        tail = memo.get(cell)
+                        if tail is None:
+                            tail = memo[cell] = styles.tail(cell)
+                    append(f"{opens[c]}{n}{tail}" if c < 64 else f'<c r="{xl_col_to_name(c)}{n}{tail}')
             append("</row>")
         append("</sheetData>")
         return "".join(out)
@@ -347,7 +377,6 @@ class SheetRecord:
         return data
 
 
-_NUMBER_TEXT: dict[float, str] = {}
 _SI: dict[str, str] = {}  # string -> its <si> element (names, criteria and headings recur in every workbook)
 
 
