@@ -1510,6 +1510,7 @@ class _GapTemplate:
         self.order = names
         self.static = {n: xlsxfast.Part(n, raw[n].encode("utf-8")) for n in _STATIC_PARTS}
         self.last: dict[str, tuple[str, xlsxfast.Part]] = {}  # dynamic part -> the last rendering and its Part
+        self.anchors: dict[tuple, str] = {}  # see _anchor
 
         rec, self.signature = _record_gap_sheet(meta, proto)
         if len(rec.charts) != 1 or len(rec.cond_formats) != 1 or len(rec.validations) != 1:
@@ -1560,6 +1561,16 @@ class _GapTemplate:
             raise _TemplateMismatch("sheet XML does not round-trip")
 
     def _anchor(self, heights: dict[int, float]) -> str:
+        """The drawing's chart anchor for these row heights (memoised: most OPDs give the same)."""
+        key = tuple(sorted(heights.items()))
+        hit = self.anchors.get(key)
+        if hit is None:
+            if len(self.anchors) > 1024:
+                self.anchors.clear()
+            hit = self.anchors[key] = self._position(heights)
+        return hit
+
+    def _position(self, heights: dict[int, float]) -> str:
         pws = self.pws
         pws.row_sizes = {r: [int(h * 4.0 / 3.0 + 0.5), False] for r, h in heights.items()}
         row, col, x_off, y_off, width, height, anchor = self.chart_pos
