@@ -722,7 +722,7 @@ _BREF_CACHE: dict[bytes, tuple[int, int]] = {}
 # cells are frozen and depend only on the stored bytes (shared strings aside): equal ones are shared
 _VALUE_CELLS: dict[tuple[bytes, bytes], RawCell] = {}
 _TEXT_CELLS: dict[bytes, RawCell] = {}
-_MAX_CELL_CACHE = 50_000
+_MAX_CELL_CACHE = 5_000  # a questionnaire repeats a few hundred template texts; answers are unique
 
 
 def _xml_text(raw: bytes) -> str:
