@@ -297,25 +297,24 @@ def _shared_rows(fw: Framework) -> dict[tuple, IndicatorScore]:
     return rows
 
 
-def _shared(value: Fraction) -> Fraction:
-    """An equal Fraction already held by another score, else ``value`` (kept for the next one)."""
-    got = _VALUES.get(value)
+def _interned(table: dict, key: object, value: object) -> object:
+    """The value already kept in ``table`` under ``key``, else ``value`` (kept for the next caller)."""
+    got = table.get(key)
     if got is None:
-        if len(_VALUES) > _SHARED_MAX:
-            _VALUES.clear()
-        got = _VALUES[value] = value
+        if len(table) > _SHARED_MAX:
+            table.clear()
+        got = table[key] = value
     return got
+
+
+def _shared(value: Fraction) -> Fraction:
+    """An equal Fraction already held by another score, else ``value``."""
+    return _interned(_VALUES, value, value)  # type: ignore[return-value]
 
 
 def _shared_dict(d: dict) -> dict:
     """An equal small read-only dict (e.g. predikat per domain) already held by another score, else ``d``."""
-    key = tuple(d.items())
-    got = _DICTS.get(key)
-    if got is None:
-        if len(_DICTS) > _SHARED_MAX:
-            _DICTS.clear()
-        got = _DICTS[key] = d
-    return got
+    return _interned(_DICTS, tuple(d.items()), d)  # type: ignore[return-value]
 
 
 def index_of(fw: Framework, levels: Mapping[str, int]) -> Fraction:
