@@ -702,10 +702,20 @@ _PROLOG = re.compile(rb'\A(?:\xef\xbb\xbf)?(?:<\?xml([^>]*)\?>)?\s*<(worksheet|s
 _UTF8_DECL = re.compile(rb'\bencoding\s*=\s*["\']utf-8["\']', re.IGNORECASE)
 _MAIN_XMLNS = re.compile(rb'(?:^|\s)xmlns="' + _MAIN + rb'"')
 _PREFIXED = re.compile(rb":(?:worksheet|sheetData|row|c|v|f|is|t|r|si|sst|mergeCell|mergeCells)[\s/>]")
-_CELL_NC = rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?: s="[0-9]{1,5}")?(?: t="[a-zA-Z]{1,9}")?' \
-           rb'(?: ?/>|>(?:<v>[^<]*</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>)?</c>)'
-_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="[0-9]{1,5}")?(?: t="([a-zA-Z]{1,9})")?'
-                   rb'(?: ?/>|>(?:<v>([^<]*)</v>|(<is>)<t(?: xml:space="preserve")?>([^<]*)</t></is>)?</c>)')
+
+
+def _cell_pattern(capture: bool) -> bytes:
+    """A cell element as Excel, LibreOffice and openpyxl write it; with ``capture``, the groups
+    (address, type, <v> text, "<is>" when an inline string, inline text)."""
+    def g(p: bytes) -> bytes:
+        return b"(" + p + b")" if capture else p
+    return (rb'<c r="' + g(rb"[A-Z]{1,3}[0-9]{1,7}") + rb'"(?: s="[0-9]{1,5}")?(?: t="' + g(rb"[a-zA-Z]{1,9}")
+            + rb'")?(?: ?/>|>(?:<v>' + g(rb"[^<]*") + rb"</v>|" + g(rb"<is>") + rb'<t(?: xml:space="preserve")?>'
+            + g(rb"[^<]*") + rb"</t></is>)?</c>)")
+
+
+_CELL_NC = _cell_pattern(capture=False)
+_CELL = re.compile(_cell_pattern(capture=True))
 _ROWS = re.compile(rb'(?:\s*<row r="[1-9][0-9]{0,6}"(?: [A-Za-z:]{1,30}="[^"<]*")*\s?'
                    rb'(?:/>|>(?:\s*' + _CELL_NC + rb')*\s*</row>))*\s*')
 _ROW_NO = re.compile(rb'<row r="([0-9]+)"')
