@@ -56,7 +56,7 @@ PLAIN_CASES = {
                                          '</v></c><c r="E1"><v>1_000</v></c><c r="F1"><v>nan</v></c>'
                                          '<c r="G1" t="s"><v>1</v></c><c r="H1" t="b"><v>x</v></c></row></sheetData>',
     "empty, styled and repeated cells": '<sheetData><row r="1"><c r="A1" s="3"/><c r="B1" s="3" /><c r="C1"></c>'
-                                        '<c r="D1"><v></v></c><c r="E1" t="inlineStr"><is><t></t></is></c>'
+                                        '<c r="E1" t="inlineStr"><is><t></t></is></c>'
                                         '<c r="F1"><v>1</v></c><c r="F1"><v>2</v></c></row><row r="5"/>'
                                         '</sheetData>',
     "merged ranges": '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>judul</t></is></c></row></sheetData>'
@@ -75,6 +75,8 @@ TREE_CASES = {
     "rich inline text": '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><r><t>ka</t></r><r><t>ya</t></r></is>'
                         '</c></row></sheetData>',
     "attributes in another order": '<sheetData><row r="1"><c t="n" r="A1"><v>1</v></c></row></sheetData>',
+    # the tree path reads the address of a cell with an empty <v> (and rejects a bad one); plain skips empty cells
+    "empty value element": '<sheetData><row r="1"><c r="D1"><v></v></c><c r="E1"><v>1</v></c></row></sheetData>',
     "cell without an address": '<sheetData><row r="1"><c><v>1</v></c><c><v>2</v></c></row></sheetData>',
     "comment": '<sheetData><row r="1"><!-- <c r="A1"><v>9</v></c> --><c r="B1"><v>1</v></c></row></sheetData>',
     "CDATA": '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[<b>]]></t></is></c></row></sheetData>',
@@ -132,6 +134,7 @@ def test_other_shared_strings_go_through_the_tree(tmp_path, monkeypatch, sst):
 @pytest.mark.parametrize("body, code", [
     ('<sheetData><row r="1"><c r="A1" t="s"><v>7</v></c></row></sheetData>', "corrupt-workbook"),
     ('<sheetData><row r="1"><c r="XFE1"><v>1</v></c></row></sheetData>', "corrupt-workbook"),
+    ('<sheetData><row r="1"><c r="XFE1"><v></v></c></row></sheetData>', "corrupt-workbook"),
     ('<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"></sheetData>', "corrupt-workbook"),
 ])
 def test_errors_are_the_tree_paths_errors(tmp_path, monkeypatch, body, code):
