@@ -1097,9 +1097,12 @@ class _GapData:
 class _Ctx:
     """What every sheet writer needs: strings, formats, names and (main workbook) the result."""
 
-    def __init__(self, wb: xlsxwriter.Workbook, meta: _Meta, result: BatchResult | None = None) -> None:
+    def __init__(self, wb: xlsxwriter.Workbook, meta: _Meta, result: BatchResult | None = None,
+                 row_memo: dict | None = None) -> None:
         self.wb = wb
         self.meta = meta
+        # recorded per-OPD sheets only (xlsxfast.SheetRecord): indicator rows already written for another OPD
+        self.row_memo = row_memo
         self.r = result
         self.fw = meta.fw
         self.lang = meta.lang
@@ -1432,6 +1435,7 @@ _DYNAMIC_PARTS = ("docProps/app.xml", "docProps/core.xml", "xl/workbook.xml", "x
 _CHART_SLOT = re.compile(r"<c:f>.*?</c:f>|<c:(str|num)Cache>.*?</c:(?:str|num)Cache>", re.S)
 _ANCHOR = re.compile(r"<xdr:from>.*</xdr:to>", re.S)
 _TEMPLATES: dict[bytes, _GapTemplate] = {}
+_ROW_MEMO_MAX = 20_000  # recorded indicator rows kept per template (about 6,000 distinct in 1,000 OPDs)
 
 
 def _gap_template(meta: _Meta, sample: _GapData) -> _GapTemplate | None:
@@ -1446,10 +1450,13 @@ def _gap_template(meta: _Meta, sample: _GapData) -> _GapTemplate | None:
     return _TEMPLATES[key]
 
 
-def _record_gap_sheet(meta: _Meta, data: _GapData) -> tuple[xlsxfast.SheetRecord, tuple]:
-    """Run :func:`_gap_sheet` against a recorder; return the sheet and its fixed-layout signature."""
+def _record_gap_sheet(meta: _Meta, data: _GapData, row_memo: dict | None = None) -> tuple[xlsxfast.SheetRecord, tuple]:
+    """Run :func:`_gap_sheet` against a recorder; return the sheet and its fixed-layout signature.
+
+    ``row_memo`` (kept by the caller for one catalog, language and template) holds indicator rows already
+    recorded: most OPDs share most of them (same row, indicator, levels and target)."""
     book = xlsxfast.RecordingBook()
-    _gap_sheet(_Ctx(book, meta), data, standalone=True)
+    _gap_sheet(_Ctx(book, meta, row_memo=row_memo), data, standalone=True)
     if len(book.sheets) != 1 or len(book.charts) != 1:
         raise _TemplateMismatch("one sheet and one chart expected")
     ws = book.sheets[0]
@@ -1511,6 +1518,7 @@ class _GapTemplate:
         self.static = {n: xlsxfast.Part(n, raw[n].encode("utf-8")) for n in _STATIC_PARTS}
         self.last: dict[str, tuple[str, xlsxfast.Part]] = {}  # dynamic part -> the last rendering and its Part
         self.anchors: dict[tuple, str] = {}  # see _anchor
+        self.rows: dict[tuple, tuple] = {}  # see _record_gap_sheet
 
         rec, self.signature = _record_gap_sheet(meta, proto)
         if len(rec.charts) != 1 or len(rec.cond_formats) != 1 or len(rec.validations) != 1:
@@ -1621,7 +1629,10 @@ class _GapTemplate:
     def render(self, meta: _Meta, data: _GapData) -> bytes:
         """The .xlsx bytes of one OPD's gap workbook (``meta`` may differ from the template's only in its
         summary: the template is shared by every batch of the same catalog, language, year and band rule)."""
-        ws, signature = _record_gap_sheet(meta, data)
+        rows = self.rows
+        if len(rows) > _ROW_MEMO_MAX:
+            rows.clear()
+        ws, signature = _record_gap_sheet(meta, data, rows)
         if signature != self.signature:
             raise _TemplateMismatch("layout differs from the template")
         parts = self._parts(data, ws)
@@ -2260,8 +2271,15 @@ def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
     bold, wrap, plain, w4 = f["bold"], f["wrap"], f["text"], f["w4"]
     level, level_missing, int_input, fint = f["level"], f["level_missing"], f["int_input"], f["int"]
     criteria_level = t["criteria_level"]
+    memo = ctx.row_memo
     for k, g in enumerate(gap.rows):
         i = first + k
+        if memo is not None:  # a recorded sheet: a row another OPD already had is written again in one call
+            key = (i, g, g.indicator in missing)
+            entry = memo.get(key)
+            if entry is not None and ws.replay_row(i, entry):
+                continue
+            strings_before = ws.string_count
         e = i + 1  # 1-based row for formulas
         criteria = _criteria(criteria_level, g.current + 1, g.next_criteria) if g.next_criteria else ""
         weight, contribution = _weight_cells(g.weight, g.target)
@@ -2278,6 +2296,8 @@ def _gap_sheet(ctx: _Ctx, data: _GapData, *, standalone: bool) -> None:
         text(i, 10, criteria, wrap)
         num(i, 11, g.priority, fint)
         fit_row(ws, i, [(g.name, 46), (criteria, 60)])
+        if memo is not None:
+            memo[key] = ws.row_entry(i, strings_before)
     ws.data_validation(first, 5, last, 5, {"validate": "integer", "criteria": "between", "minimum": fw.level_min,
                                            "maximum": fw.level_max, "error_type": "stop",
                                            "error_message": f"{fw.level_min}-{fw.level_max}"})

@@ -150,6 +150,7 @@ class SheetRecord:
         self.charts: list[tuple[int, int, RecordingChart, dict]] = []
         self.calls: list[tuple] = []  # layout calls that must equal the template's (widths, panes, print setup)
         self.strings: dict[str, int] = {}
+        self.string_list: list[str] = []  # the strings by index
         self.string_count = 0
         self.columns: dict[int, tuple] = {}
         self.col0 = False  # a row height set before any cell: xlsxwriter counts column 0 in the dimensions
@@ -184,11 +185,43 @@ class SheetRecord:
         index = strings.get(string)
         if index is None:
             index = strings[string] = len(strings)
+            self.string_list.append(string)
         self.string_count += 1
         if row == self._row and 0 <= col < COLMAX:  # _put inlined: the common case, a cell of the current row
             self._row_cells[col] = ("s", index, fmt)
             return rc
         return self._put(row, col, ("s", index, fmt)) or rc
+
+    def row_entry(self, row: int, string_count: int) -> tuple:
+        """What was written to ``row`` (since :attr:`string_count` was ``string_count``), for :meth:`replay_row`:
+        its cells in write order with texts instead of string indices, its height, and the strings written."""
+        cells = tuple((c, cell[0], self.string_list[cell[1]] if cell[0] == "s" else cell[1], *cell[2:])
+                      for c, cell in self.cells.get(row, {}).items())
+        return cells, self.heights.get(row), self.string_count - string_count
+
+    def replay_row(self, row: int, entry: tuple) -> bool:
+        """Write a :meth:`row_entry` of the same row again, as the calls that made it would (strings new to this
+        sheet get the next indices, in the same order); False, writing nothing, when the row is not empty."""
+        if row in self.cells or row in self.heights or not 0 <= row < ROWMAX:
+            return False
+        cells, height, n_strings = entry
+        strings, string_list = self.strings, self.string_list
+        out: dict[int, tuple] = {}
+        for c, kind, value, *rest in cells:
+            if kind == "s":
+                index = strings.get(value)
+                if index is None:
+                    index = strings[value] = len(strings)
+                    string_list.append(value)
+                out[c] = ("s", index, *rest)
+            else:
+                out[c] = (kind, value, *rest)
+        self.cells[row] = out
+        self._row, self._row_cells = row, out
+        self.string_count += n_strings
+        if height is not None:
+            self.heights[row] = height
+        return True
 
     def write_number(self, row: int, col: int, number: float, fmt: Fmt | None = None) -> int:
         if not math.isfinite(number):
