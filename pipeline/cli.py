@@ -146,8 +146,12 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
 
     Contoh: spbe check input/ kuesioner_bkd.xlsx
     """
+    from pipeline.intake import discover, read_files, start_workers
+    from pipeline.sandbox import tune_gc
+
+    tune_gc()
+    start_workers()
     from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL
-    from pipeline.intake import discover, read_files
     from pipeline.validate import resolve, verdict
 
     files: list[tuple[Path, str]] = []
@@ -220,12 +224,19 @@ def merge(input_dir: Path | None, output: Path | None, framework: str | None, ro
 
     Contoh: spbe merge --input input --year 2026
     """
-    from pipeline import batch
-    from pipeline.framework import display
-
     input_dir = input_dir or Path("input")
     if not input_dir.is_dir():
         raise click.UsageError(f"input folder {input_dir} does not exist.")
+    from pipeline.intake import start_workers
+    from pipeline.sandbox import tune_gc
+
+    tune_gc()
+    # the worker processes' server starts on the other core while this one loads the rest; the per-OPD
+    # workbook writers are forked from it too, so it loads the report writer as well
+    start_workers(also=("pipeline.report",))
+    from pipeline import batch
+    from pipeline.framework import display
+
     en = lang == "en"
     try:
         with click.progressbar(length=1, label="Membaca berkas" if not en else "Reading files",

@@ -34,6 +34,14 @@ class Task:
     roster: str | None
 
 
+def start_workers(also: tuple[str, ...] = ()) -> None:
+    """Start the workers' fork server now, with the reading modules and ``also`` preloaded
+    (see :func:`pipeline.sandbox.start_server`): call it first thing, before loading anything else."""
+    from pipeline.sandbox import start_server
+
+    start_server(WORKER_MODULES + also)
+
+
 def discover(folder: Path) -> list[tuple[Path, str]]:
     """Every file under ``folder`` (recursively), as (path, relative posix name), in a stable order."""
     found = []

@@ -64,6 +64,7 @@ from pipeline.batch import BatchResult, LazyGaps, exact
 from pipeline.errors import OutputError
 from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL, Finding
 from pipeline.framework import Framework, display, round_half_up
+from pipeline.sandbox import tune_gc
 from pipeline.scoring import (
     SOURCE_MISSING,
     TARGET_INDEX,
@@ -1346,6 +1347,7 @@ def _write_gap_books(meta: _Meta, items: Sequence[tuple[_GapData, str]], fast: b
     catalog); an OPD whose sheet the template cannot render (see :class:`_GapTemplate`) is written
     with xlsxwriter, as all are without ``fast``.
     """
+    tune_gc()  # a pool worker's, or the caller's (which is the batch's own process)
     if gaps is not None:
         items = [(d if d.gap is not None else dataclasses.replace(d, gap=gaps[d.code]), t) for d, t in items]
     template = _gap_template(meta, items[0][0]) if fast and items else None

@@ -26,6 +26,7 @@ Design notes:
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import signal
 import time
@@ -40,6 +41,10 @@ try:  # POSIX only; on Windows workers run without an address-space limit
 except ImportError:  # pragma: no cover - Windows
     resource = None  # type: ignore[assignment]
 
+# (young objects, young collections, middle collections) between garbage collections in a batch process,
+# against Python's (700, 10, 10): a batch allocates millions of small, long-lived, acyclic objects (cells,
+# answers, scores), and at the default rate re-examining them took ~0.5 s of CPU in a 1,000-file merge
+GC_THRESHOLDS = (100_000, 50, 100)
 REASON_MEMORY = "memori {mb} MB"
 REASON_TIME = "waktu {s:g} s"
 REASON_DIED = "proses pembaca berhenti"
@@ -99,6 +104,27 @@ def run_isolated(func: Callable[[Any], Any], tasks: Sequence[Any], workers: int 
     return pool.run()
 
 
+def tune_gc() -> None:
+    """Collect garbage less often in this process (:data:`GC_THRESHOLDS`): for the batch's own processes,
+    whose objects are mostly acyclic; reference cycles are still collected, only in larger rounds."""
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
+def start_server(preload: Sequence[str] = ()) -> None:
+    """Start the fork server now, in the background, importing ``preload`` (forkserver platforms only).
+
+    Optional: :func:`run_isolated` starts it when first needed. Started early (before the caller
+    loads its own modules and lists its tasks) its start-up runs on another core meanwhile; every
+    worker forked from it starts with ``preload`` already imported. No effect once it runs.
+    """
+    if "forkserver" not in mp.get_all_start_methods():
+        return
+    from multiprocessing import forkserver
+
+    mp.get_context("forkserver").set_forkserver_preload(list(preload))
+    forkserver.ensure_running()
+
+
 def _default_failure(_task: Any, reason: str) -> Failure:
     return Failure(reason)
 
@@ -143,6 +169,7 @@ def _worker_main(conn: Connection, func: Callable[[Any], Any], memory_mb: int) -
     except (ValueError, OSError, AttributeError):  # pragma: no cover
         pass
     _limit_memory(memory_mb)
+    tune_gc()
     while True:
         try:
             chunk = conn.recv()

@@ -304,9 +304,19 @@ def read_one(task: tuple[str, str]) -> tuple[str, list[tuple[str, str, str]], in
     return kind, [(f.code, f.severity, f.found) for f in findings], n_sheets
 
 
-def probe(task: tuple[str, float]) -> float:
-    """Misbehave on request: ("ok", x) -> 2x; "exit", "segv", "sleep" (seconds), "alloc" (MB), "raise"."""
+def probe(task: tuple[str, object]) -> object:
+    """Misbehave on request: ("ok", x) -> 2x; "exit", "segv", "sleep" (seconds), "alloc" (MB), "raise";
+    or tell about the worker: ("gc", _) -> its garbage-collection thresholds, ("loaded", name) -> whether
+    that module was imported before the task came."""
     action, value = task
+    if action == "gc":
+        import gc
+
+        return gc.get_threshold()
+    if action == "loaded":
+        import sys
+
+        return value in sys.modules
     if action == "exit":
         os._exit(3)
     if action == "segv":

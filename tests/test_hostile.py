@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -181,6 +183,29 @@ def test_sandbox_spawn_start_method():
     tasks = [("ok", 1.0), ("exit", 0), ("ok", 2.0), ("ok", 3.0)]
     assert run_isolated(hostile.probe, tasks, workers=2, start_method="spawn") == [
         2.0, Failure("proses pembaca berhenti"), 4.0, 6.0]
+
+
+def test_workers_collect_garbage_in_large_rounds():
+    from pipeline.sandbox import GC_THRESHOLDS
+
+    assert run_isolated(hostile.probe, [("gc", 0)], workers=1) == [GC_THRESHOLDS]
+    assert GC_THRESHOLDS[0] > 700  # Python's default: the point of the setting
+
+
+def test_early_fork_server_preloads_the_report_writer(tmp_path):
+    """``spbe merge`` starts the fork server first thing, with the reading modules and the report writer:
+    every worker (reader or per-OPD writer) then starts with them imported. Run in a fresh interpreter,
+    as this process's fork server may already run."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import hostile\n"
+            "from pipeline.intake import start_workers\nfrom pipeline.sandbox import run_isolated\n"
+            "start_workers(also=('pipeline.report',))\n"
+            "print(run_isolated(hostile.probe, [('loaded', 'pipeline.report'), ('loaded', 'pipeline.xlsxsafe'),"
+            " ('loaded', 'openpyxl')], workers=1))")
+    out = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    expected = "[True, True, False]" if "forkserver" in multiprocessing.get_all_start_methods() else "[False, False, False]"
+    assert out.stdout.strip() == expected
 
 
 def test_sandbox_without_callback_or_isolation():
