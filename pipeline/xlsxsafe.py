@@ -30,7 +30,7 @@ import struct
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import product
@@ -55,6 +55,31 @@ _MAX_PENDING = 200_000  # XML elements inside one row / one shared string (a val
 # parts up to this size are parsed as a whole tree (fast, all in C); larger sheets and shared strings are
 # streamed; larger other parts are refused. A tree costs roughly 10-20 times the XML size in memory.
 _MAX_TREE_PART = 4 * 1024 * 1024
+_PARSED: dict[tuple[str, bytes], tuple] = {}  # see _Reader._parsed
+_MAX_PARSED, _MAX_PARSED_BYTES = 256, 64 * 1024
+
+
+def _types_of(root: Element) -> tuple[str, ...]:
+    return tuple(el.get("ContentType", "") for el in root.iter()
+                 if el.tag in (f"{{{CT_NS}}}Override", f"{{{CT_NS}}}Default"))
+
+
+def _relationships(root: Element) -> tuple[tuple[str | None, str, str | None], ...]:
+    """(Type, Target, TargetMode) of each relationship."""
+    return tuple((el.get("Type", ""), el.get("Target", ""), el.get("TargetMode"))
+                 for el in root.iter(f"{{{PKG_REL_NS}}}Relationship"))
+
+
+def _relationship_ids(root: Element) -> tuple[tuple[str | None, str, str | None], ...]:
+    """(Id, Target, TargetMode) of each relationship."""
+    return tuple((el.get("Id"), el.get("Target", ""), el.get("TargetMode"))
+                 for el in root.iter(f"{{{PKG_REL_NS}}}Relationship"))
+
+
+def _workbook_sheets(root: Element) -> tuple[str, tuple[tuple[str | None, str | None, str], ...]]:
+    """The root tag and (name, relationship id, state) of each sheet (read only when the namespace is right)."""
+    return root.tag, tuple((el.get("name"), el.get(f"{{{REL_NS}}}id"), el.get("state", "visible"))
+                           for el in root.iter(f"{{{MAIN_NS}}}sheet"))
 _MiB = 1024 * 1024
 
 
@@ -157,19 +182,17 @@ class _Reader:
                       or any("macroenabled" in ct.casefold() for ct in content_types)
                       or any(n.startswith("xl/macrosheets/") for n in self.members))
         wb_part = self._main_part()
-        wb_root = self._tree(wb_part)
-        ns = _ns(wb_root.tag)
+        root_tag, sheets = self._parsed(wb_part, "workbook", _workbook_sheets)
+        ns = _ns(root_tag)
         if ns == STRICT_NS:
             raise _Stop("strict-open-xml", "Strict Open XML")
-        if ns != MAIN_NS or _local(wb_root.tag) != "workbook":
+        if ns != MAIN_NS or _local(root_tag) != "workbook":
             raise _Stop("corrupt-workbook", f"{wb_part}: bukan bagian buku kerja")
         rels = self._rels(wb_part)
         entries = []
-        for el in wb_root.iter(f"{{{MAIN_NS}}}sheet"):
-            name, rid = el.get("name"), el.get(f"{{{REL_NS}}}id")
+        for name, rid, state in sheets:
             if name is None or rid is None:
                 raise _Stop("corrupt-workbook", f"{wb_part}: daftar lembar tidak lengkap")
-            state = el.get("state", "visible")
             entries.append((name, state if state in ("hidden", "veryHidden") else "visible", rid))
         if not entries:
             raise _Stop("corrupt-workbook", f"{wb_part}: tidak ada lembar kerja")
@@ -309,6 +332,25 @@ class _Reader:
         with self._xml_errors(part, sheet):
             return b"".join(self._xml_chunks(part))
 
+    def _parsed(self, part: str, kind: str, parse: Callable[[Element], tuple],
+                max_bytes: int = _MAX_TREE_PART) -> tuple:
+        """``parse(root)`` of a small structural part (content types, relationships, the workbook part),
+        memoised by the part's bytes: a batch's files repeat the same few versions of these parts, so
+        each version is parsed once per process. ``parse`` must give an immutable result."""
+        info = self.members.get(part.casefold())
+        if info is None:
+            raise _Stop("corrupt-workbook", f"bagian {part} tidak ada")
+        if info.file_size > max_bytes:  # zipfile never returns more than the declared size
+            raise _Stop("resource-limit", f"ukuran {part} {human_size(max_bytes)}")
+        data = self._bytes(part)
+        key = (kind, data)
+        hit = _PARSED.get(key)
+        if hit is None:
+            hit = parse(self._tree(part, data=data))
+            if len(data) <= _MAX_PARSED_BYTES and len(_PARSED) < _MAX_PARSED:
+                _PARSED[key] = hit
+        return hit
+
     def _events(self, part: str, sheet: str = "") -> Iterator[tuple[str, Element]]:
         """("start"/"end", element) events of a large part, streamed.
 
@@ -322,18 +364,16 @@ class _Reader:
             parser.close()
             yield from parser.read_events()
 
-    def _content_types(self) -> list[str]:
+    def _content_types(self) -> tuple[str, ...]:
         if "[content_types].xml" not in self.members:
-            return []
-        root = self._tree("[Content_Types].xml")
-        return [el.get("ContentType", "") for el in root.iter() if el.tag in (f"{{{CT_NS}}}Override", f"{{{CT_NS}}}Default")]
+            return ()
+        return self._parsed("[Content_Types].xml", "types", _types_of)
 
     def _main_part(self) -> str:
         if "_rels/.rels" in self.members:
-            root = self._tree("_rels/.rels")
-            for el in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
-                if el.get("Type", "").endswith("/officeDocument") and el.get("TargetMode") != "External":
-                    target = _resolve("", el.get("Target", ""))
+            for kind, target, mode in self._parsed("_rels/.rels", "rels", _relationships):
+                if kind is not None and kind.endswith("/officeDocument") and mode != "External":
+                    target = _resolve("", target)
                     if target.casefold() in self.members:
                         return target
         if "xl/workbook.xml" in self.members:
@@ -346,13 +386,11 @@ class _Reader:
         rels_part = posixpath.join(folder, "_rels", base + ".rels")
         if rels_part.casefold() not in self.members:
             return {}
-        root = self._tree(rels_part)
         out: dict[str, str] = {}
-        for el in root.iter(f"{{{PKG_REL_NS}}}Relationship"):
-            rid, target = el.get("Id"), el.get("Target", "")
+        for rid, target, mode in self._parsed(rels_part, "rels-by-id", _relationship_ids):
             if rid is None:
                 continue
-            out[rid] = target if el.get("TargetMode") == "External" else _resolve(folder, target)
+            out[rid] = target if mode == "External" else _resolve(folder, target)
         return out
 
     # ------------------------------------------------------------------ content

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import zipfile
 from pathlib import Path
 
@@ -178,9 +177,8 @@ def test_wrong_dimension_and_far_corner(tmp_path):
             '<row r="100"><c r="Z100"><v>2</v></c></row>'
             '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>ujung</t></is></c></row></sheetData>'
             '<mergeCells count="2"><mergeCell ref="B2:D3"/><mergeCell ref="$F$7"/></mergeCells>')
-    t0 = time.perf_counter()
     s = read(build(tmp_path / "d.xlsx", [("S", "visible", body)]))[0].sheets[0]
-    assert time.perf_counter() - t0 < 0.5
+    assert len(s.cells) == 3  # sparse: the far corner is one cell, not a filled range
     assert values(s) == {(1, 1): 1.0, (100, 26): 2.0, (1048576, 16384): "ujung"}
     assert s.max_row == 1048576
     assert s.merged == [(2, 2, 3, 4), (7, 6, 7, 6)]
@@ -241,19 +239,47 @@ def _register_members_only(self) -> None:
         self.members[info.filename.casefold()] = info
 
 
-def test_typical_questionnaire_is_fast(tmp_path):
+def test_typical_questionnaire_reads_every_cell(tmp_path):
+    """A questionnaire-sized sheet read twice (the second time through the per-process memos) gives the same
+    cells. Speed is measured by bench/run.py, not asserted here."""
     path = valid_xlsx(tmp_path / "q.xlsx", rows=40, cols=15, text="uraian panjang " * 40)
-    read_workbook(path, "q.xlsx")  # warm up
-    n = 20
-    t0 = time.perf_counter()
-    for _ in range(n):
-        wb, findings = read_workbook(path, "q.xlsx")
-    per_file = (time.perf_counter() - t0) / n
+    first, _ = read_workbook(path, "q.xlsx")
+    wb, findings = read_workbook(path, "q.xlsx")
     assert wb is not None and len(wb.sheet("Penilaian").cells) == 600
-    assert per_file < 0.05, f"{per_file * 1000:.1f} ms per file"
+    assert wb == first
 
 
 @pytest.mark.parametrize("state", ["visible", "hidden", "veryHidden", "bogus"])
 def test_sheet_states(tmp_path, state):
     raw, _ = read(build(tmp_path / "h.xlsx", [("S", state, "<sheetData/>")]))
     assert raw.sheets[0].state == (state if state != "bogus" else "visible")
+
+
+def test_structural_parts_are_parsed_once_per_version(tmp_path, monkeypatch):
+    """Content types, relationships and the workbook part repeat across a batch: each version (its bytes) is
+    parsed once per process; a file whose workbook part differs gets its own reading."""
+    monkeypatch.setattr(xlsxsafe, "_PARSED", {})
+    parsed: list[str] = []
+    tree = xlsxsafe._Reader._tree
+
+    def counting(self, part, *args, **kw):
+        parsed.append(part)
+        return tree(self, part, *args, **kw)
+
+    monkeypatch.setattr(xlsxsafe._Reader, "_tree", counting)
+    body = '<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
+    a, _ = read(build(tmp_path / "a.xlsx", [("Satu", "visible", body)]))
+    first = sorted(parsed)
+    assert first == ["[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/workbook.xml"]
+    parsed.clear()
+    b, _ = read(build(tmp_path / "b.xlsx", [("Satu", "visible", body)]))
+    assert parsed == [] and [s.name for s in b.sheets] == ["Satu"]
+    c, _ = read(build(tmp_path / "c.xlsx", [("Dua", "hidden", body)]))
+    assert parsed == ["xl/workbook.xml"]
+    assert [(s.name, s.state) for s in c.sheets] == [("Dua", "hidden")] and c.sheets[0].get(1, 1) == RawCell(1.0, NUMBER)
+    # a DTD is refused before the memo is looked up, whatever came before
+    hostile = build(tmp_path / "d.xlsx", [("Satu", "visible", body)], extra={
+        "xl/workbook.xml": f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]><workbook xmlns="{MAIN_NS}" '
+                           f'xmlns:r="{REL}"><sheets><sheet name="Satu" sheetId="1" r:id="rId1"/></sheets></workbook>'})
+    wb, findings = read_workbook(hostile, hostile.name)
+    assert wb is None and [f.code for f in findings] == ["xml-dtd-forbidden"]
