@@ -80,6 +80,10 @@ class LazyGaps(Mapping):
             self._recent[code] = gap
         return gap
 
+    def settings(self) -> tuple[scoring.Targets, str]:
+        """The targets and the band rule: with the framework and the scores, all a worker process needs."""
+        return self._targets, self._rule
+
     def subset(self, codes: list[str]) -> LazyGaps:
         """The same analyses (targets, band rule) for some OPDs only: what a worker process needs."""
         return LazyGaps(self._fw, {c: self._scores[c] for c in codes}, self._targets, self._rule)

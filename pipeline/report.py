@@ -74,6 +74,7 @@ from pipeline.scoring import (
     Gap,
     ProvinceSummary,
     Score,
+    Targets,
     predikat_of,
 )
 from pipeline.template import HEADER_FILL, INPUT_FILL
@@ -1263,7 +1264,7 @@ class _Pending:
 
     def __init__(self, meta: _Meta, items: list[tuple[_GapData, str]], paths: dict[str, Path], workers: int,
                  fast: bool = True, gaps: Mapping[str, Gap] | None = None,
-                 chunk_gaps: Callable[[list[str]], Mapping[str, Gap]] | None = None, helper: bool = False) -> None:
+                 gap_settings: tuple[Targets, str] | None = None, helper: bool = False) -> None:
         self.meta, self.items, self.paths, self.fast, self.gaps = meta, items, paths, fast, gaps
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future] = []
@@ -1274,14 +1275,16 @@ class _Pending:
             # forkserver (else spawn), as pipeline.sandbox: workers start small instead of sharing, and being
             # counted with, this process's memory as forked children would
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+            # the catalog goes to each worker once (it is most of a task's size), not with every task
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                                            initializer=_gap_worker_init, initargs=(meta.fw,))
+            bare = dataclasses.replace(meta, fw=None)
             chunk = max(1, min(25, math.ceil(len(items) / ((workers + helper) * 4))))
             for k in range(0, len(items), chunk):
                 part = items[k:k + chunk]
-                # items without their gap analysis get it computed by the worker (a mapping of just their scores)
-                part_gaps = chunk_gaps([d.code for d, _ in part]) if chunk_gaps is not None else None
-                self.chunks.append((part, part_gaps))
-                self.futures.append(self.pool.submit(_write_gap_books, meta, part, fast, part_gaps))
+                # items without their gap analysis get it computed by the worker (from the scores they carry)
+                self.chunks.append((part, None))
+                self.futures.append(self.pool.submit(_write_gap_chunk, bare, part, fast, gap_settings))
 
     def wait(self) -> dict[str, Path]:
         if not self.done:
@@ -1324,19 +1327,40 @@ def _start_opd_workbooks(result: BatchResult, folder: Path, workers: int | None,
     names = {o.code: o.name for o in result.roster.opds}
     workers = workers or os.cpu_count() or 1
     gaps = result.gaps
-    chunk_gaps = None
+    gap_settings = None
     if workers > 1 and len(paths) >= POOL_MIN_WORKBOOKS and isinstance(gaps, LazyGaps):
-        # the gap analyses (the costly part of the per-OPD data) are left to the workers: each chunk gets a
-        # LazyGaps over its own OPDs' scores, with the batch's targets and band rule
-        chunk_gaps = gaps.subset
+        # the gap analyses (the costly part of the per-OPD data) are left to the workers: each computes its
+        # chunk's from the scores in the items, with the batch's targets and band rule
+        gap_settings = gaps.settings()
 
     items = []
     for code, p in paths.items():
         sub = by_code[code]
         items.append((_GapData(code, names.get(code, code), main_sheets[code], sub.file, result.scores[code],
-                               None if chunk_gaps else gaps[code],
+                               None if gap_settings else gaps[code],
                                tuple(sorted(sub.findings, key=lambda x: x.sort_key()))), str(p)))
-    return _Pending(_Meta.of(result), items, paths, workers, fast, gaps, chunk_gaps, helper)
+    return _Pending(_Meta.of(result), items, paths, workers, fast, gaps, gap_settings, helper)
+
+
+_WORKER_FW: list[Framework] = []  # the catalog of this pool worker's tasks (see _gap_worker_init)
+
+
+def _gap_worker_init(fw: Framework) -> None:
+    """A per-OPD pool worker's start: keep the catalog its tasks are sent without."""
+    _WORKER_FW[:] = [fw]
+    tune_gc()
+
+
+def _write_gap_chunk(meta: _Meta, items: Sequence[tuple[_GapData, str]], fast: bool,
+                     gap_settings: tuple[Targets, str] | None) -> int:
+    """A pool task: :func:`_write_gap_books` with the worker's catalog; items without their gap analysis get
+    it from their own scores with ``gap_settings`` (targets, band rule)."""
+    fw = _WORKER_FW[0]
+    meta = dataclasses.replace(meta, fw=fw)
+    gaps = None
+    if gap_settings is not None:
+        gaps = LazyGaps(fw, {d.code: d.score for d, _ in items}, *gap_settings)
+    return _write_gap_books(meta, items, fast, gaps)
 
 
 def _write_gap_books(meta: _Meta, items: Sequence[tuple[_GapData, str]], fast: bool = True,
@@ -1437,12 +1461,18 @@ _DYNAMIC_PARTS = ("docProps/app.xml", "docProps/core.xml", "xl/workbook.xml", "x
 _CHART_SLOT = re.compile(r"<c:f>.*?</c:f>|<c:(str|num)Cache>.*?</c:(?:str|num)Cache>", re.S)
 _ANCHOR = re.compile(r"<xdr:from>.*</xdr:to>", re.S)
 _TEMPLATES: dict[bytes, _GapTemplate] = {}
+_TEMPLATE_FW: dict[int, tuple[Framework, bytes]] = {}
 _ROW_MEMO_MAX = 20_000  # recorded indicator rows kept per template (about 6,000 distinct in 1,000 OPDs)
 
 
 def _gap_template(meta: _Meta, sample: _GapData) -> _GapTemplate | None:
     """The template for ``meta`` (built from ``sample`` once per process and catalog); None if it cannot be built."""
-    key = pickle.dumps((meta.fw, meta.lang, meta.year, meta.band_rule), protocol=pickle.HIGHEST_PROTOCOL)
+    fw = meta.fw
+    known = _TEMPLATE_FW.get(id(fw))
+    if known is None or known[0] is not fw:  # the catalog's bytes, once per catalog object (a worker has one)
+        _TEMPLATE_FW.clear()
+        known = _TEMPLATE_FW[id(fw)] = (fw, pickle.dumps(fw, protocol=pickle.HIGHEST_PROTOCOL))
+    key = pickle.dumps((known[1], meta.lang, meta.year, meta.band_rule), protocol=pickle.HIGHEST_PROTOCOL)
     if key not in _TEMPLATES:
         try:
             _TEMPLATES.clear()  # one catalog per run: keep at most one template
