@@ -55,14 +55,21 @@ def discover(folder: Path) -> list[tuple[Path, str]]:
     return found
 
 
-def _digest(path: Path) -> tuple[str, int, float]:
+def _digest(path: Path, keep: int = 0) -> tuple[str, int, float, bytes | None]:
+    """sha256, size and mtime of a file; with ``keep``, also its bytes when it has at most ``keep`` of them
+    (so that it is read once: the sniffer and the reader then take them from memory)."""
     h = hashlib.sha256()
-    size = 0
     with path.open("rb") as fh:
+        st = os.fstat(fh.fileno())
+        data = fh.read(keep + 1) if 0 < st.st_size <= keep else b""
+        h.update(data)
+        if data and len(data) <= keep:  # the whole file (a regular file's read stops short only at its end)
+            return h.hexdigest(), len(data), st.st_mtime, data
+        size = len(data)
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
             size += len(chunk)
-    return h.hexdigest(), size, path.stat().st_mtime
+    return h.hexdigest(), size, st.st_mtime, None
 
 
 def process_file(task: Task) -> Submission:
@@ -71,17 +78,18 @@ def process_file(task: Task) -> Submission:
 
     path = Path(task.path)
     try:
-        sha, size, mtime = _digest(path)
+        sha, size, mtime, data = _digest(path, keep=sniff.DEFAULT_MAX_BYTES)
     except OSError as exc:
         sub = Submission(task.rel, "", 0, 0.0)
         sub.findings.append(Finding("corrupt-workbook", task.rel, found=f"tidak dapat dibaca ({exc.strerror})"))
         return sub
     sub = Submission(task.rel, sha, size, mtime)
-    kind, findings = sniff.detect(path, task.rel)
+    kind, findings = sniff.detect(path, task.rel, data=data)
     sub.findings.extend(findings)
     if kind != "xlsx":
         return sub
-    raw, findings = xlsxsafe.read_workbook(path, task.rel, sheets=set(WANTED_SHEETS))
+    raw, findings = xlsxsafe.read_workbook(path, task.rel, sheets=set(WANTED_SHEETS), data=data)
+    del data
     sub.findings.extend(findings)
     if raw is None:
         return sub
@@ -99,7 +107,7 @@ def process_file(task: Task) -> Submission:
 
 def _failed(task: Task, reason: str) -> Submission:
     try:
-        sha, size, mtime = _digest(Path(task.path))
+        sha, size, mtime, _ = _digest(Path(task.path))
     except OSError:
         sha, size, mtime = "", 0, 0.0
     sub = Submission(task.rel, sha, size, mtime)

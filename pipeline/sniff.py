@@ -7,6 +7,7 @@ Only a bounded prefix of the file is read, except for the zip central directory 
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import struct
 import zipfile
@@ -36,13 +37,15 @@ _XML_PROLOG = re.compile(r"\A(?:\s+|<\?xml[^>]*\?>|<!--.*?-->)*", re.S)
 _HTML_START = re.compile(r"<(?:html\b|!doctype\s+html\b|table\b|head\b|body\b)", re.I)
 
 
-def detect(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, list[Finding]]:
+def detect(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES,
+           data: bytes | None = None) -> tuple[str, list[Finding]]:
     """Return ("xlsx", []) for a zip OOXML workbook (.xlsx/.xlsm), else ("rejected", [one error]).
 
     Args:
         path: the file to look at.
         rel: the file's path relative to the input folder, used in findings.
         max_bytes: files larger than this are rejected as ``file-too-large``.
+        data: the file's bytes, when the caller has read them already (then only an OLE file is opened again).
     """
 
     def reject(code: str, found: str = "", expected: str = "") -> tuple[str, list[Finding]]:
@@ -51,9 +54,12 @@ def detect(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[st
     if path.name.startswith("~$"):
         return reject("office-lock-file", path.name)
     try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(_PREFIX)
+        if data is None:
+            size = path.stat().st_size
+            with path.open("rb") as fh:
+                head = fh.read(_PREFIX)
+        else:
+            size, head = len(data), data[:_PREFIX]
     except OSError as exc:
         return reject("corrupt-workbook", f"berkas tidak dapat dibuka ({exc.strerror or type(exc).__name__})")
     if size == 0 or not head:
@@ -66,7 +72,7 @@ def detect(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[st
             return reject("encrypted-file")
         return reject("legacy-xls-format")
     if head.startswith(b"PK"):
-        return _detect_zip(path, reject)
+        return _detect_zip(path if data is None else io.BytesIO(data), reject)
     if b"%PDF-" in head[:1024]:
         return reject("pdf-not-workbook", "PDF")
     for magic, label in _IMAGES:
@@ -98,7 +104,7 @@ def human_size(n: int) -> str:
     return f"{value:.1f} {unit}".replace(".0 ", " ")
 
 
-def _detect_zip(path: Path, reject) -> tuple[str, list[Finding]]:
+def _detect_zip(path: Path | io.BytesIO, reject) -> tuple[str, list[Finding]]:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()

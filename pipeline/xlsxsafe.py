@@ -24,6 +24,7 @@ Problems are returned as :class:`~pipeline.findings.Finding` records, never rais
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import struct
@@ -131,8 +132,8 @@ class _RootSeen(Exception):
         self.name = name
 
 
-def read_workbook(path: Path, rel: str, limits: Limits = Limits(),
-                  sheets: set[str] | None = None) -> tuple[RawWorkbook | None, list[Finding]]:
+def read_workbook(path: Path, rel: str, limits: Limits = Limits(), sheets: set[str] | None = None,
+                  data: bytes | None = None) -> tuple[RawWorkbook | None, list[Finding]]:
     """Read stored cell values of an .xlsx/.xlsm file safely.
 
     Args:
@@ -141,18 +142,19 @@ def read_workbook(path: Path, rel: str, limits: Limits = Limits(),
         limits: resource limits (see :class:`Limits`).
         sheets: when given, only sheets whose :func:`~pipeline.models.normalise_name` is in this
             set are parsed; the others are listed (name and state, for messages) with no cells.
+        data: the file's bytes, when the caller has read them already (``path`` is then not opened).
 
     Returns:
         ``(workbook, warnings)`` when the file could be read, or ``(None, [error, ...])``.
     """
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if data is None else len(data)
     except OSError as exc:
         return None, [Finding("corrupt-workbook", rel, found=f"berkas tidak dapat dibuka ({exc.strerror})")]
     if size > limits.max_file_bytes:
         return None, [Finding("file-too-large", rel, found=human_size(size), expected=human_size(limits.max_file_bytes))]
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as zf:
             return _Reader(zf, rel, limits).read(sheets)
     except _Stop as stop:
         return None, [Finding(stop.code, rel, sheet=stop.sheet, found=stop.found, expected=stop.expected)]

@@ -156,3 +156,22 @@ def test_submission_survives_the_trip_from_a_reader_process(tmp_path: Path, make
     assert len(sub.__reduce__()[1]) == len(fields)
     for name in fields:
         assert getattr(back, name) == getattr(sub, name), name
+
+
+def test_a_file_is_read_once_when_small_enough(tmp_path: Path) -> None:
+    """The reading worker keeps a file's bytes (for the sniffer and the reader) only up to the size limit;
+    the digest is the same either way."""
+    import hashlib
+
+    from pipeline.intake import _digest
+
+    p = tmp_path / "f.bin"
+    p.write_bytes(b"PK" + bytes(range(256)) * 40)
+    expected = hashlib.sha256(p.read_bytes()).hexdigest()
+    sha, size, _, data = _digest(p, keep=1 << 20)
+    assert (sha, size, data) == (expected, p.stat().st_size, p.read_bytes())
+    sha, size, _, data = _digest(p, keep=100)  # larger than what is kept: streamed, nothing kept
+    assert (sha, size, data) == (expected, p.stat().st_size, None)
+    empty = tmp_path / "e.bin"
+    empty.write_bytes(b"")
+    assert _digest(empty, keep=100)[1:4:2] == (0, None)
