@@ -9,7 +9,8 @@ Usage (from any folder)::
 
 Options: ``--n N [N ...]`` set sizes (default 40 1000); ``--skip-naive`` (the naive baseline needs
 about 0.1 s a file); ``--workdir DIR`` where sets and outputs go (default ``bench/out/``, gitignored);
-``--repeat R`` runs of each variant, best wall time kept (default 3 for N <= 100, else 1);
+``--repeat R`` runs of each variant, the naive baseline included, best wall time kept (default 3 for
+N <= 1,000, else 1: on a shared machine one run can be 10% slow, and every variant gets the same chance);
 ``--merge-args "..."`` extra options for ``spbe merge`` (e.g. ``--no-per-opd-files``);
 ``--timeout S`` kills a variant after S seconds (reported as TIMEOUT with its peak memory so far);
 ``--regenerate`` rebuilds a cached set; ``--json FILE`` saves every measurement.
@@ -231,7 +232,8 @@ def run_variant(n: int, variant: str, cmd: list[str], cwd: Path, repeat: int, ti
     m = Measurement(n, variant, walls[best], max(peaks), max(maxrss), rc, _status(variant, rc, tail), cpus[best],
                     busy, [round(w, 3) for w in walls])
     print(f"  {variant:<22} {m.wall_s:8.2f} s {m.files_per_s:9.1f} files/s {m.peak_rss_mb:8.1f} MB "
-          f"cpu {m.cpu_s:6.2f} s (machine {busy:.0f}% busy before)  {m.status}", flush=True)
+          f"cpu {m.cpu_s:6.2f} s (machine {busy:.0f}% busy before)  {m.status}"
+          + (f"  runs: {' '.join(f'{w:.2f}' for w in walls)}" if len(walls) > 1 else ""), flush=True)
     return m
 
 
@@ -288,7 +290,7 @@ def bench_n(n: int, args: argparse.Namespace) -> list[Measurement]:
     warm(folder)
     cwd = args.workdir / f"run-n{n}"
     cwd.mkdir(parents=True, exist_ok=True)
-    repeat = args.repeat or (3 if n <= 100 else 1)
+    repeat = args.repeat or (3 if n <= 1000 else 1)
     py = sys.executable
     merge = [*spbe_command(), "merge", "--input", str(folder), "--output", str(cwd / "rekap.xlsx"),
              "--roster", str(roster), *shlex.split(args.merge_args)]
@@ -316,7 +318,7 @@ def bench_n(n: int, args: argparse.Namespace) -> list[Measurement]:
             out.append(Measurement(n, variant, 0.0, 0.0, 0.0, 0, "skipped"))
             print(f"  {variant:<22} skipped", flush=True)
             continue
-        out.append(run_variant(n, variant, variants[variant], cwd, 1 if variant == "naive baseline" else repeat,
+        out.append(run_variant(n, variant, variants[variant], cwd, repeat,
                                args.timeout))
         if variant == "naive baseline":
             print(f"  cross-check: {compare(cwd / 'scores-pipeline.json', cwd / 'scores-naive.json')}", flush=True)
@@ -378,7 +380,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, nargs="+", default=[40, 1000], help="set sizes (default: 40 1000)")
     ap.add_argument("--skip-naive", action="store_true", help="do not run the naive baseline (for large N)")
     ap.add_argument("--workdir", type=Path, default=BENCH / "out", help="sets and outputs (default bench/out/)")
-    ap.add_argument("--repeat", type=int, default=0, help="runs per variant, best kept (default 3 if N<=100, else 1)")
+    ap.add_argument("--repeat", type=int, default=0, help="runs per variant, best kept (default 3 if N<=1000, else 1)")
     ap.add_argument("--merge-args", default="", help="extra options for spbe merge, e.g. '--no-per-opd-files'")
     ap.add_argument("--timeout", type=float, default=None, help="kill a variant after this many seconds")
     ap.add_argument("--regenerate", action="store_true", help="rebuild cached sets")
