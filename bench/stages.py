@@ -104,6 +104,9 @@ def _stages(folder: Path, roster_path: Path, n: int) -> str:
     _T.clear()
     _C.clear()
     restore = [_wrap(owner, attr, name) for owner, attr, name in INNER]
+    from pipeline.sandbox import tune_gc
+
+    tune_gc()  # as spbe merge and its workers do
     try:
         fw = fwmod.load()
         ros = roster.load(str(roster_path))
@@ -112,17 +115,17 @@ def _stages(folder: Path, roster_path: Path, n: int) -> str:
         subs: list[Submission] = []
         wanted = set(intake.WANTED_SHEETS)
         for path, rel in files:
-            with _timer("sha256 (intake._digest)"):
-                sha, size, mtime = intake._digest(path)
+            with _timer("read + sha256 (intake._digest)"):
+                sha, size, mtime, data = intake._digest(path, keep=sniff.DEFAULT_MAX_BYTES)
             sub = Submission(rel, sha, size, mtime)
             subs.append(sub)
             with _timer("sniff.detect"):
-                kind, findings = sniff.detect(path, rel)
+                kind, findings = sniff.detect(path, rel, data=data)
             sub.findings.extend(findings)
             if kind != "xlsx":
                 continue
             with _timer("xlsxsafe.read_workbook"):
-                raw, findings = xlsxsafe.read_workbook(path, rel, sheets=set(wanted))
+                raw, findings = xlsxsafe.read_workbook(path, rel, sheets=set(wanted), data=data)
             sub.findings.extend(findings)
             if raw is None:
                 continue
@@ -149,7 +152,7 @@ def _stages(folder: Path, roster_path: Path, n: int) -> str:
     finally:
         for undo in restore:
             undo()
-    top = ["discovery (intake.discover)", "sha256 (intake._digest)", "sniff.detect", "xlsxsafe.read_workbook",
+    top = ["discovery (intake.discover)", "read + sha256 (intake._digest)", "sniff.detect", "xlsxsafe.read_workbook",
            "per-file catalog lookups", "reader.parse", "validate.consistency", "validate.resolve (alone)",
            "batch.assemble (scoring+ranking+gaps)", "report.write_report"]
     total = sum(_T[k] for k in top if k != "validate.resolve (alone)")

@@ -61,9 +61,10 @@ def _digest(path: Path, keep: int = 0) -> tuple[str, int, float, bytes | None]:
     h = hashlib.sha256()
     with path.open("rb") as fh:
         st = os.fstat(fh.fileno())
-        data = fh.read(keep + 1) if 0 < st.st_size <= keep else b""
+        # one more byte than the file has: a read that gets it all found the end (a file that grew is streamed)
+        data = fh.read(st.st_size + 1) if 0 < st.st_size <= keep else b""
         h.update(data)
-        if data and len(data) <= keep:  # the whole file (a regular file's read stops short only at its end)
+        if data and len(data) <= min(st.st_size, keep):
             return h.hexdigest(), len(data), st.st_mtime, data
         size = len(data)
         for chunk in iter(lambda: fh.read(1 << 20), b""):
