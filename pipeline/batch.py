@@ -84,10 +84,6 @@ class LazyGaps(Mapping):
         """The targets and the band rule: with the framework and the scores, all a worker process needs."""
         return self._targets, self._rule
 
-    def subset(self, codes: list[str]) -> LazyGaps:
-        """The same analyses (targets, band rule) for some OPDs only: what a worker process needs."""
-        return LazyGaps(self._fw, {c: self._scores[c] for c in codes}, self._targets, self._rule)
-
     def __iter__(self) -> Iterator[str]:
         return iter(self._scores)
 

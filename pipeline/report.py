@@ -92,9 +92,9 @@ CONSTANT_MEMORY_ABOVE = 2000
 CHART_MAX_OPDS = 60
 # Per-OPD workbooks are written by a process pool (all cores) from this many on; fewer are written inline.
 POOL_MIN_WORKBOOKS = 40
-RAW_SPOOL_BYTES = 16 * 2**20
+RAW_SPOOL_BYTES = 16 * 2**20  # rows of a streamed sheet stay in memory up to this size, then spill to disk
 ZIP_LEVEL = 1  # deflate level of the workbooks written with xlsxwriter (see _Workbook)
-XLS_STRMAX = 32767  # Excel's longest cell text, in UTF-16 units  # rows of a streamed sheet stay in memory up to this size, then spill to disk
+XLS_STRMAX = 32767  # Excel's longest cell text, in UTF-16 units
 
 # ---------------------------------------------------------------- UI strings (one dict per language)
 
@@ -1268,7 +1268,7 @@ class _Pending:
         self.meta, self.items, self.paths, self.fast, self.gaps = meta, items, paths, fast, gaps
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future] = []
-        self.chunks: list[tuple[list, Mapping[str, Gap] | None]] = []
+        self.chunks: list[list[tuple[_GapData, str]]] = []
         self.done = False
         if workers > 1 and len(items) >= POOL_MIN_WORKBOOKS:
             workers -= helper
@@ -1283,7 +1283,7 @@ class _Pending:
             for k in range(0, len(items), chunk):
                 part = items[k:k + chunk]
                 # items without their gap analysis get it computed by the worker (from the scores they carry)
-                self.chunks.append((part, None))
+                self.chunks.append(part)
                 self.futures.append(self.pool.submit(_write_gap_chunk, bare, part, fast, gap_settings))
 
     def wait(self) -> dict[str, Path]:
@@ -1293,7 +1293,7 @@ class _Pending:
                 _write_gap_books(self.meta, self.items, self.fast, self.gaps)
             else:
                 try:
-                    for fut, (part, _) in zip(reversed(self.futures), reversed(self.chunks), strict=True):
+                    for fut, part in zip(reversed(self.futures), reversed(self.chunks), strict=True):
                         if not fut.cancel():
                             break  # a worker has it (and every chunk before it)
                         _write_gap_books(self.meta, part, self.fast, self.gaps)
@@ -1371,7 +1371,6 @@ def _write_gap_books(meta: _Meta, items: Sequence[tuple[_GapData, str]], fast: b
     catalog); an OPD whose sheet the template cannot render (see :class:`_GapTemplate`) is written
     with xlsxwriter, as all are without ``fast``.
     """
-    tune_gc()  # a pool worker's, or the caller's (which is the batch's own process)
     if gaps is not None:
         items = [(d if d.gap is not None else dataclasses.replace(d, gap=gaps[d.code]), t) for d, t in items]
     template = _gap_template(meta, items[0][0]) if fast and items else None

@@ -97,9 +97,7 @@ def run_isolated(func: Callable[[Any], Any], tasks: Sequence[Any], workers: int 
         start_method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(start_method)
     if start_method == "forkserver" and preload:
-        # the fork server imports these once; every worker forked from it then starts with them loaded
-        # (no effect when this process's fork server is already running)
-        ctx.set_forkserver_preload(list(preload))
+        start_server(preload)  # no effect when this process's fork server is already running
     pool = _Pool(func, tasks, workers, timeout_s, memory_mb, on_progress, fail, chunksize, ctx)
     return pool.run()
 

@@ -65,15 +65,9 @@ def _types_of(root: Element) -> tuple[str, ...]:
                  if el.tag in (f"{{{CT_NS}}}Override", f"{{{CT_NS}}}Default"))
 
 
-def _relationships(root: Element) -> tuple[tuple[str | None, str, str | None], ...]:
-    """(Type, Target, TargetMode) of each relationship."""
-    return tuple((el.get("Type", ""), el.get("Target", ""), el.get("TargetMode"))
-                 for el in root.iter(f"{{{PKG_REL_NS}}}Relationship"))
-
-
-def _relationship_ids(root: Element) -> tuple[tuple[str | None, str, str | None], ...]:
-    """(Id, Target, TargetMode) of each relationship."""
-    return tuple((el.get("Id"), el.get("Target", ""), el.get("TargetMode"))
+def _relationships(root: Element) -> tuple[tuple[str | None, str, str, str | None], ...]:
+    """(Id, Type, Target, TargetMode) of each relationship."""
+    return tuple((el.get("Id"), el.get("Type", ""), el.get("Target", ""), el.get("TargetMode"))
                  for el in root.iter(f"{{{PKG_REL_NS}}}Relationship"))
 
 
@@ -312,14 +306,18 @@ class _Reader:
             line, col = exc.position
             raise _Stop("corrupt-workbook", f"{part}: XML rusak (baris {line}, kolom {col})", sheet=sheet) from None
 
-    def _tree(self, part: str, sheet: str = "", max_bytes: int = _MAX_TREE_PART, data: bytes | None = None) -> Element:
-        """Parse a whole part into a tree with the C parser (parts of at most ``max_bytes``; ``data``: its
-        bytes, already read with :meth:`_bytes`)."""
+    def _small_part(self, part: str, sheet: str, max_bytes: int) -> None:
+        """Stop unless the part exists and declares at most ``max_bytes`` (zipfile never returns more)."""
         info = self.members.get(part.casefold())
         if info is None:
             raise _Stop("corrupt-workbook", f"bagian {part} tidak ada", sheet=sheet)
-        if info.file_size > max_bytes:  # zipfile never returns more than the declared size
+        if info.file_size > max_bytes:
             raise _Stop("resource-limit", f"ukuran {part} {human_size(max_bytes)}", sheet=sheet)
+
+    def _tree(self, part: str, sheet: str = "", max_bytes: int = _MAX_TREE_PART, data: bytes | None = None) -> Element:
+        """Parse a whole part into a tree with the C parser (parts of at most ``max_bytes``; ``data``: its
+        bytes, already read with :meth:`_bytes`)."""
+        self._small_part(part, sheet, max_bytes)
         parser = XMLParser()
         with self._xml_errors(part, sheet):
             if data is not None:
@@ -339,11 +337,7 @@ class _Reader:
         """``parse(root)`` of a small structural part (content types, relationships, the workbook part),
         memoised by the part's bytes: a batch's files repeat the same few versions of these parts, so
         each version is parsed once per process. ``parse`` must give an immutable result."""
-        info = self.members.get(part.casefold())
-        if info is None:
-            raise _Stop("corrupt-workbook", f"bagian {part} tidak ada")
-        if info.file_size > max_bytes:  # zipfile never returns more than the declared size
-            raise _Stop("resource-limit", f"ukuran {part} {human_size(max_bytes)}")
+        self._small_part(part, "", max_bytes)
         data = self._bytes(part)
         key = (kind, data)
         hit = _PARSED.get(key)
@@ -373,8 +367,8 @@ class _Reader:
 
     def _main_part(self) -> str:
         if "_rels/.rels" in self.members:
-            for kind, target, mode in self._parsed("_rels/.rels", "rels", _relationships):
-                if kind is not None and kind.endswith("/officeDocument") and mode != "External":
+            for _rid, kind, target, mode in self._parsed("_rels/.rels", "rels", _relationships):
+                if kind.endswith("/officeDocument") and mode != "External":
                     target = _resolve("", target)
                     if target.casefold() in self.members:
                         return target
@@ -389,7 +383,7 @@ class _Reader:
         if rels_part.casefold() not in self.members:
             return {}
         out: dict[str, str] = {}
-        for rid, target, mode in self._parsed(rels_part, "rels-by-id", _relationship_ids):
+        for rid, _kind, target, mode in self._parsed(rels_part, "rels", _relationships):
             if rid is None:
                 continue
             out[rid] = target if mode == "External" else _resolve(folder, target)
