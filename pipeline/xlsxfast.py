@@ -194,28 +194,32 @@ class SheetRecord:
 
     def row_entry(self, row: int, string_count: int) -> tuple:
         """What was written to ``row`` (since :attr:`string_count` was ``string_count``), for :meth:`replay_row`:
-        its cells in write order with texts instead of string indices, its height, and the strings written."""
-        cells = tuple((c, cell[0], self.string_list[cell[1]] if cell[0] == "s" else cell[1], *cell[2:])
-                      for c, cell in self.cells.get(row, {}).items())
-        return cells, self.heights.get(row), self.string_count - string_count
+        its other cells as they are, its text cells (column, text, format) in write order, its height, and the
+        number of strings written."""
+        other: dict[int, tuple] = {}
+        texts = []
+        string_list = self.string_list
+        for c, cell in self.cells.get(row, {}).items():
+            if cell[0] == "s":
+                texts.append((c, string_list[cell[1]], cell[2]))
+            else:
+                other[c] = cell  # immutable: shared by every replay
+        return other, tuple(texts), self.heights.get(row), self.string_count - string_count
 
     def replay_row(self, row: int, entry: tuple) -> bool:
         """Write a :meth:`row_entry` of the same row again, as the calls that made it would (strings new to this
         sheet get the next indices, in the same order); False, writing nothing, when the row is not empty."""
         if row in self.cells or row in self.heights or not 0 <= row < ROWMAX:
             return False
-        cells, height, n_strings = entry
-        strings, string_list = self.strings, self.string_list
-        out: dict[int, tuple] = {}
-        for c, kind, value, *rest in cells:
-            if kind == "s":
-                index = strings.get(value)
-                if index is None:
-                    index = strings[value] = len(strings)
-                    string_list.append(value)
-                out[c] = ("s", index, *rest)
-            else:
-                out[c] = (kind, value, *rest)
+        other, texts, height, n_strings = entry
+        strings = self.strings
+        out = other.copy()
+        for c, text, fmt in texts:
+            index = strings.get(text)
+            if index is None:
+                index = strings[text] = len(strings)
+                self.string_list.append(text)
+            out[c] = ("s", index, fmt)
         self.cells[row] = out
         self._row, self._row_cells = row, out
         self.string_count += n_strings
