@@ -791,8 +791,9 @@ def _entity(m: re.Match[str]) -> str:
     return chr(int(ref[2:], 16) if ref[1] == "x" else int(ref[1:]))
 
 
-def _plain_root(data: bytes, root: bytes) -> int | None:
-    """Offset just after the root start tag when ``data`` is a plain part (see above) with that root, else None."""
+def _plain_root(data: bytes, root: bytes, check: bool = True) -> int | None:
+    """Offset just after the root start tag when ``data`` is a plain part (see above) with that root, else None.
+    Without ``check`` the caller takes on the well-formedness check (see :func:`_well_formed_sheet`)."""
     m = _PROLOG.match(data)
     if m is None or m.group(2) != root or _MAIN_XMLNS.search(m.group(3)) is None:
         return None
@@ -802,14 +803,60 @@ def _plain_root(data: bytes, root: bytes) -> int | None:
     end = m.end()
     if data.find(b'xmlns="', end) >= 0 or _PREFIXED.search(data) is not None:
         return None  # a default namespace redeclared, or a prefix on an element read here
-    parser = ParserCreate()  # called only for what makes the part not plain: a comment, CDATA, a PI, a DTD
+    if check and not _expat_plain(data):
+        return None
+    return end
+
+
+def _expat_plain(data: bytes) -> bool:
+    """Well-formed, as the tree parser requires, and without a comment, CDATA, a PI or a DTD."""
+    parser = ParserCreate()  # the handlers are called only for what makes the part not plain
     parser.CommentHandler = parser.StartCdataSectionHandler = parser.ProcessingInstructionHandler = _not_plain
     parser.StartDoctypeDeclHandler = _not_plain
     try:
-        parser.Parse(data, True)  # well-formed, as the tree parser requires
+        parser.Parse(data, True)
     except (ExpatError, _NotPlain):
-        return None
-    return end
+        return False
+    return True
+
+
+# what the worksheet body grammar (_ROWS) leaves open for well-formedness: characters XML forbids (C0 controls
+# but tab and line ends; U+FFFE and U+FFFF, whose UTF-8 starts EF BF), "]]>" in text, a reference other than
+# the five named ones (numeric references are left to expat), and a row attribute given twice
+_CONTROLS = bytes([*range(9), 11, 12, *range(14, 32)])
+_NOT_NAMED_REF = re.compile(rb"&(?!(?:lt|gt|amp|quot|apos);)")
+_ROW_ATTR_TWICE = re.compile(rb'<row(?: [^ =/>]+="[^"]*")*? ([^ =/>]+)="[^"]*"(?: [^ =/>]+="[^"]*")*? \1="')
+_FRAMES: set[tuple[bytes, bytes]] = set()  # worksheet parts around <sheetData>'s body that expat accepted
+_MAX_FRAMES, _MAX_FRAME_BYTES = 32, 128 * 1024
+
+
+def _body_open(body: bytes) -> bool:
+    """True when the body holds what :func:`_well_formed_sheet` leaves to expat (plain searches, no regex
+    scan of the whole body: this runs for every sheet of every file)."""
+    return (len(body.translate(None, _CONTROLS)) != len(body) or b"\xef\xbf" in body or b"]]>" in body
+            or (b"&" in body and _NOT_NAMED_REF.search(body) is not None))
+
+
+def _well_formed_sheet(data: bytes, body_start: int, body_end: int, body: bytes) -> bool:
+    """:func:`_expat_plain` of a worksheet part whose <sheetData> body matched :data:`_ROWS`.
+
+    A batch's sheets differ only in their rows: when everything around the body is byte for byte what
+    expat accepted in an earlier file, the body's grammar (elements, attributes, no "<!" or "<?") makes
+    the part well-formed but for what :func:`_body_open` and :data:`_ROW_ATTR_TWICE` look for and the
+    UTF-8 encoding, which are checked instead; anything else goes through expat.
+    """
+    frame = (data[:body_start], data[body_end:])
+    if frame in _FRAMES and not _body_open(body) and _ROW_ATTR_TWICE.search(body) is None:
+        try:
+            body.decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            pass
+    if not _expat_plain(data):
+        return False
+    if len(_FRAMES) < _MAX_FRAMES and len(frame[0]) + len(frame[1]) <= _MAX_FRAME_BYTES:
+        _FRAMES.add(frame)
+    return True
 
 
 class _NotPlain(Exception):
@@ -834,7 +881,7 @@ def _top_level(data: bytes, start: int, end: int) -> bool:
 def _plain_sheet(data: bytes, part: str, name: str, shared: list[str],
                  max_cells: int) -> tuple[dict[tuple[int, int], RawCell], list[tuple[int, int, int, int]]] | None:
     """The cells and merged ranges of a plain worksheet part, exactly as _SheetBuilder gives them; else None."""
-    root_end = _plain_root(data, b"worksheet")
+    root_end = _plain_root(data, b"worksheet", check=False)
     if root_end is None:
         return None
     start = data.find(b"<sheetData", root_end)
@@ -853,7 +900,7 @@ def _plain_sheet(data: bytes, part: str, name: str, shared: list[str],
     if _C_OR_ROW.search(data, root_end, start) is not None or _C_OR_ROW.search(data, tail) is not None:
         return None  # rows or cells outside <sheetData>
     body = data[body_start:body_end]
-    if _ROWS.fullmatch(body) is None:
+    if _ROWS.fullmatch(body) is None or not _well_formed_sheet(data, body_start, body_end, body):
         return None
     rows = _ROW_NO.findall(body)
     if rows and max(map(int, rows)) > MAX_ROW:

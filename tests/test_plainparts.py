@@ -149,3 +149,56 @@ def test_filled_questionnaire_takes_the_plain_path(tmp_path, monkeypatch, make_s
     plain, tree, used = _read_both(path, monkeypatch, sheets=set(WANTED_SHEETS))
     assert plain == tree and plain[0] is not None
     assert used.count(("sheet", True)) == len(WANTED_SHEETS) and ("sheet", False) not in used
+
+
+@pytest.mark.parametrize("row", [
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>a &amp; b &foo; c</t></is></c></row>',  # undefined entity
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>a & b</t></is></c></row>',  # bare ampersand
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>nol &#0; char</t></is></c></row>',  # reference to a forbidden char
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>ctl \x01 char</t></is></c></row>',  # forbidden control char
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>a ]]&gt; b ]]> c</t></is></c></row>',  # "]]>" in text
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>non \ufffe char</t></is></c></row>',  # U+FFFE
+    '<row r="1" ht="20" ht="30"><c r="A1"><v>1</v></c></row>',  # a row attribute twice
+    '<row r="1" r="2"><c r="A1"><v>1</v></c></row>',
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>bad \xff utf-8</t></is></c></row>',  # not UTF-8
+], ids=["entity", "ampersand", "char-ref-0", "control", "cdata-end", "ufffe", "attr-twice", "r-twice", "utf8"])
+def test_a_known_frame_does_not_skip_what_the_body_grammar_leaves_open(tmp_path, monkeypatch, row):
+    """Once a sheet's parts around <sheetData> passed expat, later files with the same frame skip expat only
+    when their rows are provably well-formed: each of these bodies must still be refused as the tree path
+    refuses it (or, when XML allows it, read as the tree path reads it)."""
+    good = build(tmp_path / "good.xlsx", [("S", "visible", '<sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+                                                         '</sheetData>')])
+    monkeypatch.setattr(xlsxsafe, "_FRAMES", set())
+    assert xlsxsafe.read_workbook(good, good.name)[0] is not None and len(xlsxsafe._FRAMES) == 1
+    body = f"<sheetData>{row}</sheetData>"
+    path = build(tmp_path / "bad.xlsx", [("S", "visible", body)])
+    if "\xff" in row:  # build() writes text as UTF-8: put the raw byte in place of its encoding
+        import zipfile
+
+        with zipfile.ZipFile(path) as z:
+            parts = {n: z.read(n) for n in z.namelist()}
+        parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace("\xff".encode(), b"\xff")
+        with zipfile.ZipFile(path, "w") as z:
+            for n, b in parts.items():
+                z.writestr(n, b)
+    plain, tree, _ = _read_both(path, monkeypatch)
+    assert plain == tree
+    assert plain[0] is None and plain[1][0].code == "corrupt-workbook"
+
+
+def test_a_known_frame_skips_expat_for_plain_rows(tmp_path, monkeypatch):
+    """The other side: a second file with the same frame and ordinary rows is read without expat, the same."""
+    body = ('<sheetData><row r="1" spans="1:2" ht="30" customHeight="1"><c r="A1" t="inlineStr"><is><t>a &amp; b'
+            ' &lt;c&gt; &quot;d&quot; &apos;e&apos; \u00e9\u4e2d</t></is></c><c r="B1"><v>2</v></c></row></sheetData>')
+    first = build(tmp_path / "a.xlsx", [("S", "visible", body)])
+    second = build(tmp_path / "b.xlsx", [("S", "visible", body.replace("<v>2</v>", "<v>3</v>"))])
+    monkeypatch.setattr(xlsxsafe, "_FRAMES", set())
+    xlsxsafe.read_workbook(first, first.name)
+    expat_calls = []
+    real = xlsxsafe._expat_plain
+    monkeypatch.setattr(xlsxsafe, "_expat_plain", lambda data: expat_calls.append(1) or real(data))
+    plain, tree, used = _read_both(second, monkeypatch)
+    assert plain == tree and ("sheet", True) in used
+    assert plain[0].sheets[0].get(1, 2) == RawCell(3.0, NUMBER)
+    assert plain[0].sheets[0].get(1, 1) == RawCell("a & b <c> \"d\" 'e' \u00e9\u4e2d", TEXT)
+    assert expat_calls == []  # the sheet skipped expat (and this file has no shared strings)
