@@ -824,6 +824,7 @@ def _expat_plain(data: bytes) -> bool:
 # but tab and line ends; U+FFFE and U+FFFF, whose UTF-8 starts EF BF), "]]>" in text, a reference other than
 # the five named ones (numeric references are left to expat), and a row attribute given twice
 _CONTROLS = bytes([*range(9), 11, 12, *range(14, 32)])
+_SUSPECT = _CONTROLS + b"\xef]"
 _NOT_NAMED_REF = re.compile(rb"&(?!(?:lt|gt|amp|quot|apos);)")
 _ROW_ATTR_TWICE = re.compile(rb'<row(?: [^ =/>]+="[^"]*")*? ([^ =/>]+)="[^"]*"(?: [^ =/>]+="[^"]*")*? \1="')
 _FRAMES: set[tuple[bytes, bytes]] = set()  # worksheet parts around <sheetData>'s body that expat accepted
@@ -833,8 +834,10 @@ _MAX_FRAMES, _MAX_FRAME_BYTES = 32, 128 * 1024
 def _body_open(body: bytes) -> bool:
     """True when the body holds what :func:`_well_formed_sheet` leaves to expat (plain searches, no regex
     scan of the whole body: this runs for every sheet of every file)."""
-    return (len(body.translate(None, _CONTROLS)) != len(body) or b"\xef\xbf" in body or b"]]>" in body
-            or (b"&" in body and _NOT_NAMED_REF.search(body) is not None))
+    if len(body.translate(None, _SUSPECT)) != len(body):  # one pass; the multi-byte searches only when needed
+        if len(body.translate(None, _CONTROLS)) != len(body) or b"\xef\xbf" in body or b"]]>" in body:
+            return True
+    return b"&" in body and _NOT_NAMED_REF.search(body) is not None
 
 
 def _well_formed_sheet(data: bytes, body_start: int, body_end: int, body: bytes) -> bool:
@@ -848,7 +851,7 @@ def _well_formed_sheet(data: bytes, body_start: int, body_end: int, body: bytes)
     frame = (data[:body_start], data[body_end:])
     if frame in _FRAMES and not _body_open(body) and _ROW_ATTR_TWICE.search(body) is None:
         try:
-            body.decode("utf-8")
+            body.isascii() or body.decode("utf-8")
             return True
         except UnicodeDecodeError:
             pass
