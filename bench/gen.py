@@ -40,13 +40,15 @@ from pipeline import framework as fwmod
 from pipeline import roster as rostermod
 from pipeline.template import DEFAULT_TEMPLATE
 
-GEN_VERSION = 1
+GEN_VERSION = 2
 ROOT = Path(__file__).resolve().parent.parent
 KALTARA_ROSTER = ROOT / "pipeline" / "data" / "roster-kaltara.csv"
 FAULT_KINDS = ("corrupt-zip", "pdf-renamed", "free-text-levels", "incomplete")
 _MARKER = re.compile(rb"@@([A-Z]+)(\d*)@@|<v>([98])000(\d\d)</v>")
 _SST_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 _SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+_ZIP_DATE = (2026, 1, 1, 0, 0, 0)
+_MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
 _INLINE = re.compile(rb'(<c [^>]*?)t="inlineStr"([^>]*)><is>(.*?)</is></c>', re.S)
 
 
@@ -160,6 +162,9 @@ def make_base(spec: BaseSpec, folder: Path) -> Base:
         applications=[*ms.NATIONAL, *apps], infrastructure=infra, servers=servers)
     with zipfile.ZipFile(path) as zf:
         parts = {info.filename: zf.read(info) for info in zf.infolist()}
+    # openpyxl stamps the time of saving: fixed, so that the same set gives the same bytes
+    parts["docProps/core.xml"] = _MODIFIED.sub(b"<dcterms:modified\\1>2026-01-01T00:00:00Z</dcterms:modified>",
+                                               parts["docProps/core.xml"])
     if spec.shared_strings:
         parts = _to_shared_strings(parts)
     return Base(spec, tuple((name, _split(data)) for name, data in parts.items()))
@@ -170,7 +175,9 @@ def render(base: Base, values: dict[tuple[str, int], bytes]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, chunks in base.parts:
-            zf.writestr(name, b"".join(c if isinstance(c, bytes) else values[c] for c in chunks))
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)  # fixed: the same set gives the same bytes
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, b"".join(c if isinstance(c, bytes) else values[c] for c in chunks))
     return buf.getvalue()
 
 
