@@ -1,4 +1,4 @@
-"""Small text helpers shared by the reader and the writers."""
+"""Small text helpers shared by the reader and the writers: cleaning, folding, A1 cell addresses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-EXCEL_MAX_CHARS = 32767
+from pipeline.settings import EXCEL_MAX_CHARS
+
 TRUNCATION_MARKER = " [...dipotong]"
 # XML 1.0 forbids C0 controls other than tab/newline/carriage return; lone surrogates cannot be encoded.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
@@ -22,8 +23,24 @@ def col_letter(col: int) -> str:
     return s
 
 
+def col_number(letters: str) -> int:
+    """Column letters to a 1-based number (A -> 1, AA -> 27); 0 for no letters."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
 def a1(row: int, col: int) -> str:
+    """A1 address of a 1-based (row, column)."""
     return f"{col_letter(col)}{row}"
+
+
+def cell_key(cell: str) -> tuple[int, int]:
+    """Sort key of an A1 address: row, then column (so A10 comes after A9); (0, 0) for none."""
+    letters = cell.rstrip("0123456789")
+    digits = cell[len(letters):]
+    return (int(digits) if digits.isdigit() else 0, col_number(letters.lstrip("$")))
 
 
 def clean_text(value: object, limit: int = EXCEL_MAX_CHARS) -> tuple[str, bool, int]:

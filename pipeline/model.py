@@ -1,0 +1,135 @@
+"""Typed records passed from intake to the later stages: a submission and what it holds.
+
+All frozen: a stage that adds to a record makes a new one (``dataclasses.replace``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from pipeline import i18n
+from pipeline.findings import ERROR, INCOMPLETE, WARNING, Finding
+from pipeline.i18n import Msg
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One indicator row of the Penilaian sheet, as read (levels already normalised)."""
+
+    indicator: str
+    level: int | None  # self-assessed level; None when missing or unusable
+    verified: int | None  # Diskominfo's verified level; None when not filled or unusable
+    row: int  # the row in the sheet (1-based, as Excel shows it)
+    service_name: str = ""  # the public service named for indicators 35a-35c (2018)
+    evidence: bool = False  # whether the Data Dukung cell names any evidence
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerColumns:
+    """Where a submission's answers are: the sheet and the column letters ("" when the column is absent)."""
+
+    sheet: str
+    level: str
+    verified: str = ""
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    name: str
+    function: str  # service key from the catalog, "lainnya" or "lainnya: <typed>"
+    function_label: str
+    users: str
+    url: str
+    developer: str
+    hosting: str
+    integrated_with: str
+    status: str  # "aktif" / "tidak-aktif" / ""
+    problems: str
+    needs: str
+    sheet: str
+    row: int
+    cell: str = ""  # the name cell, e.g. "B7"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerCount:
+    location: str
+    count: int
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Infrastructure:
+    provider: str = ""
+    bandwidth_mbps: float | None = None
+    has_server_room: str = ""  # "ya" / "tidak" / ""
+    problems: str = ""
+    needs: str = ""
+    servers: tuple[ServerCount, ...] = ()
+    server_room_cell: str = ""  # where the server-room answer was read, e.g. "B7"
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """Everything read from one file found in the input folder (accepted or not), with locations."""
+
+    file: str  # path relative to the input folder, with "/" separators
+    sha256: str
+    size: int
+    mtime: float
+    framework_id: str = ""
+    template_version: str = ""
+    opd_code: str = ""  # roster code of the OPD, "" when it could not be told
+    opd_raw: str = ""  # the OPD as typed
+    respondent: tuple[tuple[str, str], ...] = ()  # identity field key -> text
+    date_filled: dt.date | None = None
+    year: int | None = None
+    answers: tuple[Answer, ...] = ()  # catalog order; an indicator without a usable row has none
+    columns: AnswerColumns | None = None
+    applications: tuple[Application, ...] = ()
+    infrastructure: Infrastructure = Infrastructure()
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def rejected(self) -> bool:
+        return any(f.severity == ERROR for f in self.findings)
+
+    @property
+    def incomplete(self) -> bool:
+        return any(f.severity == INCOMPLETE for f in self.findings)
+
+    @property
+    def has_warnings(self) -> bool:
+        return any(f.severity in (WARNING, INCOMPLETE) for f in self.findings)
+
+    def answer(self, indicator: str) -> Answer | None:
+        return next((a for a in self.answers if a.indicator == indicator), None)
+
+    def levels(self) -> tuple[dict[str, int | None], dict[str, int | None]]:
+        """(self-assessed, verified) level per indicator answered."""
+        return {a.indicator: a.level for a in self.answers}, {a.indicator: a.verified for a in self.answers}
+
+    def cell(self, answer: Answer, column: str = "level") -> str:
+        """The A1 address of an answer's level, verified or evidence cell ("" when that column is absent)."""
+        letters = getattr(self.columns, column, "") if self.columns else ""
+        return f"{letters}{answer.row}" if letters else ""
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What happened to one file found in the input folder."""
+
+    file: str
+    sha256: str
+    size: int
+    outcome: str  # "accepted", "accepted-with-notes", "superseded", "rejected"
+    opd_code: str
+    reasons: tuple[Msg | Finding, ...] = ()  # why: the rejecting findings, or what superseded it
+    superseded_by: str = ""
+
+    def reason(self, lang: str = "id") -> str:
+        """The reasons as one text in ``lang`` (an accepted file without notes: its outcome label)."""
+        parts = [r.message(lang) if isinstance(r, Finding) else r.render(lang) for r in self.reasons]
+        return "; ".join(parts) or i18n.text(f"outcome.{self.outcome}", lang)

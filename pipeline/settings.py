@@ -1,0 +1,42 @@
+"""Every limit and default of the pipeline, in one place (the README's *Limits* lists them)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for reading one workbook."""
+
+    max_file_bytes: int = 25 * MiB  # the file on disk
+    max_member_bytes: int = 50 * MiB  # one zip part, uncompressed
+    max_total_uncompressed: int = 200 * MiB  # all parts, uncompressed (declared and read)
+    max_ratio: float = 200.0  # uncompressed/compressed, checked for parts above ratio_min_bytes
+    ratio_min_bytes: int = 1 * MiB
+    max_members: int = 10_000  # parts in the archive
+    max_cells_per_sheet: int = 500_000
+    max_seconds: float = 20.0  # reading one file (the reader's own clock)
+
+
+LIMITS = Limits()
+
+# worker processes (reading files, writing per-OPD workbooks)
+WORKERS = min(2, os.cpu_count() or 1)  # default number of worker processes
+WORKER_MEMORY_MB = 1024  # address-space limit of a worker (POSIX only)
+READ_TIMEOUT_S = 60.0  # wall-clock limit of reading one file in a worker
+WRITE_TIMEOUT_S = 600.0  # wall-clock limit of writing one chunk of per-OPD workbooks
+
+# the consolidated workbook
+PER_OPD_LIMIT = 100  # above this many scored OPDs the gap sheets go to one workbook per OPD
+OPD_FOLDER = "opd"  # where the per-OPD workbooks go, beside the main workbook
+CHART_MAX_OPDS = 60  # charts with one bar per OPD are drawn up to this many bars
+STREAM_ABOVE = 2000  # above this many OPDs the main workbook streams its rows (xlsxwriter constant_memory)
+EXCEL_MAX_CHARS = 32767  # Excel's longest cell text
+
+# Accelerators (pipeline.intake.fastxml, pipeline.report.fast) are on unless SPBE_PLAIN=1: the benchmark
+# measures the pipeline with and without them, and the tests compare each with its plain twin.
+ACCELERATE = os.environ.get("SPBE_PLAIN", "") in ("", "0")
