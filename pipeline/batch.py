@@ -1,31 +1,39 @@
-"""The merge stage: read the input folder, keep one submission per OPD, score, rank and analyse gaps."""
+"""The two jobs, stage by stage: ``check`` (read -> validate) and ``merge`` (read -> validate -> score ->
+report). Each returns a report object (:class:`~pipeline.validate.CheckReport`, :class:`MergeResult`)
+that the command line only renders.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
+import contextlib
+import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 
-from pipeline import framework as fwmod
-from pipeline import roster as rostermod
-from pipeline import scoring
-from pipeline.errors import CatalogError
+from pipeline import i18n, inventory, settings, validate
+from pipeline.catalog import framework as fwmod
+from pipeline.catalog import roster as rostermod
+from pipeline.catalog import targets as targetsmod
+from pipeline.catalog.framework import Framework, display
+from pipeline.catalog.roster import Opd, Roster
+from pipeline.errors import InputError
 from pipeline.findings import Finding
-from pipeline.framework import Framework
-from pipeline.intake import read_folder
-from pipeline.models import FileOutcome, Submission, answer_levels
-from pipeline.roster import Opd, Roster
-from pipeline.validate import resolve
+from pipeline.intake import read as intake
+from pipeline.model import FileOutcome, Submission
+from pipeline.scoring import gaps as gapsmod
+from pipeline.scoring import index, rank
+from pipeline.validate import CheckReport
+from pipeline.workers import PRELOAD_MERGE, PRELOAD_READ, Workers
+
+Progress = Callable[[int, int], None]
 
 
-@dataclass
-class BatchResult:
-    """Everything the report writer needs; every number traceable to a file and cell."""
+@dataclass(frozen=True)
+class MergeResult:
+    """Everything the consolidated workbook shows; every number traceable to a file and cell."""
 
     framework: Framework
     roster: Roster
@@ -33,146 +41,164 @@ class BatchResult:
     lang: str
     band_rule: str
     input_dir: str
-    submissions: list[Submission]  # one per file found, in discovery order
-    outcomes: list[FileOutcome]  # one per file found, same order
-    kept: list[Submission]  # one per OPD, sorted by OPD code
-    scores: dict[str, scoring.Score]  # OPD code -> score
-    ranking: list[scoring.RankRow]
-    summary: scoring.ProvinceSummary | None
-    gaps: Mapping[str, scoring.Gap]  # OPD code -> gap analysis (computed when asked for)
-    not_submitted: list[Opd]
+    check: CheckReport  # every file's outcome and findings, and the kept submission of each OPD
+    scores: dict[str, index.Score]  # OPD code -> score, for every kept submission
+    ranking: list[rank.RankRow]
+    summary: rank.ProvinceSummary | None
+    gaps: dict[str, gapsmod.Gap]  # OPD code -> gap analysis against its target
+    inventory: inventory.Inventory  # applications and infrastructure of the kept submissions
+    not_submitted: list[Opd]  # roster OPDs with no kept submission
+    workbook: Path | None = None  # where the report was written (set by :func:`merge`)
+    opd_workbooks: dict[str, Path] = dataclasses.field(default_factory=dict)  # OPD code -> its own workbook
+
+    @property
+    def submissions(self) -> tuple[Submission, ...]:
+        return self.check.submissions
+
+    @property
+    def outcomes(self) -> tuple[FileOutcome, ...]:
+        return self.check.outcomes
+
+    @property
+    def kept(self) -> tuple[Submission, ...]:
+        return self.check.kept
 
     @property
     def findings(self) -> list[Finding]:
-        return sorted((f for s in self.submissions for f in s.findings), key=Finding.sort_key)
+        return self.check.findings
+
+    @property
+    def counts(self) -> Counter:
+        return self.check.counts
+
+    @cached_property
+    def _kept_by_code(self) -> dict[str, Submission]:
+        return {s.opd_code: s for s in self.kept}
+
+    def submission_of(self, code: str) -> Submission:
+        return self._kept_by_code[code]
 
     def opd_name(self, code: str) -> str:
         opd = self.roster.by_code(code)
         return opd.name if opd else code
 
-    def submission_of(self, code: str) -> Submission:
-        by_code = self.__dict__.get("_kept_by_code")
-        if by_code is None or len(by_code) != len(self.kept):
-            by_code = {s.opd_code: s for s in self.kept}
-            self.__dict__["_kept_by_code"] = by_code
-        return by_code[code]
+    def summary_lines(self, lang: str) -> list[str]:
+        """What ``spbe merge`` prints when it is done."""
+        c = self.counts
+        incomplete = sum(1 for s in self.scores.values() if not s.complete)
+        lines = [i18n.text("cli.files-summary", lang, found=len(self.outcomes),
+                           accepted=c[validate.ACCEPTED] + c[validate.WITH_NOTES], superseded=c[validate.SUPERSEDED],
+                           rejected=c[validate.REJECTED]),
+                 i18n.text("cli.opd-summary", lang, scored=len(self.scores), incomplete=incomplete,
+                           missing=len(self.not_submitted), roster=len(self.roster.opds))]
+        if self.summary and self.summary.mean_index is not None:
+            lines.append(i18n.text("cli.province-average", lang, index=display(self.summary.mean_index),
+                                   predikat=self.summary.predikat))
+        if self.workbook is not None:
+            lines.append(i18n.text("cli.written", lang, path=self.workbook))
+        if not self.outcomes:
+            lines.append(i18n.text("cli.empty-input", lang, folder=self.input_dir))
+        foreign = [f.found for s in self.submissions for f in s.findings if f.code == "framework-mismatch"]
+        if foreign:
+            ids = sorted(set(map(str, foreign)))
+            lines.append(i18n.text("cli.other-framework", lang, n=len(foreign), ids=", ".join(ids), first=ids[0]))
+        return lines
 
-    @property
-    def counts(self) -> Counter:
-        return Counter(o.outcome for o in self.outcomes)
-
-
-class LazyGaps(Mapping):
-    """OPD code -> gap analysis, computed when asked for (a national batch need not hold 20,000 of them)."""
-
-    def __init__(self, fw: Framework, scores: dict[str, scoring.Score], targets: scoring.Targets, rule: str) -> None:
-        self._fw, self._scores, self._targets, self._rule = fw, scores, targets, rule
-        self._recent: dict[str, scoring.Gap] = {}
-
-    def __getitem__(self, code: str) -> scoring.Gap:
-        gap = self._recent.get(code)
-        if gap is None:
-            t = self._targets.opd.get(code, self._targets.default)
-            gap = scoring.gap_analysis(self._fw, self._scores[code], target_index=t.index,
-                                       target_levels=t.levels or None, band_rule=self._rule)
-            if len(self._recent) >= 64:
-                self._recent.pop(next(iter(self._recent)))
-            self._recent[code] = gap
-        return gap
-
-    def settings(self) -> tuple[scoring.Targets, str]:
-        """The targets and the band rule: with the framework and the scores, all a worker process needs."""
-        return self._targets, self._rule
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._scores)
-
-    def __len__(self) -> int:
-        return len(self._scores)
+    def strict_failure(self, lang: str) -> str | None:
+        """Why ``--strict`` fails (a file rejected, an OPD incomplete), or None."""
+        rejected = [o.file for o in self.outcomes if o.outcome == validate.REJECTED]
+        incomplete = [code for code, s in self.scores.items() if not s.complete]
+        if not rejected and not incomplete:
+            return None
+        why = [i18n.text("cli.strict-rejected", lang, files=", ".join(rejected))] if rejected else []
+        if incomplete:
+            why.append(i18n.text("cli.strict-incomplete", lang, opds=", ".join(incomplete)))
+        return i18n.text("cli.strict", lang, why="; ".join(why))
 
 
-def load_targets_file(path: str | None, fw: Framework, roster: Roster | None = None) -> scoring.Targets:
-    """Targets from a JSON file: {"index": "3.5", "levels": {...}, "opd": {"BPKAD": {...}}}."""
-    if not path:
-        return scoring.Targets()
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"targets file {path}: cannot be read ({exc}).") from None
-    except json.JSONDecodeError as exc:
-        raise CatalogError(f"targets file {path}: not valid JSON at line {exc.lineno}, column {exc.colno} "
-                           "(expected e.g. {\"index\": \"3.5\", \"opd\": {\"BPKAD\": {\"index\": \"4.2\"}}}).") from None
-    try:
-        targets = scoring.load_targets(data, fw)
-    except ValueError as exc:
-        raise CatalogError(f"targets file {path}: {exc}") from None
-    if roster is not None:
-        unknown = sorted(code for code in targets.opd if roster.by_code(code) is None)
-        if unknown:
-            raise CatalogError(f"targets file {path}: OPD code {unknown[0]!r} is not in the roster.")
-    return targets
+def _pool(given: Workers | None, preload: tuple[str, ...]) -> contextlib.AbstractContextManager[Workers]:
+    """The caller's pool (left open), else a new one for this job (closed after it)."""
+    return contextlib.nullcontext(given) if given is not None else Workers(preload=preload)
 
 
-def run(input_dir: Path, *, framework: str | None = None, roster: str | None = None, year: int | None = None,
-        targets: str | None = None, band_rule: str | None = None, lang: str = "id", isolate: bool = True,
-        workers: int | None = None, on_progress: Callable[[int, int], None] | None = None) -> BatchResult:
-    """Run intake, selection, scoring, ranking and gap analysis over ``input_dir``.
+def read(files: Sequence[tuple[Path, str]], fw: Framework, framework: str | None, roster: str | None,
+         workers: Workers, on_progress: Progress | None = None) -> list[Submission]:
+    """Read every file (in the workers) and add each one's consistency warnings; one Submission per file."""
+    tasks = [intake.Task(str(p), rel, framework, roster) for p, rel in files]
+    results = workers.map(intake.read_one, tasks, settings.READ_TIMEOUT_S, on_progress)
+    subs = [intake.failed(t, r.reason) if not isinstance(r, Submission) else r for t, r in zip(tasks, results,
+                                                                                                strict=True)]
+    return [validate.consistency(fw, s) for s in subs]
+
+
+def check(paths: Sequence[Path], *, framework: str | None = None, roster: str | None = None,
+          workers: Workers | None = None, on_progress: Progress | None = None) -> CheckReport:
+    """Check files and folders (recursively): every file read and validated as ``merge`` would."""
+    fw = fwmod.load(framework)
+    rostermod.load(roster)  # a bad roster fails here, before any work
+    files = [f for p in paths for f in (intake.discover(p) if p.is_dir() else [(p, p.name)])]
+    with _pool(workers, PRELOAD_READ) as pool:
+        subs = read(files, fw, framework, roster, pool, on_progress)
+    return validate.check(subs)
+
+
+def merge(input_dir: Path, output: Path | None = None, *, framework: str | None = None,
+          roster: str | None = None, targets: str | None = None, year: int | None = None,
+          band_rule: str | None = None, lang: str = "id", per_opd_files: bool | None = None,
+          workers: Workers | None = None, on_progress: Progress | None = None) -> MergeResult:
+    """Read, validate, score and rank every file in ``input_dir``, then write the consolidated workbook.
 
     Args:
         input_dir: folder with the e-mailed workbooks (read only).
-        framework: catalog id or file; default the 2018 catalog.
-        roster: roster CSV; default the packaged sample roster.
-        year: evaluation year; default the year most submissions state, else the current year.
-        targets: optional targets JSON file for the gap analysis.
-        band_rule: "unrounded" or "rounded"; default the catalog's rule.
-        lang: "id" or "en" for messages.
+        output: the workbook to write (default ``output/rekap-spbe-<year>.xlsx``); None with
+            ``write=False`` semantics is not offered: use :func:`assemble` to score without writing.
+        framework, roster, targets: catalog id or file, roster CSV, targets JSON (defaults: the 2018
+            catalog, the packaged roster, the next predikat band).
+        year: evaluation year (default: the year most files state, else this year).
+        band_rule: "unrounded" or "rounded" (default: the catalog's).
+        lang: "id" or "en", for the workbook.
+        per_opd_files: also write one workbook per OPD (None: above :data:`settings.PER_OPD_LIMIT` OPDs).
     Returns:
-        A BatchResult.
+        The :class:`MergeResult`, with the paths written.
+    Raises:
+        PipelineError: a bad catalog, roster or targets file, a missing input folder, an output that
+            cannot be written. Problems in the submitted files are never raised: they are findings.
     """
+    from pipeline import report
+
+    if not input_dir.is_dir():
+        raise InputError("error.input-missing", folder=input_dir)
     fw = fwmod.load(framework)
     ros = rostermod.load(roster)
-    tgt = load_targets_file(targets, fw, ros)
-    subs = read_folder(input_dir, framework, roster, isolate=isolate, workers=workers, on_progress=on_progress)
-    return assemble(fw, ros, subs, year=year, targets=tgt, band_rule=band_rule, lang=lang, input_dir=str(input_dir))
+    tgt = targetsmod.load(targets, fw, ros)
+    with _pool(workers, PRELOAD_MERGE) as pool:
+        subs = read(intake.discover(input_dir), fw, framework, roster, pool, on_progress)
+        result = assemble(fw, ros, subs, year=year, targets=tgt, band_rule=band_rule, lang=lang,
+                          input_dir=str(input_dir))
+        out = output or Path("output") / f"rekap-spbe-{result.year}.xlsx"
+        return report.write(result, out, per_opd_files=per_opd_files, workers=pool)
 
 
-def assemble(fw: Framework, ros: Roster, subs: list[Submission], *, year: int | None = None,
-             targets: scoring.Targets | None = None, band_rule: str | None = None, lang: str = "id",
-             input_dir: str = "") -> BatchResult:
-    """Everything after reading: batch year, selection per OPD, scores, ranking, summary and gaps."""
-    tgt = targets or scoring.Targets()
+def assemble(fw: Framework, ros: Roster, subs: Sequence[Submission], *, year: int | None = None,
+             targets: targetsmod.Targets | None = None, band_rule: str | None = None, lang: str = "id",
+             input_dir: str = "") -> MergeResult:
+    """Everything after reading: validation of the batch, scores, ranking, summary, gaps and inventory."""
+    tgt = targets or targetsmod.Targets()
     rule = band_rule or fw.band_rule
-    if year is None:
-        years = Counter(s.year for s in subs if s.year and not s.rejected)
-        year = max(years.items(), key=lambda kv: (kv[1], kv[0]))[0] if years else dt.date.today().year
-    for s in subs:
-        if s.year and s.year != year and not s.rejected:
-            s.findings.append(Finding("year-mismatch", s.file, "Identitas", "", str(s.year), str(year)))
-    kept, outcomes = resolve(subs, lang)
-    scores: dict[str, scoring.Score] = {}
-    for s in kept:
-        levels, verified = answer_levels(s.answers)
-        scores[s.opd_code] = scoring.score(fw, levels, verified, opd=s.opd_code, band_rule=rule)
+    checked = validate.check(subs, year)
+    scores: dict[str, index.Score] = {}
+    for s in checked.kept:
+        levels, verified = s.levels()
+        scores[s.opd_code] = index.score(fw, levels, verified, opd=s.opd_code, band_rule=rule)
     names = [(ros.by_code(c).name if ros.by_code(c) else c, sc) for c, sc in scores.items()]
-    ranking = scoring.rank(names)
-    summary = scoring.province_summary(fw, list(scores.values()), band_rule=rule) if scores else None
-    gaps = LazyGaps(fw, scores, tgt, rule)  # targets were checked against the catalog when loaded
-    submitted = set(scores)
-    not_submitted = [o for o in ros.opds if o.code not in submitted]
-    return BatchResult(fw, ros, year, lang, rule, input_dir, subs, outcomes, kept, scores, ranking, summary,
-                       gaps, not_submitted)
-
-
-def exact(value: Fraction | None) -> str:
-    """Exact value as a short decimal string when it terminates, else a fraction (for traceability)."""
-    if value is None:
-        return ""
-    d = value.denominator
-    while d % 2 == 0:
-        d //= 2
-    while d % 5 == 0:
-        d //= 5
-    if d == 1:
-        text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return f"{value.numerator}/{value.denominator}"
+    gaps = {}
+    for code, sc in scores.items():
+        target = tgt.for_opd(code)
+        gaps[code] = gapsmod.gap_analysis(fw, sc, target_index=target.index, target_levels=target.levels or None,
+                                          band_rule=rule)
+    return MergeResult(
+        framework=fw, roster=ros, year=checked.year, lang=lang, band_rule=rule, input_dir=input_dir,
+        check=checked, scores=scores, ranking=rank.rank(names),
+        summary=rank.province_summary(fw, list(scores.values()), band_rule=rule) if scores else None,
+        gaps=gaps, inventory=inventory.analyse(fw, checked.kept), not_submitted=[
+            o for o in ros.opds if o.code not in scores])

@@ -1,29 +1,37 @@
-"""Command-line interface: thin glue between click and the pipeline stages.
+"""Command-line interface: options, a call to :mod:`pipeline.batch`, the report object printed, an exit code.
 
-Exit codes: 0 success; 1 a file was rejected (check) or --strict failed (merge) or a fatal error
-(bad catalog, output not writable); 2 usage error.
+Exit codes: 0 success; 1 a file was rejected (check), --strict failed (merge) or a fatal error
+(bad catalog, roster or targets file, output not writable); 2 usage error.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from pipeline.errors import PipelineError
+from pipeline import i18n, settings, workers
+from pipeline.errors import InputError, PipelineError
 
-ROOT = Path(__file__).resolve().parent.parent
-LANGS = click.Choice(["id", "en"])
-CAPABILITY = {"process": "proses", "service": "layanan"}
+LANG = click.option("--lang", type=click.Choice(i18n.LANGS), default=i18n.DEFAULT_LANG, show_default=True,
+                    help="Bahasa pesan dan rekap: id (Indonesia) atau en (Inggris).")
+FRAMEWORK = click.option("--framework", default=None,
+                         help="Id katalog kerangka atau berkas katalog (bawaan permenpanrb-5-2018).")
+ROSTER = click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False),
+                      help="Berkas CSV daftar OPD (kode,nama,jenis,alias).")
 
 
-def _fail(exc: PipelineError) -> click.ClickException:
-    return click.ClickException(str(exc))
+def _fatal(exc: PipelineError, lang: str = i18n.DEFAULT_LANG) -> click.ClickException:
+    if isinstance(exc, InputError):
+        return click.UsageError(exc.message(lang))
+    return click.ClickException(exc.message(lang))
 
 
-def _out(text: str = "", err: bool = False) -> None:
-    click.echo(text, err=err)
+def _echo(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(line)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,9 +47,6 @@ def main() -> None:
     """
 
 
-# ---------------------------------------------------------------- frameworks
-
-
 @main.group(invoke_without_command=True)
 @click.pass_context
 def frameworks(ctx: click.Context) -> None:
@@ -51,16 +56,12 @@ def frameworks(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from pipeline import framework as fwmod
+    from pipeline.catalog import framework as fwmod
 
     try:
-        for fid in fwmod.available():
-            fw = fwmod.load(fid)
-            mark = " (bawaan/default)" if fid == fwmod.DEFAULT_FRAMEWORK else ""
-            _out(f"{fid}{mark}\n    {fw.regulation}\n    {len(fw.domains)} domain, {len(fw.aspects)} aspek, "
-                 f"{len(fw.indicators)} indikator, level {fw.level_min}-{fw.level_max}")
+        _echo([line for fid in fwmod.available() for line in _framework_lines(fwmod.load(fid))])
     except PipelineError as exc:
-        raise _fail(exc) from None
+        raise _fatal(exc) from None
 
 
 @frameworks.command("show")
@@ -70,39 +71,17 @@ def frameworks_show(framework_id: str) -> None:
 
     Contoh: spbe frameworks show permenpanrb-59-2020
     """
-    from pipeline import framework as fwmod
-    from pipeline.batch import exact
+    from pipeline.catalog import framework as fwmod
 
     try:
-        fw = fwmod.load(framework_id)
+        _echo(_framework_tree(fwmod.load(framework_id)))
     except PipelineError as exc:
-        raise _fail(exc) from None
-    def w(value: object) -> str:
-        text = exact(value)
-        return f"{text} ≈ {float(value):.4f}" if "/" in text else text
-
-    _out(f"{fw.id}: {fw.regulation}")
-    _out(f"level {fw.level_min}-{fw.level_max}; aturan batas predikat: {fw.band_rule}")
-    for d in fw.domains:
-        _out(f"{d.id} {d.name}  [{w(d.weight)}%]")
-        for a in fw.aspects_of(d.id):
-            _out(f"  {a.id} {a.name}  [{w(a.weight)}%] (kapabilitas {CAPABILITY[a.capability]})")
-            for i in fw.indicators_of(a.id):
-                _out(f"    {i.id:>4} {i.name}  [{w(i.weight)}%]")
-    _out("predikat:")
-    for b in reversed(fw.bands):
-        _out(f"  {b.name}: {exact(b.min)} <= indeks < {exact(b.max)}" if b is not fw.bands[-1]
-             else f"  {b.name}: {exact(b.min)} <= indeks <= {exact(b.max)}")
-    for note in fw.confidence_notes:
-        _out(f"catatan: {note}")
-
-
-# ---------------------------------------------------------------- template
+        raise _fatal(exc) from None
 
 
 @main.command()
-@click.option("--framework", "framework", default=None, help="Id katalog kerangka atau berkas katalog (bawaan permenpanrb-5-2018).")
-@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="Berkas CSV daftar OPD (kode,nama,jenis,alias).")
+@FRAMEWORK
+@ROSTER
 @click.option("--year", type=int, default=None, help="Isi awal tahun evaluasi.")
 @click.option("--deadline", default=None, help="Batas waktu pengiriman yang tertulis di lembar Petunjuk.")
 @click.option("--contact", default=None, help="Narahubung Diskominfo (e-mail, telepon) di lembar Petunjuk.")
@@ -114,30 +93,27 @@ def template(framework: str | None, roster: str | None, year: int | None, deadli
 
     Contoh: spbe template -o kuesioner_spbe_2026.xlsx --year 2026 --deadline "15 Maret 2026"
     """
-    from pipeline import framework as fwmod
-    from pipeline import roster as rostermod
+    from pipeline.catalog import framework as fwmod
+    from pipeline.catalog import roster as rostermod
     from pipeline.template import write_template
 
     output = output or Path("templates") / "blank_questionnaire.xlsx"
     try:
-        fw = fwmod.load(framework)
-        ros = rostermod.load(roster)
+        fw, ros = fwmod.load(framework), rostermod.load(roster)
         path = write_template(fw, ros, output, year=year, deadline=deadline, contact=contact)
     except PipelineError as exc:
-        raise _fail(exc) from None
+        raise _fatal(exc) from None
     except OSError as exc:
-        raise click.ClickException(f"Tidak dapat menulis {output}: {exc.strerror}.") from None
-    _out(f"Kuesioner ditulis: {path} ({fw.short_name}, {len(fw.indicators)} indikator, {len(ros.opds)} OPD)")
-
-
-# ---------------------------------------------------------------- check
+        raise click.ClickException(i18n.text("error.template-write", path=output, error=exc.strerror)) from None
+    click.echo(i18n.text("cli.template-written", path=path, framework=fw.short_name, n=len(fw.indicators),
+                         opds=len(ros.opds)))
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--framework", default=None, help="Id katalog kerangka atau berkas katalog (bawaan permenpanrb-5-2018).")
-@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="Berkas CSV daftar OPD (kode,nama,jenis,alias).")
-@click.option("--lang", type=LANGS, default="id", show_default=True, help="Bahasa pesan: id (Indonesia) atau en (Inggris).")
+@FRAMEWORK
+@ROSTER
+@LANG
 @click.option("--quiet", "-q", is_flag=True, help="Hanya satu baris hasil per berkas.")
 def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, lang: str, quiet: bool) -> None:
     """Periksa berkas kuesioner (atau folder) dan laporkan setiap temuan.
@@ -146,151 +122,136 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
 
     Contoh: spbe check input/ kuesioner_bkd.xlsx
     """
-    from pipeline.intake import discover, read_files, start_workers
-    from pipeline.sandbox import tune_gc
+    workers.prestart(workers.PRELOAD_READ)  # its start-up overlaps the loading of the rest
+    from pipeline import batch
 
-    tune_gc()
-    start_workers()
-    from pipeline.findings import OUTCOME_LABEL, SEVERITY_LABEL
-    from pipeline.validate import resolve, verdict
-
-    files: list[tuple[Path, str]] = []
-    for p in paths:
-        if p.is_dir():
-            files.extend(discover(p))
-        else:
-            files.append((p, p.name))
     try:
-        subs = read_files(files, framework, roster)
+        report = batch.check(list(paths), framework=framework, roster=roster)
     except PipelineError as exc:
-        raise _fail(exc) from None
-    _kept, outcomes = resolve(subs, lang)  # copies of one OPD: which one merge would keep
-    superseded = {o.file: o.reason for o in outcomes if o.outcome == "superseded"}
-    labels, sev = OUTCOME_LABEL[lang], SEVERITY_LABEL[lang]
-    tally = {"accepted": 0, "accepted-incomplete": 0, "rejected": 0, "superseded": 0}
-    for s in subs:
-        v = verdict(s)
-        tally["accepted" if v in ("accepted", "accepted-with-notes") else v] += 1
-        opd = f" [{s.opd_code}]" if s.opd_code else ""
-        _out(f"{labels[v]}: {s.file}{opd}")
-        if s.file in superseded:
-            tally["superseded"] += 1
-            _out(f"  -> {superseded[s.file]}")
-        if quiet:
-            continue
-        for f in sorted(s.findings, key=lambda x: x.sort_key()):
-            loc = f" {f.location}" if f.location else ""
-            _out(f"  - {sev[f.severity]}{loc} [{f.code}] {f.message(lang)}")
-            _out(f"      -> {f.hint(lang)}")
-    total = len(subs)
-    if lang == "en":
-        line = (f"{total} file(s): {tally['accepted']} accepted, {tally['accepted-incomplete']} accepted but "
-                f"incomplete, {tally['rejected']} rejected")
-        if tally["superseded"]:
-            line += f"; {tally['superseded']} would be superseded by a newer copy"
-    else:
-        line = (f"{total} berkas: {tally['accepted']} diterima, {tally['accepted-incomplete']} diterima tetapi tidak "
-                f"lengkap, {tally['rejected']} ditolak")
-        if tally["superseded"]:
-            line += f"; {tally['superseded']} akan digantikan salinan yang lebih baru"
-    _out(("" if quiet else "\n") + line)
-    sys.exit(1 if tally["rejected"] else 0)
-
-
-# ---------------------------------------------------------------- merge
+        raise _fatal(exc, lang) from None
+    _echo(_check_lines(report, lang, quiet))
+    sys.exit(report.exit_code)
 
 
 @main.command()
 @click.option("-i", "--input", "input_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Folder berkas kiriman OPD (bawaan input/).")
+              default=Path("input"), help="Folder berkas kiriman OPD (bawaan input/).")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Berkas rekap (bawaan output/rekap-spbe-<tahun>.xlsx).")
-@click.option("--framework", default=None, help="Id katalog kerangka atau berkas katalog (bawaan permenpanrb-5-2018).")
-@click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False), help="Berkas CSV daftar OPD (kode,nama,jenis,alias).")
+@FRAMEWORK
+@ROSTER
 @click.option("--targets", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Berkas JSON target untuk analisis kesenjangan.")
 @click.option("--year", type=int, default=None, help="Tahun evaluasi (bawaan: tahun yang paling banyak tertulis di berkas).")
 @click.option("--band-rule", type=click.Choice(["unrounded", "rounded"]), default=None,
               help="Predikat dari indeks tanpa pembulatan (praktik 2024) atau indeks 2 desimal (2023).")
-@click.option("--lang", type=LANGS, default="id", show_default=True, help="Bahasa rekap dan pesan: id atau en.")
+@LANG
 @click.option("--strict", is_flag=True, help="Gagal (kode keluar 1) bila ada berkas ditolak atau penilaian tidak lengkap.")
 @click.option("--per-opd-files/--no-per-opd-files", default=None,
               help="Tulis juga satu buku kerja analisis per OPD di output/opd/ (otomatis di atas 100 OPD).")
-@click.option("--workers", type=int, default=None, help="Jumlah proses pembaca (bawaan: jumlah inti, paling banyak 2).")
-def merge(input_dir: Path | None, output: Path | None, framework: str | None, roster: str | None,
-          targets: str | None, year: int | None, band_rule: str | None, lang: str, strict: bool,
-          per_opd_files: bool | None, workers: int | None) -> None:
+@click.option("--workers", "n_workers", type=int, default=None,
+              help=f"Jumlah proses pekerja (bawaan: jumlah inti, paling banyak {settings.WORKERS}).")
+def merge(input_dir: Path, output: Path | None, framework: str | None, roster: str | None, targets: str | None,
+          year: int | None, band_rule: str | None, lang: str, strict: bool, per_opd_files: bool | None,
+          n_workers: int | None) -> None:
     """Periksa, gabungkan dan nilai semua berkas di input/ menjadi satu rekap peringkat.
 
     Contoh: spbe merge --input input --year 2026
     """
-    input_dir = input_dir or Path("input")
-    if not input_dir.is_dir():
-        raise click.UsageError(f"input folder {input_dir} does not exist.")
-    from pipeline.intake import start_workers
-    from pipeline.sandbox import tune_gc
-
-    tune_gc()
-    # the worker processes' server starts on the other core while this one loads the rest; the per-OPD
-    # workbook writers are forked from it too, so it loads the report writer as well
-    start_workers(also=("pipeline.report",))
+    workers.prestart(workers.PRELOAD_MERGE)  # its start-up overlaps the loading of the rest
     from pipeline import batch
-    from pipeline.framework import display
 
-    en = lang == "en"
     try:
-        with click.progressbar(length=1, label="Membaca berkas" if not en else "Reading files",
-                               file=sys.stderr, show_pos=True) as bar:
-            def progress(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(done - bar.pos)
-
-            result = batch.run(input_dir, framework=framework, roster=roster, year=year, targets=targets,
-                               band_rule=band_rule, lang=lang, workers=workers, on_progress=progress)
-        from pipeline.report import write_report
-
-        out = output or Path("output") / f"rekap-spbe-{result.year}.xlsx"
-        kwargs = {}
-        if per_opd_files is not None:
-            kwargs["per_opd_files"] = per_opd_files
-        path = write_report(result, out, **kwargs)
+        with _progress(lang) as progress, workers.Workers(n_workers, preload=workers.PRELOAD_MERGE) as pool:
+            result = batch.merge(input_dir, output, framework=framework, roster=roster, targets=targets, year=year,
+                                 band_rule=band_rule, lang=lang, per_opd_files=per_opd_files, workers=pool,
+                                 on_progress=progress)
     except PipelineError as exc:
-        raise _fail(exc) from None
-    c = result.counts
-    accepted = c["accepted"] + c["accepted-with-notes"]
-    incomplete = [s for s in result.scores.values() if not s.complete]
-    if en:
-        _out(f"Files: {len(result.outcomes)} found, {accepted} accepted, {c['superseded']} superseded, "
-             f"{c['rejected']} rejected")
-        _out(f"OPDs: {len(result.scores)} scored ({len(incomplete)} incomplete), {len(result.not_submitted)} of "
-             f"{len(result.roster.opds)} have not submitted")
-    else:
-        _out(f"Berkas: {len(result.outcomes)} ditemukan, {accepted} diterima, {c['superseded']} digantikan, "
-             f"{c['rejected']} ditolak")
-        _out(f"OPD: {len(result.scores)} dinilai ({len(incomplete)} tidak lengkap), {len(result.not_submitted)} dari "
-             f"{len(result.roster.opds)} belum mengirim")
-    if result.summary and result.summary.mean_index is not None:
-        label = "Province average index" if en else "Rata-rata indeks provinsi"
-        _out(f"{label}: {display(result.summary.mean_index)} ({result.summary.predikat})")
-    _out(("Workbook: " if en else "Rekap ditulis: ") + str(path))
-    if not result.outcomes:
-        _out(f"No file found in {input_dir}." if en else f"Perhatian: tidak ada berkas di folder {input_dir}.")
-    foreign = sorted({f.found for s in result.submissions for f in s.findings if f.code == "framework-mismatch"})
-    if foreign:
-        n = sum(1 for s in result.submissions if any(f.code == "framework-mismatch" for f in s.findings))
-        _out(f"{n} file(s) use another framework ({', '.join(foreign)}); run again with --framework {foreign[0]}."
-             if en else f"{n} berkas memakai kerangka lain ({', '.join(foreign)}); jalankan ulang dengan "
-             f"--framework {foreign[0]}.")
-    if strict and (c["rejected"] or incomplete):
-        rejected = [o.file for o in result.outcomes if o.outcome == "rejected"]
-        names = [s.opd for s in incomplete]
-        if en:
-            why = "; ".join(p for p in (f"rejected: {', '.join(rejected)}" if rejected else "",
-                                        f"incomplete: {', '.join(names)}" if names else "") if p)
-            raise click.ClickException(f"--strict: {why}. See the Validasi sheet.")
-        why = "; ".join(p for p in (f"ditolak: {', '.join(rejected)}" if rejected else "",
-                                    f"tidak lengkap: {', '.join(names)}" if names else "") if p)
-        raise click.ClickException(f"--strict: {why}. Lihat lembar Validasi.")
+        raise _fatal(exc, lang) from None
+    _echo(result.summary_lines(lang))
+    failure = result.strict_failure(lang) if strict else None
+    if failure:
+        raise click.ClickException(failure)
+
+
+class _progress:
+    """click's progress bar on stderr as an ``on_progress(done, total)`` callback, shown from the first file."""
+
+    def __init__(self, lang: str) -> None:
+        self.label = i18n.text("cli.reading", lang)
+        self.bar = None
+
+    def __enter__(self) -> Callable[[int, int], None]:
+        def update(done: int, total: int) -> None:
+            if self.bar is None:
+                self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr, show_pos=True)
+                self.bar.__enter__()
+            self.bar.update(done - self.bar.pos)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _check_lines(report: object, lang: str, quiet: bool) -> list[str]:
+    """What ``spbe check`` prints: a verdict line per file, its findings, the tally."""
+    from pipeline.findings import outcome_label, severity_label
+    from pipeline.validate import REJECTED, SUPERSEDED, verdict
+
+    lines = []
+    superseded = {o.file: o for o in report.outcomes if o.outcome == SUPERSEDED}
+    for s in report.submissions:
+        lines.append(f"{outcome_label(verdict(s), lang)}: {s.file}" + (f" [{s.opd_code}]" if s.opd_code else ""))
+        if s.file in superseded:
+            lines.append(f"  -> {superseded[s.file].reason(lang)}")
+        for f in [] if quiet else sorted(s.findings, key=lambda x: x.sort_key()):
+            lines.append(f"  - {severity_label(f.severity, lang)}{' ' + f.location if f.location else ''} "
+                         f"[{f.code}] {f.message(lang)}")
+            lines.append(f"      -> {f.hint(lang)}")
+    v = report.verdicts
+    tally = i18n.text("cli.check-summary", lang, total=len(report.submissions), accepted=v["accepted"]
+                      + v["accepted-with-notes"], incomplete=v["accepted-incomplete"], rejected=v[REJECTED])
+    if superseded:
+        tally += i18n.text("cli.check-superseded", lang, n=len(superseded))
+    return [*lines, ("" if quiet else "\n") + tally]
+
+
+def _framework_lines(fw: object) -> list[str]:
+    from pipeline.catalog.framework import DEFAULT_FRAMEWORK
+
+    mark = i18n.text("cli.default") if fw.id == DEFAULT_FRAMEWORK else ""
+    return [f"{fw.id}{mark}", f"    {fw.regulation}",
+            "    " + i18n.text("cli.framework-line", n_domains=len(fw.domains), n_aspects=len(fw.aspects),
+                               n_indicators=len(fw.indicators), lo=fw.level_min, hi=fw.level_max)]
+
+
+def _framework_tree(fw: object) -> list[str]:
+    """``spbe frameworks show``: domains, aspects and indicators with exact weights, bands, notes."""
+    from pipeline.catalog.framework import exact
+
+    def w(value: object) -> str:
+        text = exact(value)
+        return f"{text} ≈ {float(value):.4f}" if "/" in text else text
+
+    out = [f"{fw.id}: {fw.regulation}", i18n.text("cli.framework-scale", lo=fw.level_min, hi=fw.level_max,
+                                                  rule=fw.band_rule)]
+    for d in fw.domains:
+        out.append(f"{d.id} {d.name}  [{w(d.weight)}%]")
+        for a in fw.aspects_of(d.id):
+            out.append(f"  {a.id} {a.name}  [{w(a.weight)}%] ({i18n.text('cli.capability.' + a.capability)})")
+            out.extend(f"    {i.id:>4} {i.name}  [{w(i.weight)}%]" for i in fw.indicators_of(a.id))
+    out.append(i18n.text("cli.bands"))
+    index = i18n.text("cli.index")
+    for b in reversed(fw.bands):
+        top = "<=" if b is fw.bands[-1] else "<"
+        out.append(f"  {b.name}: {exact(b.min)} <= {index} {top} {exact(b.max)}")
+    out.extend(i18n.text("cli.note", note=note) for note in fw.confidence_notes)
+    return out
 
 
 if __name__ == "__main__":

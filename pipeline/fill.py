@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 
 from pipeline import layout as L
-from pipeline.textutil import col_letter
+from pipeline.text import col_letter
 
 
 def _header_cols(ws: object, columns: Sequence[L.Column]) -> tuple[int, dict[str, int]]:

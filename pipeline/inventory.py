@@ -40,11 +40,11 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
-from pipeline.framework import Framework
-from pipeline.models import Application, Submission
+from pipeline.catalog.framework import Framework
+from pipeline.model import Application, Submission
 
 STOP_WORDS = frozenset({"aplikasi", "app", "apps", "sistem", "system", "informasi", "online", "e"})
 OUTSIDE_HOSTING = ("vendor-luar-provinsi", "cloud", "kementerian")
@@ -169,7 +169,6 @@ class Inventory:
     no_server_room: list[str]
     bandwidth: list[tuple[str, str, float | None]]  # (opd, provider, Mbps)
     dc_plan: list[DcPlan]
-    services: list[ServiceRow] = field(default_factory=list)
 
     @property
     def shared(self) -> list[AppGroup]:
@@ -253,13 +252,9 @@ def function_spread(fw: Framework, groups: Sequence[AppGroup]) -> list[FunctionS
     return out
 
 
-def analyse(fw: Framework, subs: Sequence[Submission], levels: Mapping[str, Mapping[str, int]]) -> Inventory:
-    """The whole inventory analysis of the kept submissions.
+def analyse(fw: Framework, subs: Sequence[Submission]) -> Inventory:
+    """The inventory analysis of the kept submissions (one per OPD), but for :func:`service_rows`.
 
-    Args:
-        fw: the framework (its services and indicator ids).
-        subs: the kept submissions (one per OPD).
-        levels: OPD code -> indicator id -> level used in the score.
     Returns:
         An :class:`Inventory`; every list is sorted (by OPD code, then row or name).
     """
@@ -295,14 +290,16 @@ def analyse(fw: Framework, subs: Sequence[Submission], levels: Mapping[str, Mapp
         no_server_room=[s.opd_code for s in subs if s.infrastructure.has_server_room == "tidak"],
         bandwidth=[(s.opd_code, s.infrastructure.provider, s.infrastructure.bandwidth_mbps) for s in subs],
         dc_plan=plan,
-        services=service_rows(fw, subs, levels),
     )
 
 
 def service_rows(fw: Framework, subs: Sequence[Submission],
-                 levels: Mapping[str, Mapping[str, int]]) -> list[ServiceRow]:
-    """Per service of the catalog and per OPD: levels used, active applications and flags."""
-    out = []
+                 levels: Mapping[str, Mapping[str, int]]) -> Iterator[ServiceRow]:
+    """Per service of the catalog and per OPD: levels used, active applications and flags, in that order.
+
+    ``levels``: OPD code -> indicator id -> level used in the score. Made as they are read (a national
+    batch has a row per service and OPD).
+    """
     ordered = sorted(subs, key=lambda x: x.opd_code)  # sorted once, not once per service
     active_by_function = []
     for s in ordered:
@@ -321,5 +318,4 @@ def service_rows(fw: Framework, subs: Sequence[Submission],
                 flags.append(FLAG_NO_APP)
             if apps and lv and max(v for _, v in lv) <= 1:
                 flags.append(FLAG_LOW_LEVEL)
-            out.append(ServiceRow(svc.key, svc.label, s.opd_code, lv, apps, tuple(flags)))
-    return out
+            yield ServiceRow(svc.key, svc.label, s.opd_code, lv, apps, tuple(flags))

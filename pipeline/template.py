@@ -8,9 +8,9 @@ from pathlib import Path
 import xlsxwriter
 
 from pipeline import layout as L
-from pipeline.framework import Framework
-from pipeline.roster import Roster
-from pipeline.textutil import safe_text
+from pipeline.catalog.framework import Framework
+from pipeline.catalog.roster import Roster
+from pipeline.text import col_letter, safe_text
 
 FIXED_DATE = dt.datetime(2026, 1, 1, 0, 0, 0)  # document dates are fixed so output is byte-stable
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "blank_questionnaire.xlsx"
@@ -27,14 +27,6 @@ def level_choices(fw: Framework, capability: str) -> list[str]:
 
 def function_choices(fw: Framework) -> list[str]:
     return [s.label for s in fw.services] + [L.OTHER_FUNCTION[1]]
-
-
-def _col_letter(idx0: int) -> str:
-    s, n = "", idx0 + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def write_template(fw: Framework, roster: Roster, path: Path, *, year: int | None = None,
@@ -136,7 +128,7 @@ def _write_lists(wb: xlsxwriter.Workbook, ws: object, fw: Framework, roster: Ros
         ws.write_string(0, c, key)
         for r, v in enumerate(values, start=1):
             ws.write_string(r, c, v)
-        col = _col_letter(c)
+        col = col_letter(c + 1)
         name = f"Daftar{key}"
         wb.define_name(name, f"='{L.SHEET_LISTS}'!${col}$2:${col}${len(values) + 1}")
         names[key] = f"={name}"

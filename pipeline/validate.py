@@ -1,95 +1,171 @@
-"""Batch-level validation: consistency warnings and which submission of each OPD is kept."""
+"""Validation beyond reading: consistency warnings per file, the batch year, and which copy of an OPD's
+file is kept. The result is a :class:`CheckReport`: every file's verdict and outcome, with its findings.
+
+Reading (:mod:`pipeline.intake`) already reports what a file itself gets wrong (a level that cannot be
+read, a missing sheet); this stage adds what needs the catalog's meaning (a claimed level without
+evidence) or the other files of the batch (the evaluation year, superseded copies).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
 
 from pipeline import layout as L
-from pipeline.findings import INCOMPLETE, OUTCOME_LABEL, WARNING, Finding
-from pipeline.framework import Framework
-from pipeline.models import FileOutcome, Submission
+from pipeline.catalog.framework import Framework
+from pipeline.findings import ERROR, INCOMPLETE, WARNING, Finding
+from pipeline.i18n import Msg, msg
+from pipeline.model import FileOutcome, Submission
+
+ACCEPTED, WITH_NOTES, INCOMPLETE_VERDICT = "accepted", "accepted-with-notes", "accepted-incomplete"
+SUPERSEDED, REJECTED = "superseded", "rejected"
 
 
-def consistency(fw: Framework, sub: Submission) -> list[Finding]:
-    """Warnings that never change a score: claims without evidence, services without applications."""
+def consistency(fw: Framework, sub: Submission) -> Submission:
+    """``sub`` with the warnings that never change a score: claims without evidence, services without
+    applications and the other way round, a server room said not to exist but used."""
+    if sub.rejected:
+        return sub
     out: list[Finding] = []
+    answers = {a.indicator: a for a in sub.answers}
     for ind in fw.indicators:
-        a = sub.answers.get(ind.id)
-        if a is None or a.level is None:
-            continue
-        if a.level > max(fw.level_min, 0) and not a.evidence:
-            out.append(Finding("evidence-missing", sub.file, a.sheet, a.evidence_cell, str(a.level), detail=ind.id))
-    active = {app.function for app in sub.applications if app.status != "tidak-aktif"}
+        a = answers.get(ind.id)
+        if a is not None and a.level is not None and a.level > max(fw.level_min, 0) and not a.evidence:
+            out.append(Finding("evidence-missing", sub.file, sub.columns.sheet, sub.cell(a, "evidence"),
+                               str(a.level), detail=ind.id))
+    active = [app for app in sub.applications if app.status != "tidak-aktif"]
     for svc in fw.services:
-        levels = [(i, sub.answers[i].level) for i in svc.indicators if i in sub.answers
-                  and sub.answers[i].level is not None]
-        has_app = svc.key in active
+        levels = [(i, answers[i].level) for i in svc.indicators if i in answers and answers[i].level is not None]
+        app = next((x for x in active if x.function == svc.key), None)
         for iid, lv in levels:
-            if lv >= 3 and not has_app:
-                a = sub.answers[iid]
-                out.append(Finding("service-without-application", sub.file, a.sheet, a.level_cell, str(lv),
-                                   svc.label, iid))
-        if has_app and levels and max(lv for _, lv in levels) <= 1:
-            app = next(x for x in sub.applications if x.function == svc.key and x.status != "tidak-aktif")
+            if lv >= 3 and app is None:
+                out.append(Finding("service-without-application", sub.file, sub.columns.sheet,
+                                   sub.cell(answers[iid]), str(lv), svc.label, iid))
+        if app is not None and levels and max(lv for _, lv in levels) <= 1:
             iid, lv = max(levels, key=lambda p: p[1])
-            out.append(Finding("application-with-low-level", sub.file, app.sheet, app.cell, app.name,
-                               svc.label, f"{iid} (level {lv})"))
+            out.append(Finding("application-with-low-level", sub.file, app.sheet, app.cell, app.name, svc.label,
+                               f"{iid} (level {lv})"))
     infra = sub.infrastructure
     if infra.has_server_room == "tidak":
         own = "ruang-server-opd"
         apps = [a.name for a in sub.applications if a.hosting == own]
         servers = sum(sc.count for sc in infra.servers if sc.location == own)
-        if apps or servers:
-            parts = ([f"aplikasi {', '.join(apps[:3])}"] if apps else []) + ([f"{servers} server"] if servers else [])
-            out.append(Finding("server-room-inconsistent", sub.file, L.SHEET_INFRA, infra.server_room_cell,
-                               " dan ".join(parts)))
-    return out
+        parts = ([msg("reason.apps", names=", ".join(apps[:3]))] if apps else []) + (
+            [msg("reason.servers", n=servers)] if servers else [])
+        if parts:
+            found = parts[0] if len(parts) == 1 else msg("reason.and", a=parts[0], b=parts[1])
+            out.append(Finding("server-room-inconsistent", sub.file, L.SHEET_INFRA, infra.server_room_cell, found))
+    return dataclasses.replace(sub, findings=sub.findings + tuple(out)) if out else sub
 
 
 def verdict(sub: Submission) -> str:
     """The check verdict of one file: accepted, accepted-with-notes, accepted-incomplete or rejected."""
     if sub.rejected:
-        return "rejected"
+        return REJECTED
     if sub.incomplete:
-        return "accepted-incomplete"
-    return "accepted-with-notes" if sub.has_warnings else "accepted"
+        return INCOMPLETE_VERDICT
+    return WITH_NOTES if sub.has_warnings else ACCEPTED
 
 
-def accepted_reason(sub: Submission, lang: str = "id") -> str:
-    """A short reason for an accepted file: how many answers are unusable and how many notes it has."""
-    counts = Counter(f.severity for f in sub.findings)
-    en = lang == "en"
-    parts = []
-    if counts[INCOMPLETE]:
-        parts.append(f"{counts[INCOMPLETE]} unusable answer(s), scored at the lowest level (incomplete)" if en else
-                     f"{counts[INCOMPLETE]} jawaban tidak dapat dipakai, dinilai level terendah (tidak lengkap)")
-    if counts[WARNING]:
-        parts.append(f"{counts[WARNING]} warning(s)" if en else f"{counts[WARNING]} catatan")
-    return "; ".join(parts) or OUTCOME_LABEL[lang]["accepted"]
+def batch_year(subs: Sequence[Submission], year: int | None = None) -> int:
+    """The evaluation year: ``year`` if given, else the one most accepted files state, else this year."""
+    if year is not None:
+        return year
+    years = Counter(s.year for s in subs if s.year and not s.rejected)
+    return max(years.items(), key=lambda kv: (kv[1], kv[0]))[0] if years else dt.date.today().year
 
 
-def resolve(subs: list[Submission], lang: str = "id") -> tuple[list[Submission], list[FileOutcome]]:
-    """Keep one submission per OPD; return (kept submissions, one outcome per file in input order).
+@dataclass(frozen=True)
+class CheckReport:
+    """Every file found, with its findings, verdict and outcome, and the one kept submission per OPD."""
+
+    submissions: tuple[Submission, ...]  # one per file, in discovery order, with every finding
+    outcomes: tuple[FileOutcome, ...]  # the same order
+    kept: tuple[Submission, ...]  # one per OPD, sorted by OPD code
+    year: int
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        """Every finding of every file, sorted (file, severity, sheet, cell)."""
+        return sorted((f for s in self.submissions for f in s.findings), key=Finding.sort_key)
+
+    @property
+    def counts(self) -> Counter:
+        """Files per outcome."""
+        return Counter(o.outcome for o in self.outcomes)
+
+    @property
+    def verdicts(self) -> Counter:
+        """Files per verdict (as ``spbe check`` prints them)."""
+        return Counter(verdict(s) for s in self.submissions)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file is accepted (possibly incomplete), 1 when one is rejected."""
+        return 1 if any(s.rejected for s in self.submissions) else 0
+
+
+def check(subs: Sequence[Submission], year: int | None = None) -> CheckReport:
+    """Validate a batch: the year (a file of another year gets a warning), then the kept copy per OPD.
 
     Rule (documented in the README): among the readable submissions of one OPD, a byte-identical
     copy (same SHA-256) of an earlier file is superseded as a duplicate; of the rest, the one with
     the newest "Tanggal Pengisian" is kept, then the newest file modification time, then the last
     file name in sort order. The others are superseded, naming the kept file.
     """
-    en = lang == "en"
+    year = batch_year(subs, year)
+    subs = tuple(_with_year(s, year) for s in subs)
+    kept, superseded = _keep_one_per_opd(subs)
+    outcomes = []
+    for s in subs:
+        if s.file in superseded:
+            by, why = superseded[s.file]
+            outcomes.append(FileOutcome(s.file, s.sha256, s.size, SUPERSEDED, s.opd_code, (why,), by))
+        elif s.rejected:
+            errors = tuple(f for f in s.findings if f.severity == ERROR)[:3]
+            outcomes.append(FileOutcome(s.file, s.sha256, s.size, REJECTED, s.opd_code, errors))
+        else:
+            outcome = WITH_NOTES if s.has_warnings else ACCEPTED
+            outcomes.append(FileOutcome(s.file, s.sha256, s.size, outcome, s.opd_code, _accepted_reasons(s)))
+    return CheckReport(subs, tuple(outcomes), tuple(sorted(kept, key=lambda s: s.opd_code)), year)
+
+
+def _with_year(sub: Submission, year: int) -> Submission:
+    if sub.year and sub.year != year and not sub.rejected:
+        found = Finding("year-mismatch", sub.file, L.SHEET_IDENTITY, "", str(sub.year), str(year))
+        return dataclasses.replace(sub, findings=sub.findings + (found,))
+    return sub
+
+
+def _accepted_reasons(sub: Submission) -> tuple[Msg, ...]:
+    counts = Counter(f.severity for f in sub.findings)
+    out = []
+    if counts[INCOMPLETE]:
+        out.append(msg("reason.unusable-answers", n=counts[INCOMPLETE]))
+    if counts[WARNING]:
+        out.append(msg("reason.warnings", n=counts[WARNING]))
+    return tuple(out)
+
+
+def _keep_one_per_opd(subs: Sequence[Submission]) -> tuple[list[Submission], dict[str, tuple[str, Msg]]]:
+    """The kept submission of every OPD, and superseded file -> (the file that replaces it, why)."""
     by_opd: dict[str, list[Submission]] = {}
     for s in subs:
         if not s.rejected and s.opd_code:
             by_opd.setdefault(s.opd_code, []).append(s)
-    superseded: dict[str, tuple[str, str]] = {}
+    superseded: dict[str, tuple[str, Msg]] = {}
     kept: list[Submission] = []
-    for _code, group in sorted(by_opd.items()):
+    for group in by_opd.values():
         first_of_hash: dict[str, Submission] = {}
         unique = []
         for s in group:
             if s.sha256 in first_of_hash:
                 orig = first_of_hash[s.sha256]
-                superseded[s.file] = (orig.file, ("byte-identical copy of " if en else "salinan identik dari ") + orig.file)
+                superseded[s.file] = (orig.file, msg("reason.duplicate-of", file=orig.file))
             else:
                 first_of_hash[s.sha256] = s
                 unique.append(s)
@@ -99,26 +175,11 @@ def resolve(subs: list[Submission], lang: str = "id") -> tuple[list[Submission],
             if s is best:
                 continue
             if (s.date_filled or 0) != (best.date_filled or 0) and best.date_filled:
-                why = (f"replaced by {best.file} (filled {best.date_filled:%d/%m/%Y})" if en else
-                       f"digantikan {best.file} (diisi {best.date_filled:%d/%m/%Y}, lebih baru)")
+                why = msg("reason.replaced-filled", file=best.file, date=f"{best.date_filled:%d/%m/%Y}")
             else:
-                why = (f"replaced by {best.file} (newer file)" if en else f"digantikan {best.file} (berkas lebih baru)")
+                why = msg("reason.replaced-newer", file=best.file)
             superseded[s.file] = (best.file, why)
-        for s in group:
+        for s in group:  # the original of a duplicate was itself superseded: point at the kept file
             if s.file in superseded and superseded[s.file][0] in superseded:
-                # the original of a duplicate was itself superseded: point at the kept file
                 superseded[s.file] = (best.file, superseded[s.file][1])
-    outcomes = []
-    for s in subs:
-        if s.file in superseded:
-            by, why = superseded[s.file]
-            outcomes.append(FileOutcome(s.file, s.sha256, s.size, "superseded", s.opd_code, why, by))
-        elif s.rejected:
-            errors = [f for f in s.findings if f.severity == "error"]
-            reason = "; ".join(f.message(lang) for f in errors[:3])
-            outcomes.append(FileOutcome(s.file, s.sha256, s.size, "rejected", s.opd_code, reason))
-        else:
-            outcome = "accepted-with-notes" if s.has_warnings else "accepted"
-            outcomes.append(FileOutcome(s.file, s.sha256, s.size, outcome, s.opd_code, accepted_reason(s, lang)))
-    kept.sort(key=lambda s: s.opd_code)
-    return kept, outcomes
+    return kept, superseded

@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import CatalogError
 
-CATALOG_DIR = Path(__file__).parent / "catalogs"
+CATALOG_DIR = Path(__file__).resolve().parent.parent / "catalogs"
 DEFAULT_FRAMEWORK = "permenpanrb-5-2018"
 BAND_RULES = ("unrounded", "rounded")
 
@@ -155,6 +156,21 @@ def band_for(fw: Framework, value: Fraction, rule: str | None = None) -> Band:
     return fw.bands[0]
 
 
+def exact(value: Fraction | None) -> str:
+    """Exact value as a short decimal string when it terminates, else a fraction ("20/6"), for traceability."""
+    if value is None:
+        return ""
+    d = value.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d == 1:
+        text = format(Decimal(value.numerator) / Decimal(value.denominator), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{value.numerator}/{value.denominator}"
+
+
 def display(value: Fraction | None, places: int = 2) -> str:
     """Format an exact value for display, half-up, with a decimal point."""
     if value is None:
@@ -168,21 +184,19 @@ def display(value: Fraction | None, places: int = 2) -> str:
 
 def _exact(value: object, where: str) -> Fraction:
     if not isinstance(value, str):
-        raise CatalogError(
-            f"{where}: weight {value!r} must be written as an exact string such as \"1.3\" or \"20/6\", not a number."
-        )
+        raise CatalogError("error.catalog-weight-number", where=where, value=repr(value))
     try:
         f = Fraction(value.strip())
     except (ValueError, ZeroDivisionError):
-        raise CatalogError(f"{where}: weight {value!r} is not an exact number (write \"1.3\" or \"20/6\").") from None
+        raise CatalogError("error.catalog-weight-invalid", where=where, value=repr(value)) from None
     if f <= 0:
-        raise CatalogError(f"{where}: weight {value!r} must be greater than zero.")
+        raise CatalogError("error.catalog-weight-positive", where=where, value=repr(value))
     return f
 
 
 def _req(obj: dict, key: str, where: str) -> object:
     if not isinstance(obj, dict) or key not in obj or obj[key] in (None, ""):
-        raise CatalogError(f"{where}: required field '{key}' is missing.")
+        raise CatalogError("error.catalog-field-missing", where=where, field=key)
     return obj[key]
 
 
@@ -193,10 +207,10 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
     levels = _req(data, "levels", where0)
     lo, hi = int(_req(levels, "min", f"{where0} levels")), int(_req(levels, "max", f"{where0} levels"))
     if lo < 0 or hi <= lo:
-        raise CatalogError(f"{where0}: level range {lo}..{hi} is invalid.")
+        raise CatalogError("error.catalog-level-range", where=where0, lo=lo, hi=hi)
     rule = str(data.get("band_rule", "unrounded"))
     if rule not in BAND_RULES:
-        raise CatalogError(f"{where0}: band_rule {rule!r} must be one of {', '.join(BAND_RULES)}.")
+        raise CatalogError("error.catalog-band-rule", where=where0, rule=repr(rule), rules=", ".join(BAND_RULES))
 
     names_raw = _req(data, "level_names", where0)
     level_names = []
@@ -205,14 +219,14 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
         got = {int(k): str(v) for k, v in raw.items()}
         missing = [lv for lv in range(lo, hi + 1) if not got.get(lv)]
         if missing:
-            raise CatalogError(f"{where0}: level_names.{cap} has no name for level {missing[0]}.")
+            raise CatalogError("error.catalog-level-name", where=where0, cap=cap, level=missing[0])
         level_names.append((cap, tuple(sorted(got.items()))))
 
     seen: set[str] = set()
 
     def unique(kind: str, ident: str) -> None:
         if ident in seen:
-            raise CatalogError(f"{where0}: {kind} id {ident!r} is used twice; ids must be unique.")
+            raise CatalogError("error.catalog-duplicate-id", where=where0, kind=kind, id=repr(ident))
         seen.add(ident)
 
     domains = []
@@ -227,10 +241,10 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
         unique("aspect", aid)
         dom = str(_req(a, "domain", f"aspect {aid}"))
         if dom not in dom_ids:
-            raise CatalogError(f"aspect {aid}: domain {dom!r} is not defined.")
+            raise CatalogError("error.catalog-undefined", where=f"aspect {aid}", kind="domain", id=repr(dom))
         cap = str(_req(a, "capability", f"aspect {aid}"))
         if cap not in ("process", "service"):
-            raise CatalogError(f"aspect {aid}: capability {cap!r} must be 'process' or 'service'.")
+            raise CatalogError("error.catalog-capability", where=f"aspect {aid}", value=repr(cap))
         aspects.append(Aspect(aid, dom, str(_req(a, "name", f"aspect {aid}")), _exact(a.get("weight"), f"aspect {aid}"), cap))
     asp = {a.id: a for a in aspects}
     indicators = []
@@ -240,14 +254,14 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
         unique("indicator", iid)
         aid = str(_req(i, "aspect", where))
         if aid not in asp:
-            raise CatalogError(f"{where}: aspect {aid!r} is not defined.")
+            raise CatalogError("error.catalog-undefined", where=where, kind="aspect", id=repr(aid))
         texts = {int(k): str(v).strip() for k, v in (i.get("levels") or {}).items()}
         for lv in range(lo, hi + 1):
             if not texts.get(lv):
-                raise CatalogError(f"{where}: criteria text for level {lv} is missing.")
+                raise CatalogError("error.catalog-criteria-missing", where=where, level=lv)
         extra = sorted(set(texts) - set(range(lo, hi + 1)))
         if extra:
-            raise CatalogError(f"{where}: criteria text for level {extra[0]} is outside the scale {lo}..{hi}.")
+            raise CatalogError("error.catalog-criteria-extra", where=where, level=extra[0], lo=lo, hi=hi)
         slot = i.get("service_slot")
         indicators.append(
             Indicator(
@@ -266,23 +280,21 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
             )
         )
     if not indicators:
-        raise CatalogError(f"{where0}: no indicators.")
+        raise CatalogError("error.catalog-no-indicators", where=where0)
 
     for a in aspects:
         total = sum((i.weight for i in indicators if i.aspect == a.id), Fraction(0))
         if total != a.weight:
-            raise CatalogError(
-                f"aspect {a.id}: indicator weights sum to {_fmt(total)}, not the aspect weight {_fmt(a.weight)}."
-            )
+            raise CatalogError("error.catalog-aspect-sum", where=f"aspect {a.id}", total=_fmt(total),
+                               expected=_fmt(a.weight))
     for d in domains:
         total = sum((a.weight for a in aspects if a.domain == d.id), Fraction(0))
         if total != d.weight:
-            raise CatalogError(
-                f"domain {d.id}: aspect weights sum to {_fmt(total)}, not the domain weight {_fmt(d.weight)}."
-            )
+            raise CatalogError("error.catalog-domain-sum", where=f"domain {d.id}", total=_fmt(total),
+                               expected=_fmt(d.weight))
     total = sum((d.weight for d in domains), Fraction(0))
     if total != 100:
-        raise CatalogError(f"{where0}: domain weights sum to {_fmt(total)}, not 100.")
+        raise CatalogError("error.catalog-total-sum", where=where0, total=_fmt(total))
 
     bands = []
     for b in _req(data, "bands", where0):
@@ -290,20 +302,18 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
         bands.append(Band(name, _frac(b.get("min"), f"band {name}"), _frac(b.get("max"), f"band {name}")))
     bands.sort(key=lambda b: b.min)
     if not bands:
-        raise CatalogError(f"{where0}: no predikat bands.")
+        raise CatalogError("error.catalog-no-bands", where=where0)
     if bands[0].min > lo:
-        raise CatalogError(f"band {bands[0].name}: starts at {_fmt(bands[0].min)}, above the scale minimum {lo}.")
+        raise CatalogError("error.catalog-band-start", where=f"band {bands[0].name}", value=_fmt(bands[0].min), lo=lo)
     if bands[-1].max != hi:
-        raise CatalogError(f"band {bands[-1].name}: ends at {_fmt(bands[-1].max)}, not the scale maximum {hi}.")
+        raise CatalogError("error.catalog-band-end", where=f"band {bands[-1].name}", value=_fmt(bands[-1].max), hi=hi)
     for low, high in zip(bands, bands[1:], strict=False):
         if low.max != high.min:
-            raise CatalogError(
-                f"band {low.name}: ends at {_fmt(low.max)} but band {high.name} starts at {_fmt(high.min)}; "
-                "bands must be contiguous."
-            )
+            raise CatalogError("error.catalog-band-gap", where=f"band {low.name}", value=_fmt(low.max),
+                               next=high.name, start=_fmt(high.min))
     for b in bands:
         if b.max <= b.min:
-            raise CatalogError(f"band {b.name}: max {_fmt(b.max)} is not above min {_fmt(b.min)}.")
+            raise CatalogError("error.catalog-band-empty", where=f"band {b.name}", max=_fmt(b.max), min=_fmt(b.min))
 
     ind_ids = {i.id for i in indicators}
     services = []
@@ -312,7 +322,7 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
         ids = tuple(str(x) for x in s.get("indicators") or [])
         for x in ids:
             if x not in ind_ids:
-                raise CatalogError(f"service {key}: indicator {x!r} is not defined.")
+                raise CatalogError("error.catalog-undefined", where=f"service {key}", kind="indicator", id=repr(x))
         services.append(Service(key, str(_req(s, "label", f"service {key}")), ids))
 
     return Framework(
@@ -340,7 +350,7 @@ def _frac(value: object, where: str) -> Fraction:
     try:
         return Fraction(str(value))
     except (ValueError, ZeroDivisionError):
-        raise CatalogError(f"{where}: bound {value!r} is not a number.") from None
+        raise CatalogError("error.catalog-band-bound", where=where, value=repr(value)) from None
 
 
 def _fmt(f: Fraction) -> str:
@@ -360,11 +370,9 @@ def load(ref: str | None = None) -> Framework:
     if not (path.suffix == ".json" and path.exists()):
         path = CATALOG_DIR / f"{ref}.json"
         if not path.exists():
-            raise CatalogError(
-                f"framework {ref!r} is not known; choose one of {', '.join(available())} or give a catalog file path."
-            )
+            raise CatalogError("error.catalog-unknown", ref=repr(ref), ids=", ".join(available()))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CatalogError(f"catalog file {path}: cannot be read as JSON ({exc}).") from None
+        raise CatalogError("error.catalog-unreadable", path=str(path), error=str(exc)) from None
     return parse_catalog(data, str(path))

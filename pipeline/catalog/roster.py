@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline.errors import CatalogError
 
-DEFAULT_ROSTER = Path(__file__).parent / "data" / "roster-kaltara.csv"
+DEFAULT_ROSTER = Path(__file__).resolve().parent.parent / "data" / "roster-kaltara.csv"
 REQUIRED_COLUMNS = ("kode", "nama")
 
 
@@ -95,12 +95,12 @@ def load(path: str | None = None) -> Roster:
     try:
         text = p.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"roster file {p}: cannot be read ({exc}).") from None
+        raise CatalogError("error.roster-unreadable", path=str(p), error=str(exc)) from None
     reader = csv.DictReader(text.splitlines())
     cols = [c.strip().lower() for c in reader.fieldnames or []]
     for need in REQUIRED_COLUMNS:
         if need not in cols:
-            raise CatalogError(f"roster file {p}: column '{need}' is missing (columns: kode,nama,jenis,alias).")
+            raise CatalogError("error.roster-column", path=str(p), column=need)
     opds: list[Opd] = []
     seen: dict[str, int] = {}
     for n, row in enumerate(reader, start=2):
@@ -109,14 +109,14 @@ def load(path: str | None = None) -> Roster:
         if not code and not name:
             continue
         if not code or not name:
-            raise CatalogError(f"roster file {p}, line {n}: both 'kode' and 'nama' are required.")
+            raise CatalogError("error.roster-both-required", path=str(p), line=n)
         if code in seen:
-            raise CatalogError(f"roster file {p}, line {n}: code {code!r} is already used on line {seen[code]}.")
+            raise CatalogError("error.roster-duplicate-code", path=str(p), line=n, code=repr(code), first=seen[code])
         seen[code] = n
         aliases = tuple(a.strip() for a in row.get("alias", "").split(";") if a.strip())
         opds.append(Opd(code, name, row.get("jenis", ""), aliases))
     if not opds:
-        raise CatalogError(f"roster file {p}: no OPD rows.")
+        raise CatalogError("error.roster-no-rows", path=str(p))
     roster = Roster(tuple(opds), str(p))
     # an alias naming two different OPDs would make matching ambiguous
     owners: dict[str, str] = {}
@@ -124,6 +124,6 @@ def load(path: str | None = None) -> Roster:
         for text in (opd.code, opd.name, *opd.aliases):
             k = normalise(text)
             if k in owners and owners[k] != opd.code:
-                raise CatalogError(f"roster file {p}: name or alias {text!r} is used by both {owners[k]} and {opd.code}.")
+                raise CatalogError("error.roster-alias-clash", path=str(p), name=repr(text), a=owners[k], b=opd.code)
             owners[k] = opd.code
     return roster
