@@ -7,46 +7,44 @@ here raises for bad content: every problem becomes a Finding with its sheet and 
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from pipeline import layout as L
+from pipeline.catalog.framework import Framework, Indicator
+from pipeline.catalog.roster import Roster
 from pipeline.findings import Finding
-from pipeline.framework import Framework, Indicator
-from pipeline.models import (
-    BOOL,
-    EMPTY,
-    ERRORVAL,
-    NUMBER,
-    TEXT,
-    Answer,
-    Application,
-    Infrastructure,
-    RawCell,
-    RawSheet,
-    RawWorkbook,
-    ServerCount,
-    Submission,
-)
-from pipeline.roster import Roster
-from pipeline.textutil import a1, clean_text, fold
+from pipeline.intake.raw import BOOL, EMPTY, ERRORVAL, NUMBER, TEXT, RawCell, RawSheet, RawWorkbook
+from pipeline.intake.values import function_vocab, match_vocab, parse_date, parse_int, parse_level
+from pipeline.model import Answer, AnswerColumns, Application, Infrastructure, ServerCount, Submission
+from pipeline.text import a1, clean_text, col_letter, fold
 
 
 class _Ctx:
-    """Per-file state: the submission being filled and a findings sink."""
+    """Per-file state: the fields of the submission being read (``fields``) and its findings."""
 
-    def __init__(self, sub: Submission, quiet: bool = False) -> None:
-        self.sub = sub
+    def __init__(self, base: Submission, quiet: bool = False) -> None:
+        self.file = base.file
+        self.fields: dict[str, Any] = {"respondent": {}, "answers": [], "applications": []}
+        self.findings: list[Finding] = []
         self.quiet = quiet
 
     def add(self, code: str, sheet: str = "", cell: str = "", found: object = "", expected: object = "",
             detail: object = "") -> None:
-        if self.quiet:
-            return
-        self.sub.findings.append(Finding(code, self.sub.file, sheet, cell, _show(found), str(expected), str(detail)))
+        if not self.quiet:
+            self.findings.append(Finding(code, self.file, sheet, cell, _show(found), str(expected), str(detail)))
+
+    def submission(self, base: Submission) -> Submission:
+        """``base`` (the file's facts and findings so far) with everything read."""
+        f = self.fields
+        return dataclasses.replace(
+            base, **{k: v for k, v in f.items() if k not in ("respondent", "answers", "applications")},
+            respondent=tuple(f["respondent"].items()), answers=tuple(f["answers"]),
+            applications=tuple(f["applications"]), findings=base.findings + tuple(self.findings))
 
     def text(self, cell: RawCell | None, sheet: str, ref: str) -> str:
         """Cell content as clean text; control characters and over-long text are reported."""
@@ -79,29 +77,33 @@ def _plain(cell: RawCell) -> str:
 # ---------------------------------------------------------------- entry point
 
 
-def parse(raw: RawWorkbook, sub: Submission, fw: Framework, roster: Roster, frameworks: dict[str, Framework]) -> None:
-    """Fill ``sub`` from ``raw`` for the batch framework ``fw``; problems go to ``sub.findings``.
+def parse(raw: RawWorkbook, base: Submission, fw: Framework, roster: Roster,
+          frameworks: dict[str, Framework]) -> Submission:
+    """``base`` (a file's facts and the findings so far) with everything ``raw`` says, read for the batch
+    framework ``fw``; every problem is a finding.
 
     ``frameworks`` are all catalogs known (by id), used to name the framework of a foreign
     questionnaire; a questionnaire of another framework than ``fw`` is rejected, never mixed.
     """
-    ctx = _Ctx(sub)  # macro and external-link warnings come from xlsxsafe.read_workbook
+    ctx = _Ctx(base)  # macro and external-link warnings come from the reader
     assess = raw.sheet(L.SHEET_ASSESSMENT)
     ident = raw.sheet(L.SHEET_IDENTITY)
     if assess is None and ident is None:
         ctx.add("not-a-questionnaire", found=_sheet_list(raw))
-        return
-    if not _check_template(ctx, raw, assess, fw, frameworks):
+    elif not _check_template(ctx, raw, assess, fw, frameworks):
         # still attribute the rejected file to its OPD (for the report), without more findings
-        _read_identity(_Ctx(sub, quiet=True), ident, roster, raw)
-        return
-    _read_identity(ctx, ident, roster, raw)
-    if assess is None:
-        ctx.add("missing-sheet", found=_sheet_list(raw), expected=L.SHEET_ASSESSMENT)
-        return
-    _read_answers(ctx, assess, fw)
-    _read_apps(ctx, raw.sheet(L.SHEET_APPS), fw)
-    _read_infra(ctx, raw.sheet(L.SHEET_INFRA))
+        quiet = _Ctx(base, quiet=True)
+        _read_identity(quiet, ident, roster, raw)
+        ctx.fields.update((k, quiet.fields[k]) for k in ("opd_code", "opd_raw") if k in quiet.fields)
+    else:
+        _read_identity(ctx, ident, roster, raw)
+        if assess is None:
+            ctx.add("missing-sheet", found=_sheet_list(raw), expected=L.SHEET_ASSESSMENT)
+        else:
+            _read_answers(ctx, assess, fw)
+            _read_apps(ctx, raw.sheet(L.SHEET_APPS), fw)
+            _read_infra(ctx, raw.sheet(L.SHEET_INFRA))
+    return ctx.submission(base)
 
 
 def _sheet_list(raw: RawWorkbook) -> str:
@@ -137,15 +139,15 @@ def _ids_in(sheet: RawSheet | None) -> set[str]:
 def _check_template(ctx: _Ctx, raw: RawWorkbook, assess: RawSheet | None, fw: Framework,
                     frameworks: dict[str, Framework]) -> bool:
     meta = _meta(raw)
-    sub = ctx.sub
+    sub = ctx.fields
     if meta.get("framework_id"):
-        sub.framework_id = meta["framework_id"]
-        sub.template_version = meta.get("template_version", "")
-        if sub.framework_id != fw.id:
-            ctx.add("framework-mismatch", L.SHEET_META, "B2", found=sub.framework_id, expected=fw.id)
+        sub["framework_id"] = meta["framework_id"]
+        sub["template_version"] = version = meta.get("template_version", "")
+        if sub["framework_id"] != fw.id:
+            ctx.add("framework-mismatch", L.SHEET_META, "B2", found=sub["framework_id"], expected=fw.id)
             return False
-        if sub.template_version not in L.KNOWN_TEMPLATE_VERSIONS:
-            ctx.add("unknown-template-version", L.SHEET_META, "B1", found=sub.template_version or "-",
+        if version not in L.KNOWN_TEMPLATE_VERSIONS:
+            ctx.add("unknown-template-version", L.SHEET_META, "B1", found=version or "-",
                     expected=", ".join(L.KNOWN_TEMPLATE_VERSIONS))
             return False
         fp = meta.get("framework_fingerprint", "")
@@ -163,7 +165,7 @@ def _check_template(ctx: _Ctx, raw: RawWorkbook, assess: RawSheet | None, fw: Fr
     if best.id != fw.id and overlap > len(ids & {i.id for i in fw.indicators}):
         ctx.add("framework-mismatch", found=best.id, expected=fw.id)
         return False
-    sub.framework_id = fw.id
+    sub["framework_id"] = fw.id
     ctx.add("missing-metadata", found=fw.id)
     return True
 
@@ -237,7 +239,7 @@ def _indicator_id(cell: RawCell | None) -> str:
 
 
 def _read_identity(ctx: _Ctx, sheet: RawSheet | None, roster: Roster, raw: RawWorkbook) -> None:
-    sub = ctx.sub
+    sub, respondent = ctx.fields, ctx.fields["respondent"]
     if sheet is None:
         ctx.add("missing-sheet", found=_sheet_list(raw), expected=L.SHEET_IDENTITY)
         return
@@ -245,7 +247,7 @@ def _read_identity(ctx: _Ctx, sheet: RawSheet | None, roster: Roster, raw: RawWo
     for field in L.IDENTITY_FIELDS:
         text, ref, cell = values.get(field.key, ("", "", None))
         if field.key == "opd":
-            sub.opd_raw = text
+            sub["opd_raw"] = text
             if not text:
                 ctx.add("opd-missing", sheet.name, ref or a1(L.FIRST_DATA_ROW, L.IDENTITY_VALUE_COL))
                 continue
@@ -253,27 +255,28 @@ def _read_identity(ctx: _Ctx, sheet: RawSheet | None, roster: Roster, raw: RawWo
             if opd is None:
                 ctx.add("opd-unknown", sheet.name, ref, found=text)
                 continue
-            sub.opd_code = opd.code
-            stem = sub.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            sub["opd_code"] = opd.code
+            stem = ctx.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
             named = roster.find_in_filename(stem)
             if named is not None and named.code != opd.code:
                 ctx.add("opd-filename-mismatch", sheet.name, ref, found=named.code, expected=opd.code)
         elif field.key == "date_filled":
+            date = None
             if cell is not None and cell.value is not None:
-                date = _parse_date(cell)
+                date = parse_date(cell)
                 if date is None:
                     ctx.add("date-invalid", sheet.name, ref, found=text)
-                sub.date_filled = date
-            sub.respondent[field.key] = sub.date_filled.isoformat() if sub.date_filled else text
+                sub["date_filled"] = date
+            respondent[field.key] = date.isoformat() if date else text
         elif field.key == "year":
-            year = _parse_int(text)
+            year = parse_int(text)
             if text and (year is None or not 2000 <= year <= 2100):
                 ctx.add("number-invalid", sheet.name, ref, found=text, expected="2000-2100")
                 year = None
-            sub.year = year
-            sub.respondent[field.key] = text
+            sub["year"] = year
+            respondent[field.key] = text
         else:
-            sub.respondent[field.key] = text
+            respondent[field.key] = text
             if field.key == "nip" and text and not re.fullmatch(r"\d{18}", text.replace(" ", "")):
                 ctx.add("nip-invalid", sheet.name, ref, found=text)
         if field.required and field.key not in ("opd",) and not text:
@@ -308,123 +311,10 @@ def _read_form(ctx: _Ctx, sheet: RawSheet, fields: tuple[L.Field, ...]) -> dict[
     return out
 
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november",
-     "desember"], start=1)}
-_MONTHS.update({m[:3]: i for m, i in list(_MONTHS.items())})
-_MONTHS.update({"agt": 8, "okt": 10, "des": 12, "mar": 3, "may": 5, "aug": 8, "oct": 10, "dec": 12})
-
-
-def _parse_date(cell: RawCell) -> dt.date | None:
-    if cell.kind == NUMBER:
-        serial = float(cell.value)
-        if 20000 < serial < 80000:  # 1954..2119: an Excel date serial (1900 system)
-            return dt.date(1899, 12, 30) + dt.timedelta(days=int(serial))
-        return None
-    text = str(cell.value).strip()
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", text)
-    if m:
-        y, mo, d = int(m[1]), int(m[2]), int(m[3])
-    else:
-        m = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
-        if m:
-            d, mo, y = int(m[1]), int(m[2]), int(m[3])
-        else:
-            m = re.fullmatch(r"(\d{1,2})\s+([A-Za-z]+)\.?\s+(\d{4})", text)
-            if not m or m[2].casefold() not in _MONTHS:
-                return None
-            d, mo, y = int(m[1]), _MONTHS[m[2].casefold()], int(m[3])
-    try:
-        return dt.date(y, mo, d)
-    except ValueError:
-        return None
-
-
-def _parse_int(text: str) -> int | None:
-    t = text.strip().replace(".", "").replace(",", "") if re.fullmatch(r"\d{1,3}([.,]\d{3})+", text.strip()) else text
-    try:
-        f = float(str(t).strip().replace(",", "."))
-    except ValueError:
-        return None
-    return int(f) if f.is_integer() else None
-
-
-# ---------------------------------------------------------------- levels
-
-_DASHES = "-–—‐‑−"
-
-
-_LEVEL_CHOICES: dict[tuple[str, str, str], tuple[dict[str, int], dict[str, int]]] = {}
-
-
-def _level_choices(fw: Framework, capability: str) -> tuple[dict[str, int], dict[str, int]]:
-    """({folded level name: level}, {dropdown text "3 - Terpadu...": level}) of a capability, per catalog."""
-    key = (fw.id, fw.fingerprint, capability)
-    hit = _LEVEL_CHOICES.get(key)
-    if hit is None:
-        hit = _LEVEL_CHOICES[key] = ({fold(fw.level_name(capability, lv)): lv for lv in fw.levels},
-                                     {f"{lv} - {fw.level_name(capability, lv)}": lv for lv in fw.levels})
-    return hit
-
-
-def parse_level(cell: RawCell | None, fw: Framework, capability: str) -> tuple[int | None, str, str]:
-    """Read one level cell. Returns (level or None, finding code or "", what was expected/read as).
-
-    The code is "" for a clean answer (a whole number or an exact dropdown choice), "level-coerced"
-    when the answer was read after normalising it, or the code of the problem.
-    """
-    lo, hi = fw.level_min, fw.level_max
-    scale = f"{lo}-{hi}"
-    if cell is None or (cell.value is None and cell.formula is None) or cell.kind == EMPTY and cell.formula is None:
-        return None, "level-blank", ""
-    if cell.formula is not None:
-        return None, "level-formula", ""
-    if cell.kind == ERRORVAL:
-        return None, "level-error-value", ""
-    if cell.kind == BOOL:
-        return None, "level-unparseable", scale
-    if cell.kind == NUMBER:
-        v = float(cell.value)
-        if not v.is_integer() or not lo <= v <= hi:
-            return None, "level-out-of-range", f"{lo}-{hi}"
-        return int(v), "", ""
-    raw = str(cell.value)
-    if not raw.strip():
-        return None, "level-blank", ""
-    names, choices = _level_choices(fw, capability)
-    if raw in choices:
-        return choices[raw], "", ""
-    text = unicodedata.normalize("NFKC", raw).strip()
-    for d in _DASHES:
-        text = text.replace(d, "-")
-    low = text.casefold()
-    m = re.fullmatch(r"(?:level|tingkat|lvl|lv|l)?\s*[:.\-]?\s*(-?\d+)(?:[.,]0*)?\.?", low)
-    if m is None:
-        m2 = re.fullmatch(r"(?:level|tingkat)?\s*(-?\d+)\s*[-:.)]?\s*(.+)", low)
-        if m2 and not re.search(r"\d", m2[2]):
-            n, name = int(m2[1]), fold(m2[2])
-            if name in names and names[name] != n:
-                return None, "level-unparseable", scale
-            m = m2
-        elif fold(low) in names:
-            lv = names[fold(low)]
-            return lv, "level-coerced", str(lv)
-        else:
-            num = re.fullmatch(r"-?\d+[.,]\d+", low)
-            if num:
-                return None, "level-out-of-range", f"{lo}-{hi}"
-            return None, "level-unparseable", scale
-    n = int(m[1])
-    if not lo <= n <= hi:
-        return None, "level-out-of-range", f"{lo}-{hi}"
-    return n, "level-coerced", str(n)
-
-
 # ---------------------------------------------------------------- answers
 
 
 def _read_answers(ctx: _Ctx, sheet: RawSheet, fw: Framework) -> None:
-    sub = ctx.sub
     header = _find_header(sheet, L.ASSESSMENT_COLUMNS)
     if header is None or "id" not in header[1] or "level" not in header[1]:
         missing = "No." if header is None or "id" not in header[1] else L.ASSESSMENT_COLUMNS[7].header
@@ -433,6 +323,8 @@ def _read_answers(ctx: _Ctx, sheet: RawSheet, fw: Framework) -> None:
             ctx.add("indicator-missing", sheet.name, expected=ind.id)
         return
     hrow, cols = header
+    ctx.fields["columns"] = AnswerColumns(sheet.name, *(col_letter(cols[k]) if k in cols else ""
+                                                         for k in ("level", "verified", "evidence")))
     rows_by_id: dict[str, list[int]] = {}
     unknown: list[tuple[int, str]] = []
     for (r, c), cell in sheet.cells.items():
@@ -459,7 +351,7 @@ def _read_answers(ctx: _Ctx, sheet: RawSheet, fw: Framework) -> None:
             ctx.add("indicator-duplicate", sheet.name, a1(rows[0], cols["id"]), found=ind.id,
                     detail=", ".join(str(r) for r in rows))
             continue
-        sub.answers[ind.id] = _read_answer(ctx, sheet, rows[0], cols, fw, ind)
+        ctx.fields["answers"].append(_read_answer(ctx, sheet, rows[0], cols, fw, ind))
 
 
 def _row_has_answer(sheet: RawSheet, r: int, cols: dict[str, int]) -> bool:
@@ -480,7 +372,6 @@ def _read_answer(ctx: _Ctx, sheet: RawSheet, r: int, cols: dict[str, int], fw: F
     elif code:
         ctx.add(code, name, lref, found=_plain(cell) if cell is not None else "", expected=expected)
     verified = None
-    vref = ""
     if "verified" in cols:
         vref = a1(r, cols["verified"])
         vcell = _cell(ctx, sheet, r, cols["verified"])
@@ -498,75 +389,7 @@ def _read_answer(ctx: _Ctx, sheet: RawSheet, r: int, cols: dict[str, int], fw: F
             texts[key] = ("", "")
     if ind.service_slot and level is not None and level > fw.level_min and not texts["service_name"][0]:
         ctx.add("service-name-missing", name, texts["service_name"][1], detail=ind.id)
-    return Answer(ind.id, level, verified, texts["explanation"][0], texts["evidence"][0], texts["service_name"][0],
-                  name, r, lref, vref, texts["evidence"][1])
-
-
-# ---------------------------------------------------------------- vocabularies
-
-
-@lru_cache(maxsize=32)
-def _vocab_index(vocab: L.Vocab) -> tuple[dict[str, tuple[str, str]], tuple[tuple[re.Pattern, str, str], ...]]:
-    exact: dict[str, tuple[str, str]] = {}
-    for key, label, _ in vocab:
-        exact.setdefault(fold(label), (key, label))
-        exact.setdefault(fold(key), (key, label))
-    synonyms = tuple((re.compile(rf"(^| ){re.escape(fold(s))}( |$)"), key, label)
-                     for key, label, syn in vocab for s in syn)
-    return exact, synonyms
-
-
-def match_vocab(text: str, vocab: L.Vocab) -> tuple[str, str, bool]:
-    """Normalise a dropdown answer. Returns (key, label, exact); key "lainnya: <text>" when unknown.
-
-    Exact labels and keys match silently; spellings from the vocabulary's synonyms, or a synonym
-    contained in the text as whole words, match with exact=False (a coercion the caller reports).
-    """
-    t = fold(text)
-    if not t:
-        return "", "", True
-    exact, synonyms = _vocab_index(vocab)
-    if t in exact:
-        return (*exact[t], True)
-    if t.startswith(("lainnya", "lain lain", "other")):
-        rest = re.sub(r"^(lainnya|lain lain|other)\s*[:\-]?\s*", "", text.strip(), flags=re.IGNORECASE)
-        return (f"lainnya: {rest}" if rest else "lainnya"), (f"Lainnya: {rest}" if rest else "Lainnya"), True
-    for pattern, key, label in synonyms:
-        if pattern.search(t):
-            return key, label, False
-    return f"lainnya: {text.strip()}", f"Lainnya: {text.strip()}", False
-
-
-_FUNCTION_VOCABS: dict[tuple[str, str], L.Vocab] = {}
-
-
-def _function_vocab(fw: Framework) -> L.Vocab:
-    key = (fw.id, fw.fingerprint)
-    if key not in _FUNCTION_VOCABS:
-        _FUNCTION_VOCABS[key] = _build_function_vocab(fw)
-    return _FUNCTION_VOCABS[key]
-
-
-def _build_function_vocab(fw: Framework) -> L.Vocab:
-    syn = {
-        "naskah-dinas": ("naskah dinas", "persuratan", "surat", "e-office", "srikandi", "tte", "arsip", "kearsipan",
-                         "disposisi"),
-        "kepegawaian": ("kepegawaian", "simpeg", "sapk", "siasn", "pegawai", "asn", "absensi", "presensi"),
-        "perencanaan": ("perencanaan", "e-planning", "sipd perencanaan", "renja", "musrenbang"),
-        "penganggaran": ("penganggaran", "anggaran", "e-budgeting", "sipd", "rka"),
-        "keuangan": ("keuangan", "simda", "sp2d", "akuntansi", "bku", "siskeudes", "bendahara"),
-        "kinerja": ("kinerja", "e-kinerja", "skp", "sakip", "e-sakip", "lakip"),
-        "pengadaan": ("pengadaan", "spse", "lpse", "e-procurement", "sirup", "e-katalog", "tender"),
-        "pengaduan": ("pengaduan", "lapor", "span lapor", "aspirasi", "keluhan"),
-        "jdih": ("jdih", "dokumentasi hukum", "produk hukum", "peraturan"),
-        "wbs": ("wbs", "whistle", "whistleblowing", "whistle blowing"),
-        "layanan-publik": ("layanan publik", "pelayanan publik", "perizinan", "izin", "sicantik", "oss"),
-        "barang-milik-daerah": ("barang milik daerah", "bmd", "aset", "simbada", "sima"),
-        "pengawasan-internal": ("pengawasan", "audit", "siswaskeudes", "pengawasan internal"),
-        "akuntabilitas-kinerja": ("akuntabilitas", "sakip", "e-sakip"),
-        "data-terbuka": ("data terbuka", "open data", "satu data", "portal data"),
-    }
-    return tuple((s.key, s.label, syn.get(s.key, ())) for s in fw.services)
+    return Answer(ind.id, level, verified, r, texts["service_name"][0], bool(texts["evidence"][0]))
 
 
 # ---------------------------------------------------------------- applications
@@ -581,7 +404,7 @@ def _read_apps(ctx: _Ctx, sheet: RawSheet | None, fw: Framework) -> None:
         ctx.add("missing-column", sheet.name, expected="Nama Aplikasi")
         return
     hrow, cols = header
-    fvocab = _function_vocab(fw)
+    fvocab = function_vocab(fw)
     vocabs = {"users": L.USERS, "developer": L.DEVELOPERS, "hosting": L.HOSTING, "status": L.STATUS}
     value_cols = {col for key, col in cols.items() if key != "no"}
     if any(r2 > hrow for _r1, _c1, r2, _c2 in sheet.merged):
@@ -614,7 +437,7 @@ def _read_apps(ctx: _Ctx, sheet: RawSheet | None, fw: Framework) -> None:
                 ctx.add(code, sheet.name, ref, found=text,
                         expected=label if code == "vocabulary-coerced" else ", ".join(v[1] for v in vocab))
             norm[key] = (k, label)
-        ctx.sub.applications.append(Application(
+        ctx.fields["applications"].append(Application(
             name=name, function=norm["function"][0], function_label=norm["function"][1],
             users=norm["users"][1], url=values.get("url", ("", ""))[0], developer=norm["developer"][1],
             hosting=norm["hosting"][0], integrated_with=values.get("integrated_with", ("", ""))[0],
@@ -660,13 +483,13 @@ def _read_infra(ctx: _Ctx, sheet: RawSheet | None) -> None:
         text = ctx.text(count_cell, sheet.name, a1(r, 2))
         if not text:
             continue
-        n = _parse_int(text)
+        n = parse_int(text)
         if n is None or n < 0:
             ctx.add("number-invalid", sheet.name, a1(r, 2), found=text, expected="0, 1, 2, ...")
             continue
         note = ctx.text(_cell(ctx, sheet, r, 3, report_merge=False), sheet.name, a1(r, 3))
         servers.append(ServerCount(key, n, note))
-    ctx.sub.infrastructure = Infrastructure(
+    ctx.fields["infrastructure"] = Infrastructure(
         provider=values["provider"][0], bandwidth_mbps=bandwidth, has_server_room=room,
         problems=values["problems"][0], needs=values["needs"][0], servers=tuple(servers), server_room_cell=room_ref)
 

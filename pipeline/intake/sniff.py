@@ -13,10 +13,12 @@ import struct
 import zipfile
 from pathlib import Path
 
+from pipeline import settings
 from pipeline.findings import Finding
+from pipeline.i18n import Msg, msg
 
 XLSX, REJECTED = "xlsx", "rejected"
-DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+DEFAULT_MAX_BYTES = settings.LIMITS.max_file_bytes
 
 _PREFIX = 8192
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -48,7 +50,7 @@ def detect(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES,
         data: the file's bytes, when the caller has read them already (then only an OLE file is opened again).
     """
 
-    def reject(code: str, found: str = "", expected: str = "") -> tuple[str, list[Finding]]:
+    def reject(code: str, found: str | Msg = "", expected: str = "") -> tuple[str, list[Finding]]:
         return REJECTED, [Finding(code, rel, found=found, expected=expected)]
 
     if path.name.startswith("~$"):
@@ -61,7 +63,7 @@ def detect(path: Path, rel: str, max_bytes: int = DEFAULT_MAX_BYTES,
         else:
             size, head = len(data), data[:_PREFIX]
     except OSError as exc:
-        return reject("corrupt-workbook", f"berkas tidak dapat dibuka ({exc.strerror or type(exc).__name__})")
+        return reject("corrupt-workbook", msg("reason.cannot-open", error=exc.strerror or type(exc).__name__))
     if size == 0 or not head:
         return reject("empty-file", "0 B")
     if size > max_bytes:
@@ -124,25 +126,26 @@ def _detect_zip(path: Path | io.BytesIO, reject) -> tuple[str, list[Finding]]:
     files = [i.filename for i in infos if not i.is_dir()]
     shown = ", ".join(Path(f.replace("\\", "/")).name for f in files[:3])
     more = ", ..." if len(files) > 3 else ""
-    return reject("zip-archive", f"{len(files)} berkas: {shown}{more}" if files else "arsip kosong")
+    return reject("zip-archive", msg("reason.zip-files", n=len(files), names=shown + more) if files
+                  else msg("reason.zip-empty"))
 
 
-def zip_error_reason(exc: BaseException) -> str:
-    """A short Indonesian reason for an exception raised by zipfile/zlib (no traceback text)."""
-    msg = str(exc).lower()
-    if "crc" in msg:
-        return "CRC tidak cocok (data rusak)"
-    if "encrypted" in msg or "password" in msg:
-        return "arsip zip terenkripsi"
-    if isinstance(exc, NotImplementedError) or "compression method" in msg:
-        return "metode kompresi tidak didukung"
-    if isinstance(exc, EOFError) or "truncated" in msg or "ended" in msg:
-        return "data terpotong"
-    if "not a zip file" in msg or "end of central directory" in msg:
-        return "arsip zip terpotong atau rusak"
-    if "error -" in msg or "invalid" in msg:
-        return "data terkompresi rusak"
-    return f"arsip zip rusak ({type(exc).__name__})"
+def zip_error_reason(exc: BaseException) -> Msg:
+    """A short reason for an exception raised by zipfile/zlib (no traceback text)."""
+    text = str(exc).lower()
+    if "crc" in text:
+        return msg("reason.zip-crc")
+    if "encrypted" in text or "password" in text:
+        return msg("reason.zip-encrypted")
+    if isinstance(exc, NotImplementedError) or "compression method" in text:
+        return msg("reason.zip-method")
+    if isinstance(exc, EOFError) or "truncated" in text or "ended" in text:
+        return msg("reason.zip-data-truncated")
+    if "not a zip file" in text or "end of central directory" in text:
+        return msg("reason.zip-truncated")
+    if "error -" in text or "invalid" in text:
+        return msg("reason.zip-deflate")
+    return msg("reason.zip-other", name=type(exc).__name__)
 
 
 def _ole_is_encrypted(path: Path, head: bytes) -> bool:
@@ -199,9 +202,9 @@ def _as_text(head: bytes) -> str | None:
     return None
 
 
-def _text_kind(text: str) -> str:
+def _text_kind(text: str) -> str | Msg:
     first = text.lstrip().split("\n", 1)[0]
-    for sep, label in (("\t", "teks dipisah tab"), (";", "CSV (;)"), (",", "CSV (,)")):
+    for sep, label in (("\t", msg("reason.text-tab")), (";", "CSV (;)"), (",", "CSV (,)")):
         if sep in first:
             return label
-    return "teks"
+    return msg("reason.text")
