@@ -1,0 +1,84 @@
+"""Validasi (every finding), Berkas (every file found and what became of it), Belum Mengirim (OPDs missing)."""
+
+from __future__ import annotations
+
+from pipeline.batch import MergeResult
+from pipeline.findings import outcome_label, severity_label
+from pipeline.report.writer import Ctx, fit_row
+
+
+def validation(ctx: Ctx, r: MergeResult) -> None:
+    t, f = ctx.t, ctx.f
+    out = ctx.sheet(t["sheet_validation"])
+    out.title(t["validation_title"], f["title"])
+    out.text(1, 0, t["validation_note"], f["subtitle"])
+    hr = 3
+    cols = [(t["file"], 30), (t["severity"], 15), (t["sheet"], 13), (t["cell"], 7), (t["finding_code"], 26),
+            (t["message"], 60), (t["hint"], 55)]
+    out.header(hr, cols, f["header"])
+    body = ctx.body(out)
+    for n, fd in enumerate(r.findings):
+        message, hint = fd.message(ctx.lang), fd.hint(ctx.lang)
+        b = body.row(hr + 1 + n)
+        b.text(0, fd.file, f["wrap"])
+        b.text(1, severity_label(fd.severity, ctx.lang), f[("sev", fd.severity)])
+        b.text(2, fd.sheet, f["text"])
+        b.text(3, fd.cell, f["text"])
+        b.text(4, fd.code, f["text"])
+        b.text(5, message, f["wrap"])
+        b.text(6, hint, f["wrap"])
+        b.end([(fd.file, 30), (message, 60), (hint, 55)])
+    if not r.findings:
+        out.text(hr + 1, 0, t["none"], f["note"])
+    out.table_setup(hr, hr + max(1, len(r.findings)), len(cols), freeze_col=1)
+
+
+def files(ctx: Ctx, r: MergeResult) -> None:
+    t, f = ctx.t, ctx.f
+    out = ctx.sheet(t["sheet_files"])
+    out.title(t["files_title"], f["title"])
+    out.text(1, 0, t["files_note"], f["subtitle"])
+    hr = 3
+    cols = [(t["file"], 34), (t["outcome"], 24), (t["code"], 16), (t["name"], 36), (t["reason"], 50),
+            (t["superseded_by"], 28), (t["size"], 12), ("SHA-256", 70)]
+    out.header(hr, cols, f["header"])
+    rows = sorted(r.outcomes, key=lambda o: (o.file.casefold(), o.file))
+    body = ctx.body(out)
+    for n, o in enumerate(rows):
+        b = body.row(hr + 1 + n)
+        name = r.opd_name(o.opd_code) if o.opd_code else ""
+        reason = o.reason(ctx.lang)
+        b.text(0, o.file, f["wrap"])
+        b.text(1, outcome_label(o.outcome, ctx.lang), f.get(("outcome", o.outcome), f["bold"]))
+        b.text(2, o.opd_code, f["text"])
+        b.text(3, name, f["wrap"])
+        b.text(4, reason, f["wrap"])
+        b.text(5, o.superseded_by, f["wrap"])
+        b.num(6, o.size, f["count"])
+        b.text(7, o.sha256, f["hash"])
+        b.end([(o.file, 34), (name, 36), (reason, 50), (o.superseded_by, 28)])
+    out.table_setup(hr, hr + max(1, len(rows)), len(cols), freeze_col=1)
+
+
+def missing(ctx: Ctx, r: MergeResult) -> None:
+    t, f = ctx.t, ctx.f
+    out = ctx.sheet(t["sheet_missing"])
+    out.title(t["missing_title"], f["title"])
+    out.text(1, 0, t["missing_note"], f["subtitle"])
+    hr = 3
+    cols = [(t["code"], 20), (t["name"], 60), (t["kind"], 14), (t["rejected_files"], 50)]
+    out.header(hr, cols, f["header"])
+    rejected: dict[str, list[str]] = {}
+    for o in r.outcomes:
+        if o.outcome == "rejected" and o.opd_code:
+            rejected.setdefault(o.opd_code, []).append(o.file)
+    for i, opd in enumerate(sorted(r.not_submitted, key=lambda o: o.code), hr + 1):
+        files = "; ".join(sorted(rejected.get(opd.code, [])))
+        out.text(i, 0, opd.code, f["text"])
+        out.text(i, 1, opd.name, f["wrap"])
+        out.text(i, 2, opd.kind, f["wrap"])
+        out.text(i, 3, files, f["wrap"])
+        fit_row(out.ws, i, [(opd.name, 60), (opd.kind, 14), (files, 50)])
+    if not r.not_submitted:
+        out.text(hr + 1, 0, t["none"], f["note"])
+    out.table_setup(hr, hr + max(1, len(r.not_submitted)), len(cols), freeze_col=1)

@@ -1,0 +1,231 @@
+"""One OPD's gap analysis sheet: key figures, a chart against the province, the minimal plan, the what-if
+indicator table and the OPD's own findings. In the main workbook (one sheet per OPD) and in per-OPD workbooks."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import math
+import operator
+from dataclasses import dataclass
+from fractions import Fraction
+
+from pipeline.batch import MergeResult
+from pipeline.findings import Finding, severity_label
+from pipeline.report.style import GRID, MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, stored
+from pipeline.report.summary import style_chart
+from pipeline.report.writer import Ctx, fit_row, print_setup
+from pipeline.scoring.gaps import TARGET_INDEX, TARGET_LEVELS, TARGET_NEXT_BAND, TARGET_TOP_BAND, Gap
+from pipeline.scoring.index import predikat_of
+
+WIDTHS = (7, 46, 12, 15, 10, 11, 12, 9, 11, 12, 60, 9)  # every table of the sheet is laid out on these widths
+ROW_FIELDS = ("indicator", "name", "domain", "aspect", "current", "target", "gap", "weight", "step_gain",
+              "next_criteria", "priority")
+_row_fields = operator.attrgetter(*ROW_FIELDS)
+
+
+@functools.lru_cache(maxsize=1 << 12)  # a few targets and weights recur in every OPD's sheet
+def _contribution(target: int, numerator: int, denominator: int) -> float:
+    """An indicator's contribution to the planned index: target x weight / 100, stored."""
+    return stored(Fraction(target * numerator, denominator * 100), 4)
+
+
+@dataclass(frozen=True)
+class GapData:
+    """Everything one OPD's gap sheet shows (small: sent to the per-OPD workers)."""
+
+    code: str
+    name: str  # OPD display name
+    sheet: str  # sheet name
+    file: str  # its submission's file
+    missing: tuple[str, ...]  # indicators not answered (scored at the lowest level)
+    domains: dict[str, Fraction]  # domain and aspect indices
+    aspects: dict[str, Fraction]
+    gap: Gap  # without its rows: they are ``rows``, as plain tuples (sent to a worker ten times faster than GapRows)
+    rows: tuple[tuple, ...]  # per indicator: the GapRow fields of ROW_FIELDS
+    findings: tuple[Finding, ...]  # sorted
+
+
+def data_of(r: MergeResult, code: str, sheet: str) -> GapData:
+    sub = r.submission_of(code)
+    score, gap = r.scores[code], r.gaps[code]
+    return GapData(code, r.opd_name(code), sheet, sub.file, score.missing, score.domains, score.aspects,
+                   dataclasses.replace(gap, rows=()), tuple(map(_row_fields, gap.rows)),
+                   tuple(sorted(sub.findings, key=Finding.sort_key)))
+
+
+def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
+    t, f, fw = ctx.t, ctx.f, ctx.fw
+    gap, summary = data.gap, ctx.meta.summary
+    out = ctx.sheet(data.sheet)
+    ws = out.ws
+    for c, w in enumerate(WIDTHS):
+        ws.set_column(c, c, w)
+    out.title(ctx.text("gap_title", name=data.name), f["title"])
+    out.text(1, 0, ctx.text("gap_sub", code=data.code, file=data.file), f["subtitle"])
+    if not standalone:
+        out.url(1, 10, f"internal:'{t['sheet_ranking']}'!A1", t["back"], f["link_plain"])
+
+    # key figures
+    for row, key, value, predikat in ((3, "current_index", gap.current_index, gap.current_predikat),
+                                      (4, "target_index", gap.target_index, gap.target_predikat)):
+        out.text(row, 1, t[key], f["bold"])
+        out.num(row, 2, stored(value), f["idx_bold"])
+        out.text(row, 3, predikat, band(f, predikat))
+    source = {TARGET_NEXT_BAND: ctx.text("src_next", pred=gap.target_predikat), TARGET_TOP_BAND: t["src_top"],
+              TARGET_INDEX: t["src_index"], TARGET_LEVELS: t["src_levels"]}.get(gap.target_source, gap.target_source)
+    out.text(5, 1, t["target_source"], f["bold"])
+    out.merged(5, 2, 3, source, f["wrap"])
+    fit_row(ws, 5, [(source, 26)])
+    out.text(6, 1, t["shortfall"], f["bold"])
+    out.num(6, 2, stored(gap.shortfall), f["idx"])
+    out.text(7, 1, t["steps"], f["bold"])
+    if gap.steps_needed is None:
+        out.text(7, 2, t["unreachable"], f["text"])
+    else:
+        out.num(7, 2, gap.steps_needed, f["int"])
+    planned_row = 8  # written with the indicator table: its formula reads that table
+    mean = summary.mean_index if summary else None
+    out.text(9, 1, t["province_mean"], f["bold"])
+    out.num(9, 2, None if mean is None else stored(mean), f["idx"])
+
+    # domain and aspect indices against the province average (data of the chart)
+    row = 11
+    for c, h in ((1, t["dom_asp"]), (2, t["opd_value"]), (3, t["province_mean"])):
+        out.text(row, c, h, f["header"])
+    ws.set_row(row, 30)
+    chart_first = row + 1
+    items = [(d.id, d.name, data.domains[d.id], summary.domain_means.get(d.id) if summary else None)
+             for d in fw.domains]
+    items += [(a.id, a.name, data.aspects[a.id], summary.aspect_means.get(a.id) if summary else None)
+              for a in fw.aspects]
+    for ident, name, value, avg in items:
+        row += 1
+        out.text(row, 1, f"{ident} {name}", f["text"])
+        out.num(row, 2, stored(value), f["idx"])
+        out.num(row, 3, None if avg is None else stored(avg), f["idx"])
+    chart_last = row
+    chart = ctx.wb.add_chart({"type": "bar"})
+    for col, label, colour in ((2, t["opd_value"], OPD_COLOUR), (3, t["province_mean"], MEAN_COLOUR)):
+        chart.add_series({"name": label, "categories": [out.name, chart_first, 1, chart_last, 1],
+                          "values": [out.name, chart_first, col, chart_last, col], "fill": {"color": colour},
+                          "gap": 60})
+    style_chart(chart, t["chart_opd_vs"])
+    chart.set_legend({"position": "bottom"})
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
+    chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0",
+                      "major_gridlines": {"visible": True, "line": {"color": GRID}}})
+    height = max(320, 38 * (chart_last - chart_first + 1) + 80)
+    chart.set_size({"width": 820, "height": height})
+    ws.insert_chart(3, 4, chart, {"x_offset": 15})
+
+    row = _plan(ctx, out, data, max(row, 3 + math.ceil(height / 20)) + 2)
+    last = _indicators(ctx, out, data, row + 2, planned_row)
+    _findings(ctx, out, data, last + 3)
+    ws.freeze_panes(3, 0)
+    print_setup(ws)
+
+
+def _plan(ctx: Ctx, out: object, data: GapData, row: int) -> int:
+    """The minimal plan from ``row``; unanswered indicators come first: answering them is the first step."""
+    t, f, gap = ctx.t, ctx.f, data.gap
+    out.text(row, 0, t["plan"], f["h2"])
+    row += 1
+    if data.missing:
+        out.merged(row, 0, 10, ctx.text("first_step", ids=", ".join(data.missing)), f[("sev", "incomplete")])
+        row += 1
+    if not gap.reachable:
+        out.text(row, 1, t["plan_unreachable"], f["note"])
+    elif not gap.plan:
+        out.text(row, 1, t["plan_none"], f["note"])
+    else:
+        current = {row[0]: row[4] for row in data.rows}
+        for c, key in enumerate(("ind_id", "ind_name", "level_from", "level_to", "levels_up", "gain")):
+            out.text(row, c, t[key], f["header"])
+        out.ws.set_row(row, 30)
+        for step in gap.plan:
+            row += 1
+            ind = ctx.fw.indicator(step.indicator)
+            now = current.get(ind.id, ctx.fw.level_min)
+            out.text(row, 0, ind.id, f["bold"])
+            out.text(row, 1, ind.name, f["wrap"])
+            out.num(row, 2, now, f["level_missing" if ind.id in data.missing else "level"])
+            out.num(row, 3, now + step.levels, f["level"])
+            out.num(row, 4, step.levels, f["int"])
+            out.num(row, 5, stored(step.gain, 4), f["w4"])
+            fit_row(out.ws, row, [(ind.name, 46)])
+    return row
+
+
+def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int) -> int:
+    """The indicator table with its what-if Target column from ``row``, and the planned index; its last row."""
+    t, f, fw, ws, gap = ctx.t, ctx.f, ctx.fw, out.ws, data.gap
+    missing = set(data.missing)
+    out.text(row, 0, t["indicators"], f["h2"])
+    hr = row + 1
+    heads = ("ind_id", "ind_name", "domain", "aspect", "current", "target", "gap", "weight", "step_gain",
+             "contribution", "next_criteria", "priority")
+    for c, key in enumerate(heads):
+        out.text(hr, c, t[key], f["header_input" if c == 5 else "header"])
+    ws.set_row(hr, 45)
+    first, last = hr + 1, hr + len(data.rows)
+    for i, (ind, name, domain, aspect, current, target, levels, weight, gain, nxt, priority) in enumerate(data.rows,
+                                                                                                          first):
+        e = i + 1  # 1-based row for formulas
+        criteria = ctx.text("criteria_level", level=current + 1, text=nxt) if nxt else ""
+        out.text(i, 0, ind, f["bold"])
+        out.text(i, 1, name, f["wrap"])
+        out.text(i, 2, domain, f["text"])
+        out.text(i, 3, aspect, f["text"])
+        out.num(i, 4, current, f["level_missing" if ind in missing else "level"])
+        out.num(i, 5, target, f["int_input"])
+        out.formula(i, 6, f"=MAX(0,F{e}-E{e})", levels, f["level"])
+        out.num(i, 7, float(weight), f["w4"])
+        out.num(i, 8, stored(gain, 4), f["w4"])
+        out.formula(i, 9, f"=F{e}*H{e}/100", _contribution(target, weight.numerator, weight.denominator), f["w4"])
+        out.text(i, 10, criteria, f["wrap"])
+        out.num(i, 11, priority, f["int"])
+        fit_row(ws, i, [(name, 46), (criteria, 60)])
+    ws.data_validation(first, 5, last, 5, {"validate": "integer", "criteria": "between", "minimum": fw.level_min,
+                                           "maximum": fw.level_max, "error_type": "stop",
+                                           "error_message": f"{fw.level_min}-{fw.level_max}"})
+    ws.conditional_format(first, 6, last, 6, {"type": "cell", "criteria": ">", "value": 0,
+                                              "format": f["gap_positive"]})
+    planned = f"ROUND(SUMPRODUCT(F{first + 1}:F{last + 1},H{first + 1}:H{last + 1})/100,10)"
+    out.text(planned_row, 1, t["planned_index"], f["bold"])
+    out.formula(planned_row, 2, "=" + planned, stored(gap.planned_index), f["idx_bold"])
+    planned_pred = predikat_of(fw, gap.planned_index, ctx.meta.band_rule)
+    out.formula(planned_row, 3, "=" + ctx.band_formula(f"C{planned_row + 1}"), planned_pred, f["bold"])
+    if missing:
+        out.text(last + 1, 4, ctx.text("matrix_legend", mark=f"{fw.level_min}{MISSING_MARK}", lo=fw.level_min),
+                 f["note"])
+    return last
+
+
+def _findings(ctx: Ctx, out: object, data: GapData, row: int) -> None:
+    """This OPD's findings, from a new printed page; each column placed where the sheet's widths suit it:
+    cell A, message B (wrapped), sheet C, severity D, code E:G (merged), how to fix H:K (merged, wrapped)."""
+    t, f, ws = ctx.t, ctx.f, out.ws
+    ws.set_h_pagebreaks([row])
+    out.text(row, 0, t["opd_findings"], f["h2"])
+    row += 1
+    if not data.findings:
+        out.text(row, 1, t["no_findings"], f["note"])
+        return
+    for c, c2, key in ((0, 0, "cell"), (1, 1, "message"), (2, 2, "sheet"), (3, 3, "severity"),
+                       (4, 6, "finding_code"), (7, 10, "hint")):
+        if c2 > c:
+            out.merged(row, c, c2, t[key], f["header"])
+        else:
+            out.text(row, c, t[key], f["header"])
+    ws.set_row(row, 30)
+    for fd in data.findings:
+        row += 1
+        message, hint, severity = fd.message(ctx.lang), fd.hint(ctx.lang), severity_label(fd.severity, ctx.lang)
+        out.text(row, 0, fd.cell, f["wrap"])
+        out.text(row, 1, message, f["wrap"])
+        out.text(row, 2, fd.sheet, f["wrap"])
+        out.text(row, 3, severity, f[("sev_wrap", fd.severity)])
+        out.merged(row, 4, 6, fd.code, f["wrap"])
+        out.merged(row, 7, 10, hint, f["wrap"])
+        fit_row(ws, row, [(fd.cell, 7), (message, 46), (fd.sheet, 12), (severity, 15), (fd.code, 33), (hint, 103)])

@@ -1,0 +1,191 @@
+"""Ringkasan: the province's average, key figures, how to read the workbook, band and domain tables, charts."""
+
+from __future__ import annotations
+
+import math
+
+from pipeline import settings
+from pipeline.batch import MergeResult
+from pipeline.catalog.framework import display
+from pipeline.report import style
+from pipeline.report.ranking import status
+from pipeline.report.style import GRID, OPD_COLOUR, band, stored
+from pipeline.report.writer import Ctx, Out, fit_row, print_setup
+from pipeline.template import HEADER_FILL
+
+
+def write(ctx: Ctx, out: Out, r: MergeResult, external_note: bool) -> None:
+    t, f, fw = ctx.t, ctx.f, ctx.fw
+    ws = out.ws
+    ws.hide_gridlines(2)
+    for c, w in enumerate((46, 20, 14, 14)):
+        ws.set_column(c, c, w)
+    ws.set_column(4, 4, 3)
+    out.title(ctx.text("title", year=r.year), f["title"])
+    out.text(1, 0, ctx.text("framework_line", regulation=fw.regulation or fw.title), f["subtitle"])
+    out.text(2, 0, ctx.text("rule_line", rule=t["rule_rounded" if r.band_rule == "rounded" else "rule_unrounded"]),
+             f["subtitle"])
+    s = r.summary
+    out.text(4, 0, t["province_average"], f["h2"])
+    ws.set_row(5, 40)
+    if s and s.mean_index is not None:
+        out.num(5, 0, stored(s.mean_index), f["idx_big"])
+        out.text(5, 1, s.predikat, band(f, s.predikat, "band_big"))
+        out.text(6, 0, ctx.text("average_of", n=s.count), f["note"])
+    else:
+        out.text(5, 0, t["no_scores"], f["note"])
+    c = r.counts
+    scores = r.scores.values()
+    figures = [
+        ("n_roster", len(r.roster.opds)), ("n_files", len(r.outcomes)),
+        ("n_accepted", c["accepted"] + c["accepted-with-notes"]), ("n_superseded", c["superseded"]),
+        ("n_rejected", c["rejected"]), ("n_submitted", len(r.scores)), ("n_missing", len(r.not_submitted)),
+        ("n_complete", sum(1 for sc in scores if sc.complete)),
+        ("n_incomplete", sum(1 for sc in scores if not sc.complete)),
+        ("n_verified", sum(1 for sc in scores if sc.verified_count)),
+    ]
+    row = 8
+    out.text(row, 0, t["key_figures"], f["h2"])
+    row += 1
+    out.header(row, [(t["figure"], 46), (t["count"], 20)], f["header"])
+    for key, n in figures:
+        row += 1
+        out.text(row, 0, t[key], f["text"])
+        out.num(row, 1, n, f["count"])
+    row += 2
+    out.text(row, 0, t["how_to_read"], f["h2"])
+    for key in ("how_1", "how_2", "how_3"):
+        row += 1
+        text = ctx.text(key, lo=fw.level_min, hi=fw.level_max)
+        out.merged(row, 0, 3, text, f["plain_wrap"])
+        fit_row(ws, row, [(text, 90)])
+    if external_note:
+        row += 1
+        out.text(row, 0, ctx.text("per_opd_note", folder=settings.OPD_FOLDER, limit=len(r.kept) - 1), f["note"])
+    row += 2
+    out.text(row, 0, t["bands"], f["h2"])
+    row += 1
+    out.header(row, [(t["bands"], 46), (t["band_range"], 20), (t["band_count"], 14)], f["header"])
+    dist_first = row + 1
+    dist = s.predikat_distribution if s else {b.name: 0 for b in fw.bands}
+    for b in reversed(fw.bands):
+        row += 1
+        top = "≤" if b is fw.bands[-1] else "<"
+        out.text(row, 0, b.name, band(f, b.name))
+        out.text(row, 1, f"{display(b.min)} ≤ {t['index'].lower()} {top} {display(b.max)}", f["text"])
+        out.num(row, 2, dist.get(b.name, 0), f["count"])
+    dist_last = row
+    row += 2
+    out.text(row, 0, t["domain_means"], f["h2"])
+    row += 1
+    out.header(row, [(t["domain"], 46), (t["weight"], 20), (t["mean"], 14), (t["predikat"], 14)], f["header"])
+    means_first = row + 1
+    for d in fw.domains:
+        row += 1
+        out.text(row, 0, f"{d.id} {d.name}", f["text"])
+        out.num(row, 1, stored(d.weight), f["idx"])
+        if s and s.domain_means:
+            out.num(row, 2, stored(s.domain_means[d.id]), f["idx"])
+            out.text(row, 3, s.domain_predikat[d.id], band(f, s.domain_predikat[d.id]))
+    row += 2
+    out.text(row, 0, t["aspect_means"], f["h2"])
+    row += 1
+    out.header(row, [(t["aspect"], 46), (t["domain"], 20), (t["mean"], 14)], f["header"])
+    aspect_first = row + 1
+    for a in fw.aspects:
+        row += 1
+        out.text(row, 0, f"{a.id} {a.name}", f["wrap"])
+        out.text(row, 1, a.domain, f["text"])
+        if s and s.aspect_means:
+            out.num(row, 2, stored(s.aspect_means[a.id]), f["idx"])
+        fit_row(ws, row, [(f"{a.id} {a.name}", 46)])
+    aspect_last = row
+    opd_block = None
+    if len(r.ranking) > settings.CHART_MAX_OPDS:  # a bar per OPD would be unreadable: Peringkat has them all
+        row += 2
+        out.text(row, 0, ctx.text("chart_skipped", chart=t["chart_opd"], limit=settings.CHART_MAX_OPDS,
+                                  sheet=t["sheet_ranking"]), f["note"])
+    elif r.ranking:
+        # the per-OPD chart's own data: a static block in rank order (Peringkat has an autofilter; a chart on
+        # it would reorder its bars when an official sorts or filters there, while its bar colours stay put)
+        row += 2
+        out.text(row, 0, t["opd_chart_data"], f["h2"])
+        row += 1
+        out.header(row, [(t["name"], 46), (t["spbe_index"], 20), (t["predikat"], 14), (t["status"], 14)],
+                   f["header"])
+        opd_block = (row + 1, row + len(r.ranking))
+        for x in r.ranking:
+            row += 1
+            label = x.name + ("" if x.score.complete else t["incomplete_suffix"])
+            text = status(ctx, x.score)
+            out.text(row, 0, label, f["wrap"])
+            out.num(row, 1, stored(x.index), f["idx_bold"])
+            out.text(row, 2, x.predikat, band(f, x.predikat))
+            out.text(row, 3, text, f["wrap"] if x.score.complete else f[("sev", "incomplete")])
+            fit_row(ws, row, [(label, 46), (text, 14)])
+    ws.set_column(5, 14, 9)
+    if s and s.count:
+        _charts(ctx, out, r, (dist_first, dist_last), means_first, (aspect_first, aspect_last), opd_block)
+    print_setup(ws)
+
+
+def _charts(ctx: Ctx, out: Out, r: MergeResult, dist: tuple[int, int], means_first: int,
+            aspects: tuple[int, int], opd_block: tuple[int, int] | None) -> None:
+    """The predikat distribution, the bar of every OPD (up to CHART_MAX_OPDS) and the domain and aspect means."""
+    t, fw, ws, name = ctx.t, ctx.fw, out.ws, out.name
+    colours = style.band_colours(fw)
+    grid = {"visible": True, "line": {"color": GRID}}
+    counts = r.summary.predikat_distribution
+    chart = ctx.wb.add_chart({"type": "column"})
+    chart.add_series({
+        "name": t["band_count"], "categories": [name, dist[0], 0, dist[1], 0], "values": [name, dist[0], 2, dist[1], 2],
+        "points": [{"fill": {"color": colours[b.name][0]}, "border": {"color": "#404040"}} for b in reversed(fw.bands)],
+        "data_labels": {"value": True}, "gap": 60,
+    })
+    style_chart(chart, t["chart_dist"])
+    chart.set_y_axis({"major_gridlines": grid, "min": 0, "num_format": "0",
+                      "major_unit": max(1, math.ceil(max(counts.values(), default=1) / 5))})
+    chart.set_size({"width": 560, "height": 300})
+    ws.insert_chart(4, 5, chart, {"x_offset": 10, "y_offset": 0})
+
+    opd_rows = 0
+    if opd_block:  # every OPD's index, from the static block in rank order; the bar colours follow it
+        first, last = opd_block
+        chart = ctx.wb.add_chart({"type": "bar"})
+        chart.add_series({
+            "name": t["spbe_index"], "categories": [name, first, 0, last, 0], "values": [name, first, 1, last, 1],
+            "points": [{"fill": {"color": colours[x.predikat][0]}} for x in r.ranking],
+            "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
+        })
+        style_chart(chart, t["chart_opd"])
+        # in an xlsxwriter bar chart the x axis is the horizontal value axis and the y axis the category axis
+        chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
+        chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0", "major_gridlines": grid})
+        height = max(260, 30 * len(r.ranking) + 90)
+        chart.set_size({"width": 560, "height": height})
+        ws.insert_chart(21, 5, chart, {"x_offset": 10})
+        opd_rows = math.ceil(height / 20) + 1
+
+    means_last = means_first + len(fw.domains) - 1
+    top = 21 + opd_rows
+    for (first, last), title, colour, per in (((means_first, means_last), t["domain"], HEADER_FILL, 34),
+                                              (aspects, t["aspect"], OPD_COLOUR, 30)):
+        chart = ctx.wb.add_chart({"type": "bar"})
+        chart.add_series({
+            "name": t["mean"], "categories": [name, first, 0, last, 0], "values": [name, first, 2, last, 2],
+            "fill": {"color": colour}, "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
+        })
+        style_chart(chart, f"{t['chart_means']}: {title}")
+        chart.set_y_axis({"reverse": True})
+        chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0", "major_gridlines": grid})
+        chart.set_legend({"none": True})
+        height = 60 + per * (last - first + 1)
+        chart.set_size({"width": 560, "height": height})
+        ws.insert_chart(top, 5, chart, {"x_offset": 10})
+        top += math.ceil(height / 20) + 1
+
+
+def style_chart(chart: object, title: str) -> None:
+    chart.set_title({"name": title, "name_font": {"size": 11, "bold": True}})
+    chart.set_legend({"none": True})
+    chart.set_chartarea({"border": {"color": "#BFBFBF"}})
