@@ -36,12 +36,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pipeline import fill
-from pipeline import framework as fwmod
-from pipeline import roster as rostermod
-from pipeline.template import DEFAULT_TEMPLATE
+from pipeline.catalog import framework as fwmod
+from pipeline.catalog import roster as rostermod
 
 GEN_VERSION = 2
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the clone the benchmark runs from (any install of the package)
+TEMPLATE = ROOT / "templates" / "blank_questionnaire.xlsx"
 KALTARA_ROSTER = ROOT / "pipeline" / "data" / "roster-kaltara.csv"
 FAULT_KINDS = ("corrupt-zip", "pdf-renamed", "free-text-levels", "incomplete")
 _MARKER = re.compile(rb"@@([A-Z]+)(\d*)@@|<v>([98])000(\d\d)</v>")
@@ -155,7 +155,7 @@ def make_base(spec: BaseSpec, folder: Path) -> Base:
         levels["24"] = "belum tahu"
     verified = {ind.id: 800000 + k for k, ind in enumerate(fw.indicators)} if spec.verified else None
     path = fill.fill_questionnaire(
-        DEFAULT_TEMPLATE, folder / f"base-{spec.name}.xlsx", opd="@@OPD@@", levels=levels, verified=verified,
+        TEMPLATE, folder / f"base-{spec.name}.xlsx", opd="@@OPD@@", levels=levels, verified=verified,
         explanations={i.id: "Sudah diterapkan; lihat dokumen terlampir." for i in fw.indicators},
         evidence={i.id: f"@@CODE@@-ind{i.id}.pdf" for i in fw.indicators}, service_names=ms.SERVICE_NAMES,
         identity={"date_filled": date, "respondent": "Petugas SPBE @@CODE@@"},

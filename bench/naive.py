@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from pipeline import framework as fwmod
+from pipeline.catalog import framework as fwmod
 
 FIRST_ROW, LAST_ROW = 5, 41  # the indicator rows of the 2018 template
 

@@ -19,12 +19,16 @@ What runs, each as a subprocess so that interpreter start-up and imports count:
 
 * **spbe merge** -- ``spbe merge --input DIR --output OUT --roster ROSTER`` (the console script
   next to this interpreter, else ``python -m pipeline``).
+* **merge, plain twins** -- the same merge with ``SPBE_PLAIN=1``: every accelerator off (the plain reader,
+  xlsxwriter for every cell and every per-OPD workbook), to show what the accelerators save (N <= 5,000).
+* **merge @ old** -- with ``--old-spbe PATH``: the merge of another installed version (a venv of an older
+  commit), on the same set in the same run.
 * **merge, main workbook** -- the same with ``--no-per-opd-files`` (N <= 5,000 only): the consolidated
   workbook alone, to show what the per-OPD workbooks cost (above the per-OPD limit it then has no gap
   sheets, so it is not the complete output and no target applies to it).
-* **batch.run (no report)** -- ``pipeline.batch.run`` on the folder: merge minus the workbook writing.
-* **reading stage** -- ``pipeline.intake.read_folder``: sniff, safe read, parse and per-file
-  validation in the sandboxed worker pool (default workers).
+* **read + score (no report)** -- ``pipeline.batch.read`` then ``batch.assemble``: merge minus the workbook.
+* **reading stage** -- ``pipeline.batch.read``: sniff, safe read, parse and per-file consistency checks in
+  the worker pool (default workers).
 * **naive baseline** -- ``bench/naive.py``: openpyxl full load of every file, cells by position,
   pandas, openpyxl writer, one process.
 * **read floor** -- ``bench/floor.py``: unzip + C-ElementTree parse of the same parts, 2 processes.
@@ -70,11 +74,17 @@ sys.path.insert(0, str(BENCH))
 import gen  # noqa: E402
 
 POLL_S = 0.02
-_BATCH = ("import json, sys; from pathlib import Path; from pipeline.batch import run; "
-          "r = run(Path(sys.argv[1]), roster=sys.argv[2]); "
+_BATCH = ("import json, sys; from pathlib import Path; from pipeline import batch; "
+          "from pipeline.catalog import framework, roster; from pipeline.intake.read import discover; "
+          "from pipeline.workers import Workers\nif __name__ == '__main__':\n"
+          " fw = framework.load(); w = Workers(); "
+          "subs = batch.read(discover(Path(sys.argv[1])), fw, None, sys.argv[2], w); w.close(); "
+          "r = batch.assemble(fw, roster.load(sys.argv[2]), subs); "
           "json.dump({c: float(s.index) for c, s in r.scores.items()}, open(sys.argv[3], 'w'))")
-_READ = ("import sys; from pathlib import Path; from pipeline.intake import read_folder; "
-         "read_folder(Path(sys.argv[1]), roster=sys.argv[2])")
+_READ = ("import sys; from pathlib import Path; from pipeline import batch; from pipeline.catalog import framework; "
+         "from pipeline.intake.read import discover; from pipeline.workers import Workers\n"
+         "if __name__ == '__main__':\n with Workers() as w: "
+         "batch.read(discover(Path(sys.argv[1])), framework.load(), None, sys.argv[2], w)")
 
 
 @dataclass
@@ -300,16 +310,23 @@ def bench_n(n: int, args: argparse.Namespace) -> list[Measurement]:
         # the same without the per-OPD workbooks: the consolidated workbook alone (above the per-OPD limit
         # it then has no gap sheets); shows what the per-OPD workbooks cost, not a target
         "merge, main workbook": [*merge, "--no-per-opd-files"],
-        "batch.run (no report)": [py, "-c", _BATCH, str(folder), str(roster), str(cwd / "scores-pipeline.json")],
+        # the same merge with every accelerator off (pipeline.settings.ACCELERATE): what they save
+        "merge, plain twins": ["env", "SPBE_PLAIN=1", *merge],
+        "read + score (no report)": [py, "-c", _BATCH, str(folder), str(roster), str(cwd / "scores-pipeline.json")],
         "reading stage": [py, "-c", _READ, str(folder), str(roster)],
         "naive baseline": [py, str(BENCH / "naive.py"), str(folder), str(cwd / "naive.xlsx"),
                            "--scores", str(cwd / "scores-naive.json")],
         "read floor": [py, str(BENCH / "floor.py"), str(folder), "--expect-unreadable",
                        str(manifest["files"].get("corrupt-zip", 0) + manifest["files"].get("pdf-renamed", 0))],
     }
+    if args.old_spbe:  # the same merge by another installed version (e.g. the commit before a change)
+        old = [args.old_spbe, "merge", "--input", str(folder), "--output", str(cwd / "old" / "rekap.xlsx"),
+               "--roster", str(roster), *shlex.split(args.merge_args)]
+        variants = {"spbe merge": merge, "merge @ old": old, **variants}
     if n > 5000:  # the cheap, informative variants first, in case the others time out
-        order = ["start-up", "read floor", "reading stage", "spbe merge", "batch.run (no report)", "naive baseline"]
+        order = ["start-up", "read floor", "reading stage", "spbe merge", "read + score (no report)", "naive baseline"]
         variants.pop("merge, main workbook")
+        variants.pop("merge, plain twins")
     else:
         order = list(variants)
     out = []
@@ -339,8 +356,11 @@ def table(results: list[Measurement]) -> str:
         note = "" if m.status == "ok" else m.status
         naive = by.get((m.n, "naive baseline"))
         floor = by.get((m.n, "read floor"))
-        if m.variant in ("spbe merge", "merge, main workbook", "batch.run (no report)") and naive and naive.status == "ok":
+        if m.variant in ("spbe merge", "merge, main workbook", "read + score (no report)") and naive and naive.status == "ok":
             note = f"{naive.wall_s / m.wall_s:.1f}x faster than naive " + note
+        merge = by.get((m.n, "spbe merge"))
+        if m.variant in ("merge @ old", "merge, plain twins") and merge and merge.status == "ok":
+            note = f"spbe merge takes {100 * (merge.wall_s / m.wall_s - 1):+.1f} % of this time " + note
         if m.variant == "reading stage" and floor and floor.status == "ok":
             note = f"{m.wall_s / floor.wall_s:.2f}x the read floor " + note
         files_s = "" if m.variant == "start-up" else f"{m.files_per_s:9.1f}"
@@ -382,6 +402,8 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=BENCH / "out", help="sets and outputs (default bench/out/)")
     ap.add_argument("--repeat", type=int, default=0, help="runs per variant, best kept (default 3 if N<=1000, else 1)")
     ap.add_argument("--merge-args", default="", help="extra options for spbe merge, e.g. '--no-per-opd-files'")
+    ap.add_argument("--old-spbe", default="", help="another spbe executable (e.g. a venv of the previous commit): "
+                                                    "its merge runs beside this one, on the same set")
     ap.add_argument("--timeout", type=float, default=None, help="kill a variant after this many seconds")
     ap.add_argument("--regenerate", action="store_true", help="rebuild cached sets")
     ap.add_argument("--json", type=Path, help="save all measurements as JSON")

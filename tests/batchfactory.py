@@ -1,4 +1,4 @@
-"""Build realistic BatchResults without reading files: synthetic Submissions run through batch.assemble().
+"""Build realistic MergeResults without reading files: synthetic Submissions run through batch.assemble().
 
 ``standard_batch()`` is the scenario most report and inventory tests use: six OPDs of the Kaltara roster
 (a tie, an incomplete one, a verified one, an index of exactly 2.645), a superseded copy, rejected files
@@ -14,13 +14,13 @@ from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
 from pipeline import batch, layout
-from pipeline import framework as fwmod
-from pipeline import roster as rostermod
+from pipeline.catalog import framework as fwmod
+from pipeline.catalog import roster as rostermod
+from pipeline.catalog.framework import Framework
+from pipeline.catalog.roster import Opd, Roster
 from pipeline.findings import Finding
-from pipeline.framework import Framework
-from pipeline.models import Answer, Application, Infrastructure, ServerCount, Submission
-from pipeline.roster import Opd, Roster
-from pipeline.textutil import col_letter
+from pipeline.model import Answer, AnswerColumns, Application, Infrastructure, ServerCount, Submission
+from pipeline.text import col_letter
 
 FW_ID = "permenpanrb-59-2020"
 YEAR = 2026
@@ -29,6 +29,7 @@ LONG_TEXT = "panjang " * 5000  # 40,000 characters
 CONTROL_TEXT = "bel\x07dan\ud800surrogat"
 
 _COLS = {c.key: col_letter(i + 1) for i, c in enumerate(layout.ASSESSMENT_COLUMNS)}
+COLUMNS = AnswerColumns(layout.SHEET_ASSESSMENT, _COLS["level"], _COLS["verified"], _COLS["evidence"])
 
 
 def framework(fid: str = FW_ID) -> Framework:
@@ -65,18 +66,13 @@ def levels_for_index(fw: Framework, target: Fraction, base: int = 3) -> dict[str
     return levels
 
 
-def answers(fw: Framework, levels: Mapping[str, int | None], verified: Mapping[str, int] | None = None,
-            sheet: str = layout.SHEET_ASSESSMENT) -> dict[str, Answer]:
-    """Answers at the rows and cells of the real template layout (first data row, then one row per indicator)."""
-    out = {}
-    for n, ind in enumerate(fw.indicators):
-        if ind.id not in levels:
-            continue
-        row = layout.FIRST_DATA_ROW + n
-        out[ind.id] = Answer(ind.id, levels[ind.id], (verified or {}).get(ind.id), "", "dokumen.pdf" if levels[ind.id]
-                             else "", "", sheet, row, f"{_COLS['level']}{row}", f"{_COLS['verified']}{row}",
-                             f"{_COLS['evidence']}{row}")
-    return out
+def answers(fw: Framework, levels: Mapping[str, int | None],
+            verified: Mapping[str, int] | None = None) -> tuple[Answer, ...]:
+    """Answers at the rows of the real template layout (first data row, then one row per indicator); their
+    cells are in :data:`COLUMNS`."""
+    return tuple(Answer(ind.id, levels[ind.id], (verified or {}).get(ind.id), layout.FIRST_DATA_ROW + n,
+                        evidence=bool(levels[ind.id]))
+                 for n, ind in enumerate(fw.indicators) if ind.id in levels)
 
 
 def app(name: str, function: str = "", *, hosting: str = "", status: str = "aktif", url: str = "", row: int = 5,
@@ -103,24 +99,24 @@ def submission(fw: Framework, code: str, levels: Mapping[str, int | None] | None
     lv = dict(levels) if levels is not None else {i.id: 3 for i in fw.indicators}
     ans = answers(fw, lv, verified)
     found = list(findings)
-    for iid, a in ans.items():
+    for a in ans:
         if a.level is None:
-            found.append(Finding("level-blank", file, a.sheet, a.level_cell, detail=iid))
+            found.append(Finding("level-blank", file, COLUMNS.sheet, f"{COLUMNS.level}{a.row}", detail=a.indicator))
     digest = hashlib.sha256(f"{file}|{content or code}|{sorted(lv.items(), key=str)}".encode()).hexdigest()
     return Submission(file=file, sha256=digest, size=20_000 + len(file), mtime=mtime, framework_id=fw.id,
                       template_version=layout.TEMPLATE_VERSION, opd_code=code, opd_raw=code, date_filled=date,
-                      year=year, answers=ans, applications=list(applications),
-                      infrastructure=infra or Infrastructure(), findings=found)
+                      year=year, answers=ans, columns=COLUMNS, applications=tuple(applications),
+                      infrastructure=infra or Infrastructure(), findings=tuple(found))
 
 
 def rejected(file: str, code: str = "unknown-format", found: str = "") -> Submission:
     digest = hashlib.sha256(file.encode("utf-8", "surrogatepass")).hexdigest()
     return Submission(file=file, sha256=digest, size=len(file), mtime=0.0,
-                      findings=[Finding(code, file, found=found)])
+                      findings=(Finding(code, file, found=found),))
 
 
 def assemble(subs: list[Submission], *, fw: Framework | None = None, roster: Roster | None = None,
-             lang: str = "id", **kw: object) -> batch.BatchResult:
+             lang: str = "id", **kw: object) -> batch.MergeResult:
     return batch.assemble(fw or framework(), roster or rostermod.load(), subs, year=kw.pop("year", YEAR), lang=lang,
                           input_dir="input", **kw)
 
@@ -194,13 +190,13 @@ def standard_submissions(fw: Framework | None = None) -> list[Submission]:
     ]
 
 
-def standard_batch(lang: str = "id", **kw: object) -> batch.BatchResult:
+def standard_batch(lang: str = "id", **kw: object) -> batch.MergeResult:
     """The standard scenario (see the module docstring) assembled with the Kaltara roster."""
     fw = framework()
     return assemble(standard_submissions(fw), fw=fw, lang=lang, **kw)
 
 
-def odd_code_batch() -> batch.BatchResult:
+def odd_code_batch() -> batch.MergeResult:
     """OPD codes that are not valid sheet names as they stand, or collide once cleaned."""
     fw = framework()
     codes = ["A/B", "A:B", "x" * 40, "'QUOTE'", "Data", "[BIRO]*?", "history"]
@@ -224,7 +220,7 @@ _LARGE_APPS = (  # (name, function, hosting, url): a pool shared across OPDs, so
 _LARGE_HOSTING = ("ruang-server-opd", "pusat-data-pemprov", "pdn", "cloud", "vendor-luar-provinsi")
 
 
-def large_batch(n: int, *, fw: Framework | None = None, lang: str = "id", seed: int = 1) -> batch.BatchResult:
+def large_batch(n: int, *, fw: Framework | None = None, lang: str = "id", seed: int = 1) -> batch.MergeResult:
     """A realistic batch of ``n`` submitted OPDs, fast (no files): for profiling and scale tests.
 
     The roster holds ``n + n // 50 + 1`` OPDs (so some have not submitted); levels are pseudo-random

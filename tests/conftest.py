@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import fill
-from pipeline import framework as fwmod
-from pipeline import roster as rostermod
+from pipeline.catalog import framework as fwmod
+from pipeline.catalog import roster as rostermod
 from pipeline.findings import CODES, Finding
 from pipeline.template import write_template
 

@@ -7,7 +7,6 @@ record with ``python tests/golden.py --write`` and say so in the commit.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from batchfactory import app, apps, assemble, framework, standard_batch, submission
 
 from pipeline import inventory as inv
 from pipeline import report
-from pipeline.models import Infrastructure, ServerCount
+from pipeline.model import Infrastructure, ServerCount
+from tests.batchfactory import app, apps, assemble, framework, standard_batch, submission
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def result():
 
 @pytest.fixture(scope="module")
 def iv(result) -> inv.Inventory:
-    return inv.analyse(result.framework, result.kept, {c: s.levels for c, s in result.scores.items()})
+    return inv.analyse(result.framework, result.kept)
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -99,15 +99,16 @@ def test_data_centre_plan(iv: inv.Inventory) -> None:
     assert iv.dc_totals == (sum(len(p[0]) for p in plan.values()), sum(p[1] for p in plan.values())) == (12, 10)
 
 
-def test_service_flags(iv: inv.Inventory) -> None:
-    rows = {(s.service, s.opd): s for s in iv.services}
+def test_service_flags(result) -> None:
+    services = list(inv.service_rows(result.framework, result.kept, {c: s.levels for c, s in result.scores.items()}))
+    rows = {(s.service, s.opd): s for s in services}
     assert rows[("kepegawaian", "BPBD")].flags == (inv.FLAG_LOW_LEVEL,)
     assert rows[("kepegawaian", "BPBD")].apps == ("SIMPEG BPBD",)
     assert rows[("keuangan", "BKD")].flags == (inv.FLAG_NO_APP,)  # level 3, no application
     assert rows[("keuangan", "BPKAD")].flags == () and rows[("keuangan", "BPKAD")].apps == ("SIMDA Keuangan",)
     assert rows[("kinerja", "DISKOMINFO")].apps == ()  # "+1" is inactive
     assert rows[("layanan-publik", "BAPENDA")].levels == (("45", 5), ("46", 5), ("47", 5))
-    assert len(iv.services) == len(framework().services) * 6
+    assert len(services) == len(framework().services) * 6
 
 
 def test_verified_level_is_used_for_flags() -> None:
@@ -123,7 +124,7 @@ def test_verified_level_is_used_for_flags() -> None:
 def test_empty_inventory() -> None:
     fw = framework()
     s = submission(fw, "BKD", infra=Infrastructure(servers=(ServerCount("pdn", 2, ""),)))
-    iv = inv.analyse(fw, [s], {"BKD": {}})
+    iv = inv.analyse(fw, [s])
     assert iv.entries == [] and iv.shared == [] and iv.spread == [] and iv.dc_totals == (0, 0)
 
 
@@ -132,7 +133,7 @@ def test_empty_inventory() -> None:
 
 @pytest.fixture(scope="module")
 def book(result, tmp_path_factory: pytest.TempPathFactory):
-    path = report.write_report(result, tmp_path_factory.mktemp("inv") / "rekap.xlsx")
+    path = report.write(result, tmp_path_factory.mktemp("inv") / "rekap.xlsx").workbook
     return openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True)
 
 
@@ -212,7 +213,7 @@ def test_services_sheet(book) -> None:
 
 
 def test_english_inventory_sheets(tmp_path: Path) -> None:
-    path = report.write_report(standard_batch(lang="en"), tmp_path / "en.xlsx")
+    path = report.write(standard_batch(lang="en"), tmp_path / "en.xlsx").workbook
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
     assert {"Applications", "Shared Applications", "Hosting & Data Centre", "Services vs Applications"} <= set(names)
 
@@ -225,7 +226,7 @@ def test_ministry_servers_and_applications_are_not_moved() -> None:
         app("Arsip", hosting="vendor-luar-provinsi", fw=fw), app("Lokal", hosting="ruang-server-opd", fw=fw)),
         infra=Infrastructure(servers=(ServerCount("kementerian", 3, ""), ServerCount("ruang-server-opd", 2, ""),
                                       ServerCount("pdn", 1, ""))))
-    iv = inv.analyse(fw, [s], {"BKD": {}})
+    iv = inv.analyse(fw, [s])
     plan = iv.dc_plan[0]
     assert [a.name for a in plan.apps] == ["SIMPEG", "Arsip", "Lokal"] and plan.servers == 2
     assert plan.servers_total == 6 and iv.dc_totals == (3, 2)

@@ -13,8 +13,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from pipeline import batch
 from pipeline.cli import main
-from pipeline.intake import read_folder
+from pipeline.workers import Workers
 from tests.libreoffice import pdf_text, to_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +68,7 @@ def test_english_and_missing_input(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "en.xlsx"), "--lang", "en"])
     assert res.exit_code == 0 and "Files: 11 found, 10 accepted, 1 superseded, 0 rejected" in res.output
     res = CliRunner().invoke(main, ["merge", "-i", str(tmp_path / "nope")])
-    assert res.exit_code == 2 and "input folder" in res.output
+    assert res.exit_code == 2 and res.output.splitlines()[-1] == f"Error: Folder input {tmp_path / 'nope'} tidak ada."
 
 
 def test_deterministic(tmp_path: Path, merged: tuple[Path, str]) -> None:
@@ -79,6 +80,7 @@ def test_deterministic(tmp_path: Path, merged: tuple[Path, str]) -> None:
     assert hashlib.sha256(out2.read_bytes()).digest() == hashlib.sha256(merged[0].read_bytes()).digest()
 
 
+@pytest.mark.libreoffice
 def test_output_opens_in_libreoffice(tmp_path: Path, merged: tuple[Path, str]) -> None:
     text = pdf_text(to_pdf(merged[0], tmp_path))
     assert "Rekapitulasi Tingkat Kematangan SPBE" in text
@@ -92,9 +94,9 @@ def test_samples_in_step_with_template(tmp_path: Path) -> None:
     mod.make(tmp_path)
 
     def digest(folder: Path) -> list:
-        return [(s.file, s.opd_code, s.date_filled, {i: (a.level, a.verified) for i, a in s.answers.items()},
+        return [(s.file, s.opd_code, s.date_filled, {a.indicator: (a.level, a.verified) for a in s.answers},
                  [(a.name, a.hosting) for a in s.applications], sorted((f.code, f.cell) for f in s.findings))
-                for s in read_folder(folder, isolate=False)]
+                for s in batch.check([folder], workers=Workers(inline=True)).submissions]
 
     assert digest(tmp_path) == digest(SAMPLES), "input/ is stale: run python tools/make_samples.py"
 
@@ -120,7 +122,7 @@ def test_targets_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"levels": {"99": 3}}', encoding="utf-8")
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(out), "--targets", str(bad)])
-    assert res.exit_code == 1 and "Error: targets file" in res.output and "99" in res.output
+    assert res.exit_code == 1 and "Error: Berkas target" in res.output and "99" in res.output
 
 
 def test_other_framework_and_empty_folder_are_explained(tmp_path: Path) -> None:
@@ -140,10 +142,12 @@ def test_other_framework_and_empty_folder_are_explained(tmp_path: Path) -> None:
 
 
 def test_targets_file_errors(tmp_path: Path) -> None:
-    for text, message in (("{oops", "not valid JSON at line 1, column 2"),
-                          ('{"opd": {"NOPE": {"index": "3"}}}', "OPD code 'NOPE' is not in the roster")):
+    for text, message, lang in (("{oops", "bukan JSON yang valid pada baris 1, kolom 2", "id"),
+                                ("{oops", "not valid JSON at line 1, column 2", "en"),
+                                ('{"opd": {"NOPE": {"index": "3"}}}', "kode OPD 'NOPE' tidak ada dalam daftar OPD", "id"),
+                                ('{"opd": {"NOPE": {"index": "3"}}}', "OPD code 'NOPE' is not in the roster", "en")):
         bad = tmp_path / "t.json"
         bad.write_text(text, encoding="utf-8")
         res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "x.xlsx"),
-                                        "--targets", str(bad)])
+                                        "--targets", str(bad), "--lang", lang])
         assert res.exit_code == 1 and message in res.output, res.output

@@ -107,9 +107,10 @@ def test_committed_template_is_fresh(tmp_path: Path) -> None:
 def test_template_cli_errors(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["template", "--framework", "nope", "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 1
-    assert "Error: framework 'nope' is not known" in result.output
+    assert "Error: Kerangka 'nope' tidak dikenal" in result.output
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("which", ["2018", "2020"])
 def test_opens_in_libreoffice(which: str, template_2018: Path, template_2020: Path, tmp_path: Path) -> None:
     pdf = to_pdf(template_2018 if which == "2018" else template_2020, tmp_path)

@@ -1,4 +1,4 @@
-"""Intake as a batch: discovery, one outcome per file, superseded copies, the check command."""
+"""Validation of a batch: discovery, one outcome per file, superseded copies, the year, the check command."""
 
 from __future__ import annotations
 
@@ -10,11 +10,17 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from pipeline import batch
-from pipeline import framework as fwmod
-from pipeline import roster as rostermod
+from pipeline.catalog import framework as fwmod
+from pipeline.catalog import roster as rostermod
 from pipeline.cli import main
-from pipeline.intake import discover, read_folder
-from pipeline.validate import resolve
+from pipeline.intake.read import Task, discover, read_one
+from pipeline.workers import Workers
+
+INLINE = Workers(inline=True)
+
+
+def checked(folder: Path) -> batch.CheckReport:
+    return batch.check([folder], workers=INLINE)
 
 
 def test_discover_recursive_sorted(tmp_path: Path) -> None:
@@ -33,24 +39,26 @@ def test_superseded_rules(tmp_path: Path, make_submission) -> None:
     os.utime(tmp_path / "bpkad_a.xlsx", (2_000_000_000, 2_000_000_000))  # same date filled: newer file wins
     os.utime(tmp_path / "bpkad_b.xlsx", (1_900_000_000, 1_900_000_000))
     (tmp_path / "~$bkd_baru.xlsx").write_bytes(b"\x00" * 165)
-    subs = read_folder(tmp_path, isolate=False)
-    kept, outcomes = resolve(subs)
+    report = checked(tmp_path)
+    kept, outcomes = report.kept, report.outcomes
     by_file = {o.file: o for o in outcomes}
     assert len(outcomes) == 6
     # of two identical copies the first in discovery order stays ("bkd_baru (1)" sorts before "bkd_baru.")
     assert [s.file for s in kept] == ["bkd_baru (1).xlsx", "bpkad_a.xlsx"]
     twin = "bkd_baru.xlsx"
-    assert by_file[twin].outcome == "superseded" and "salinan identik" in by_file[twin].reason
-    assert by_file["bkd_lama.xlsx"].outcome == "superseded" and "diisi 01/03/2026" in by_file["bkd_lama.xlsx"].reason
+    assert by_file[twin].outcome == "superseded" and "salinan identik" in by_file[twin].reason()
+    assert by_file["bkd_lama.xlsx"].outcome == "superseded" and "diisi 01/03/2026" in by_file["bkd_lama.xlsx"].reason()
     assert by_file["bpkad_b.xlsx"].outcome == "superseded" and by_file["bpkad_b.xlsx"].superseded_by == "bpkad_a.xlsx"
     assert by_file["~$bkd_baru.xlsx"].outcome == "rejected"
-    assert next(s for s in kept if s.opd_code == "BKD").answers["1"].level == 4
+    assert next(s for s in kept if s.opd_code == "BKD").answer("1").level == 4
+    assert by_file["bkd_lama.xlsx"].reason("en") == "replaced by bkd_baru (1).xlsx (filled 01/03/2026)"
 
 
 def test_identical_copies_keep_first_name(tmp_path: Path, make_submission) -> None:
     make_submission(tmp_path, opd="BKD", name="a.xlsx")
     shutil.copy(tmp_path / "a.xlsx", tmp_path / "b.xlsx")
-    kept, outcomes = resolve(read_folder(tmp_path, isolate=False))
+    report = checked(tmp_path)
+    kept, outcomes = report.kept, report.outcomes
     assert [s.file for s in kept] == ["a.xlsx"]
     assert [(o.file, o.outcome) for o in outcomes] == [("a.xlsx", "accepted"), ("b.xlsx", "superseded")]
 
@@ -59,14 +67,15 @@ def test_assemble_scores_and_year(tmp_path: Path, make_submission) -> None:
     make_submission(tmp_path, opd="BKD", levels={"1": 5})
     make_submission(tmp_path, opd="DINKES", identity={"year": 2025})
     make_submission(tmp_path, opd="DISHUB", levels={"25": None})
-    result = batch.run(tmp_path, isolate=False)
+    fw = fwmod.load()
+    subs = batch.read(discover(tmp_path), fw, None, None, INLINE)
+    result = batch.assemble(fw, rostermod.load(), subs)
     assert result.year == 2026
     assert set(result.scores) == {"BKD", "DINKES", "DISHUB"}
     assert not result.scores["DISHUB"].complete and result.scores["DISHUB"].missing == ("25",)
     years = [f for f in result.findings if f.code == "year-mismatch"]
     assert [(f.file, f.found, f.expected) for f in years] == [("DINKES.xlsx", "2025", "2026")]
     assert len(result.not_submitted) == len(rostermod.load().opds) - 3
-    fw = fwmod.load()
     assert result.scores["BKD"].index == sum(i.weight * (5 if i.id == "1" else 2) for i in fw.indicators) / 100
 
 
@@ -111,7 +120,7 @@ def test_hostile_batch_through_intake(tmp_path: Path, make_submission) -> None:
     """Every hostile file plus valid questionnaires through the real intake: one outcome each, no crash."""
     import pytest
 
-    from tests.hostile import write_all
+    from tests.intake.hostile import write_all
 
     resource = pytest.importorskip("resource")
 
@@ -119,13 +128,13 @@ def test_hostile_batch_through_intake(tmp_path: Path, make_submission) -> None:
     expected = write_all(hostile)
     make_submission(hostile, opd="BKD", name="valid-bkd.xlsx")
     make_submission(hostile, opd="DINKES", name="valid-dinkes.xlsx")
-    result = batch.run(hostile, isolate=True)
+    result = batch.check([hostile])
     files = sorted(p.relative_to(hostile).as_posix() for p in hostile.rglob("*") if p.is_file())
     assert sorted(o.file for o in result.outcomes) == files
     by_file = {o.file: o for o in result.outcomes}
     assert by_file["valid-bkd.xlsx"].outcome.startswith("accepted")
     assert by_file["valid-dinkes.xlsx"].outcome.startswith("accepted")
-    assert set(result.scores) == {"BKD", "DINKES"}
+    assert {s.opd_code for s in result.kept} == {"BKD", "DINKES"}
     for name, code in expected.items():
         sub = next(s for s in result.submissions if s.file == name)
         if code is not None:
@@ -135,43 +144,15 @@ def test_hostile_batch_through_intake(tmp_path: Path, make_submission) -> None:
     assert peak_mb < 800, peak_mb
 
 
-def test_submission_survives_the_trip_from_a_reader_process(tmp_path: Path, make_submission) -> None:
-    """Submissions are rebuilt in the parent by Submission.__reduce__ (strings shared): every field must come back,
-    including any field added later (the reduce tuple must list them all)."""
-    import dataclasses
-    import pickle
-
-    from pipeline.intake import Task, process_file
-    from pipeline.models import Submission
-
+def test_submission_comes_back_whole_from_a_worker_process(tmp_path: Path, make_submission) -> None:
+    """A submission read in a worker process equals the one read in this process, field by field."""
     path = make_submission(tmp_path, opd="BKD", levels={"1": 1, "2": 5}, date_filled=dt.date(2026, 3, 4),
                            applications=[{"name": "SIMPEG", "function": "Kepegawaian", "status": "Aktif"},
                                          {"name": "Web", "function": "profil dinas", "hosting": "di bawah meja"}],
                            infrastructure={"provider": "Telkom", "bandwidth": "20 Mbps", "server_room": "Ya"},
                            servers={"Vendor/hosting di luar provinsi": 3})
-    sub = process_file(Task(str(path), path.name, None, None))
-    assert sub.opd_code == "BKD" and len(sub.applications) == 2 and sub.findings and sub.infrastructure.servers
-    back = pickle.loads(pickle.dumps(sub))
-    fields = [f.name for f in dataclasses.fields(Submission)]
-    assert len(sub.__reduce__()[1]) == len(fields)
-    for name in fields:
-        assert getattr(back, name) == getattr(sub, name), name
-
-
-def test_a_file_is_read_once_when_small_enough(tmp_path: Path) -> None:
-    """The reading worker keeps a file's bytes (for the sniffer and the reader) only up to the size limit;
-    the digest is the same either way."""
-    import hashlib
-
-    from pipeline.intake import _digest
-
-    p = tmp_path / "f.bin"
-    p.write_bytes(b"PK" + bytes(range(256)) * 40)
-    expected = hashlib.sha256(p.read_bytes()).hexdigest()
-    sha, size, _, data = _digest(p, keep=1 << 20)
-    assert (sha, size, data) == (expected, p.stat().st_size, p.read_bytes())
-    sha, size, _, data = _digest(p, keep=100)  # larger than what is kept: streamed, nothing kept
-    assert (sha, size, data) == (expected, p.stat().st_size, None)
-    empty = tmp_path / "e.bin"
-    empty.write_bytes(b"")
-    assert _digest(empty, keep=100)[1:4:2] == (0, None)
+    task = Task(str(path), path.name, None, None)
+    here = read_one(task)
+    assert here.opd_code == "BKD" and len(here.applications) == 2 and here.findings and here.infrastructure.servers
+    with Workers(1) as pool:
+        assert pool.map(read_one, [task], timeout=60) == [here]

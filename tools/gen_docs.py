@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline import i18n  # noqa: E402
 from pipeline.findings import CODES  # noqa: E402
 
 START, END = "<!-- codes:start -->", "<!-- codes:end -->"
@@ -19,10 +20,9 @@ START, END = "<!-- codes:start -->", "<!-- codes:end -->"
 def codes_table() -> str:
     lines = ["| code | severity | message (Bahasa Indonesia) | fix hint |", "|---|---|---|---|"]
     for code in sorted(CODES):
-        c = CODES[code]
-        msg = c.message_id.replace("|", "/")
-        hint = c.hint_id.replace("|", "/")
-        lines.append(f"| `{code}` | {c.severity} | {msg} | {hint} |")
+        msg = i18n.text(f"finding.{code}").replace("|", "/")
+        hint = i18n.text(f"hint.{code}").replace("|", "/")
+        lines.append(f"| `{code}` | {CODES[code]} | {msg} | {hint} |")
     return "\n".join(lines)
 
 

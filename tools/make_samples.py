@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import fill  # noqa: E402
-from pipeline import framework as fwmod  # noqa: E402
-from pipeline import roster as rostermod  # noqa: E402
+from pipeline.catalog import framework as fwmod  # noqa: E402
+from pipeline.catalog import roster as rostermod  # noqa: E402
 from pipeline.template import DEFAULT_TEMPLATE  # noqa: E402
 
 VENDOR = "Vendor/hosting di luar provinsi"

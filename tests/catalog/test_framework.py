@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from pipeline import framework as fwmod
+from pipeline.catalog import framework as fwmod
 from pipeline.errors import CatalogError
 
 
@@ -147,11 +147,12 @@ def test_catalogs_match_reference_builder() -> None:
     import importlib.util
     from pathlib import Path
 
-    ref = Path(__file__).resolve().parent.parent.parent / "shared" / "reference"
+    root = Path(__file__).resolve().parents[2]
+    ref = root.parent / "shared" / "reference"
     if not (ref / "framework-2018.yaml").exists():
         pytest.skip("reference folder not beside the checkout")
     pytest.importorskip("yaml")
-    spec = importlib.util.spec_from_file_location("build_catalogs", Path(__file__).parent.parent / "tools" / "build_catalogs.py")
+    spec = importlib.util.spec_from_file_location("build_catalogs", root / "tools" / "build_catalogs.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     for year, fid in (("2018", "permenpanrb-5-2018"), ("2020", "permenpanrb-59-2020")):
@@ -173,4 +174,4 @@ def test_frameworks_command() -> None:
     assert "     35a Layanan Publik Instansi Pemerintah  [10/3 ≈ 3.3333%]" in res.output
     assert "  Baik: 2.6 <= indeks < 3.5" in res.output
     res = CliRunner().invoke(main, ["frameworks", "show", "nope"])
-    assert res.exit_code == 1 and "Error: framework 'nope' is not known" in res.output
+    assert res.exit_code == 1 and "Error: Kerangka 'nope' tidak dikenal" in res.output

@@ -10,13 +10,17 @@ import openpyxl
 import pytest
 
 from pipeline import layout as L
-from pipeline.intake import Task, process_file
-from pipeline.models import RawCell
-from pipeline.reader import parse_level
+from pipeline.intake.raw import RawCell
+from pipeline.intake.read import Task, read_one
+from pipeline.intake.values import parse_level
 
 
 def read(path: Path, rel: str | None = None, framework: str | None = None):
-    return process_file(Task(str(path), rel or path.name, framework, None))
+    return read_one(Task(str(path), rel or path.name, framework, None))
+
+
+def answer(sub, iid: str):
+    return sub.answer(iid)
 
 
 def locs(sub, *codes: str) -> list[tuple[str, str, str]]:
@@ -33,9 +37,9 @@ def level_cell(fw, iid: str) -> str:
 def test_clean_submission(tmp_path: Path, make_submission, fw2018) -> None:
     sub = read(make_submission(tmp_path, opd="BKD", levels={"25": "3 - Transaksi"}))
     assert sub.opd_code == "BKD" and not sub.rejected and not sub.incomplete
-    assert sub.findings == [] or all(f.severity == "warning" for f in sub.findings)
-    assert len(sub.answers) == 37 and sub.answers["25"].level == 3 and sub.answers["1"].level == 2
-    assert sub.answers["25"].level_cell == level_cell(fw2018, "25")
+    assert sub.findings == () or all(f.severity == "warning" for f in sub.findings)
+    assert len(sub.answers) == 37 and sub.answer("25").level == 3 and sub.answer("1").level == 2
+    assert sub.cell(sub.answer("25")) == level_cell(fw2018, "25")
     assert sub.date_filled == dt.date(2026, 3, 2) and sub.year == 2026
     assert sub.template_version == L.TEMPLATE_VERSION and sub.framework_id == "permenpanrb-5-2018"
 
@@ -77,7 +81,7 @@ def test_problems_located_in_workbook(tmp_path: Path, make_submission, fw2018) -
             ("Penilaian", level_cell(fw2018, "6"), "level-coerced"), ("Penilaian", level_cell(fw2018, "7"), "level-blank")}
     assert got == want
     assert sub.incomplete and not sub.rejected
-    assert sub.answers["4"].level is None and sub.answers["1"].level == 4
+    assert sub.answer("4").level is None and sub.answer("1").level == 4
     formula = next(f for f in sub.findings if f.code == "level-formula")
     assert formula.found == "=1+2"
 
@@ -102,7 +106,7 @@ def test_error_value_and_formula_without_cache(tmp_path: Path, make_submission, 
     sub = read(src)
     err = [f for f in sub.findings if f.code == "level-error-value"]
     assert [(f.sheet, f.cell, f.found) for f in err] == [("Penilaian", ref, "#N/A")]
-    assert sub.answers["10"].level is None
+    assert sub.answer("10").level is None
 
 
 def _edit(path: Path, fn) -> Path:
@@ -130,8 +134,8 @@ def test_rows_inserted_deleted_reordered_hidden(tmp_path: Path, make_submission)
         ws.row_dimensions[row2].hidden = True
 
     sub = read(_edit(path, mutate))
-    assert sub.answers["1"].level == 5 and sub.answers["2"].level == 4
-    assert "3" not in sub.answers
+    assert sub.answer("1").level == 5 and sub.answer("2").level == 4
+    assert sub.answer("3") is None
     assert ("Penilaian", "", "indicator-missing") in locs(sub)
     assert [f.expected for f in sub.findings if f.code == "indicator-missing"] == ["3"]
     assert not any(f.code == "indicator-unknown" for f in sub.findings)
@@ -150,7 +154,7 @@ def test_duplicate_and_unknown_rows(tmp_path: Path, make_submission) -> None:
 
     sub = read(_edit(path, mutate))
     dup = [f for f in sub.findings if f.code == "indicator-duplicate"]
-    assert len(dup) == 1 and dup[0].found == "5" and "5" not in sub.answers
+    assert len(dup) == 1 and dup[0].found == "5" and sub.answer("5") is None
     unk = [f for f in sub.findings if f.code == "indicator-unknown"]
     assert [(f.found, f.cell) for f in unk] == [("36", f"A{unk[0].cell[1:]}")]
 
@@ -164,7 +168,7 @@ def test_reordered_columns_and_hidden_sheet(tmp_path: Path, make_submission) -> 
         ws.sheet_state = "hidden"
 
     sub = read(_edit(path, mutate))
-    assert sub.answers["25"].level == 4 and sub.answers["25"].level_cell.startswith("J")
+    assert sub.answer("25").level == 4 and sub.cell(sub.answer("25")).startswith("J")
     assert ("Penilaian", "", "hidden-sheet") in locs(sub)
 
 
@@ -172,14 +176,14 @@ def test_merged_answer_cells(tmp_path: Path, make_submission, fw2018) -> None:
     path = make_submission(tmp_path, levels={"1": 3, "2": None})
     a, b = level_cell(fw2018, "1"), level_cell(fw2018, "2")
     sub = read(_edit(path, lambda wb: wb[L.SHEET_ASSESSMENT].merge_cells(f"{a}:{b}")))
-    assert sub.answers["2"].level == 3
+    assert sub.answer("2").level == 3
     assert ("Penilaian", b, "merged-answer-cell") in locs(sub)
 
 
 def test_sheet_names_tolerant_and_missing(tmp_path: Path, make_submission) -> None:
     path = make_submission(tmp_path, levels={"1": 4})
     sub = read(_edit(path, lambda wb: setattr(wb[L.SHEET_ASSESSMENT], "title", " penilaian ")))
-    assert sub.answers["1"].level == 4 and not sub.rejected
+    assert sub.answer("1").level == 4 and not sub.rejected
     sub = read(_edit(path, lambda wb: wb.remove(wb[" penilaian "])))
     assert ("", "", "missing-sheet") in locs(sub) and sub.rejected
     sub = read(_edit(make_submission(tmp_path, name="b.xlsx"), lambda wb: wb.remove(wb[L.SHEET_APPS])))
@@ -198,7 +202,7 @@ def test_wrong_dimension_is_ignored(tmp_path: Path, make_submission) -> None:
                 data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', data)
             zout.writestr(item, data)
     sub = read(out)
-    assert sub.answers["35c"].level == 4 and sub.answers["35c"].service_name == "C"
+    assert sub.answer("35c").level == 4 and sub.answer("35c").service_name == "C"
 
 
 def test_identity_and_roster(tmp_path: Path, make_submission) -> None:
@@ -251,10 +255,10 @@ def test_not_a_questionnaire(tmp_path: Path) -> None:
 
 def test_verified_levels(tmp_path: Path, make_submission, fw2018) -> None:
     sub = read(make_submission(tmp_path, levels={"25": 4, "26": 3}, verified={"25": "2 - Interaksi", "26": "x"}))
-    assert sub.answers["25"].verified == 2 and sub.answers["26"].verified is None
+    assert sub.answer("25").verified == 2 and sub.answer("26").verified is None
     bad = [f for f in sub.findings if f.code == "verified-level-invalid"]
     assert [(f.sheet, f.found) for f in bad] == [("Penilaian", "x")]
-    assert sub.verified
+    assert any(a.verified is not None for a in sub.answers)
 
 
 def test_text_cleaning(tmp_path: Path, make_submission, fw2018) -> None:
@@ -266,22 +270,20 @@ def test_text_cleaning(tmp_path: Path, make_submission, fw2018) -> None:
         for item in zin.infolist():
             data = zin.read(item.filename).replace(b"LONGTEXTMARKER", b"x" * 40000)
             zout.writestr(item, data)
-    from pipeline import framework as fwmod
-    from pipeline import reader, roster, xlsxsafe
-    from pipeline.models import Submission
-
-    raw, _ = xlsxsafe.read_workbook(out, "long.xlsx")
-    sub = Submission("long.xlsx", "", 0, 0.0)  # parsed directly: intake drops the texts once validated
-    reader.parse(raw, sub, fw2018, roster.load(), {f: fwmod.load(f) for f in fwmod.available()})
-    assert len(sub.answers["1"].explanation) == 32767 and sub.answers["1"].explanation.endswith("[...dipotong]")
-    assert sub.answers["2"].evidence == "SK Tim"
-    assert {"text-truncated", "control-characters"} <= {f.code for f in sub.findings}
+    sub = read(out)
+    cut = next(f for f in sub.findings if f.code == "text-truncated")
+    assert (cut.sheet, cut.found, cut.expected) == ("Penilaian", "40000", "32767")
+    assert [(f.sheet, f.code) for f in sub.findings if f.code == "control-characters"] == [("Penilaian",
+                                                                                           "control-characters")]
+    assert sub.answer("2").evidence
 
 
 def test_consistency_warnings(tmp_path: Path, make_submission, fw2018) -> None:
     path = make_submission(tmp_path, levels={"26": 4, "25": 1, "1": 3}, evidence={"1": ""}, default_evidence=False,
                            applications=[{"name": "Srikandi", "function": "Naskah dinas / persuratan", "status": "Aktif"}])
-    sub = read(path)
+    from pipeline.validate import consistency
+
+    sub = consistency(fw2018, read(path))
     codes = {(f.code, f.detail) for f in sub.findings}
     assert ("service-without-application", "26") in codes  # kepegawaian level 4, no application
     assert any(c == "application-with-low-level" for c, _ in codes)  # Srikandi active, naskah dinas level 1
@@ -324,17 +326,23 @@ def test_missing_level_heading(tmp_path: Path, make_submission, fw2018) -> None:
     col = next(n for n, c in enumerate(L.ASSESSMENT_COLUMNS, start=1) if c.key == "level")
     sub = read(_edit(path, lambda wb: wb[L.SHEET_ASSESSMENT].cell(L.HEADER_ROW, col, "Nilai")))
     assert ("Penilaian", "", "missing-column") in locs(sub)
-    assert sub.answers == {} and len([f for f in sub.findings if f.code == "indicator-missing"]) == 37
+    assert sub.answers == () and len([f for f in sub.findings if f.code == "indicator-missing"]) == 37
 
 
-def test_intake_drops_validated_free_text(tmp_path: Path, make_submission) -> None:
-    sub = read(make_submission(tmp_path, explanations={"1": "Sudah ada SK"}, evidence={"1": "SK.pdf"}))
-    assert sub.answers["1"].explanation == "" and sub.answers["1"].evidence == "" and sub.answers["1"].level == 2
+def test_evidence_is_kept_as_given_or_not(tmp_path: Path, make_submission) -> None:
+    sub = read(make_submission(tmp_path, explanations={"1": "Sudah ada SK"}, evidence={"1": "SK.pdf", "2": ""},
+                               default_evidence=False))
+    assert sub.answer("1").evidence is True and sub.answer("2").evidence is False and sub.answer("1").level == 2
 
 
-def test_server_room_inconsistency(tmp_path: Path, make_submission) -> None:
+def test_server_room_inconsistency(tmp_path: Path, make_submission, fw2018) -> None:
+    from pipeline import i18n
+    from pipeline.validate import consistency
+
     apps = [{"name": "WBS", "function": "WBS", "hosting": "Ruang server OPD sendiri", "status": "Aktif"}]
-    sub = read(make_submission(tmp_path, applications=apps, infrastructure={"server_room": "Tidak"},
-                               servers={"Ruang server OPD sendiri": 2}))
-    found = [(f.sheet, f.cell, f.found) for f in sub.findings if f.code == "server-room-inconsistent"]
+    sub = consistency(fw2018, read(make_submission(tmp_path, applications=apps, infrastructure={"server_room": "Tidak"},
+                                                   servers={"Ruang server OPD sendiri": 2})))
+    found = [(f.sheet, f.cell, i18n.render(f.found)) for f in sub.findings if f.code == "server-room-inconsistent"]
     assert found == [("Infrastruktur", "B7", "aplikasi WBS dan 2 server")]
+    assert [i18n.render(f.found, "en") for f in sub.findings if f.code == "server-room-inconsistent"] == [
+        "applications WBS and 2 servers"]

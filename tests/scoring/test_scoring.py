@@ -9,28 +9,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.framework import Framework, band_for, display, load
-from pipeline.scoring import (
-    SOURCE_MISSING,
-    SOURCE_SELF,
-    SOURCE_VERIFIED,
+from pipeline.catalog.framework import Framework, band_for, display, load
+from pipeline.scoring.gaps import (
     TARGET_INDEX,
     TARGET_LEVELS,
     TARGET_NEXT_BAND,
     TARGET_TOP_BAND,
-    Score,
     Step,
-    domain_from_aspects,
     gap_analysis,
+    minimal_plan,
+)
+from pipeline.scoring.index import (
+    SOURCE_MISSING,
+    SOURCE_SELF,
+    SOURCE_VERIFIED,
+    Score,
+    domain_from_aspects,
     index_from_domains,
     index_of,
-    load_targets,
-    minimal_plan,
     predikat_of,
-    province_summary,
-    rank,
     score,
 )
+from pipeline.scoring.rank import province_summary, rank
 
 FW18 = load("permenpanrb-5-2018")
 FW20 = load("permenpanrb-59-2020")
@@ -593,53 +593,6 @@ def test_minimal_steps_equal_enumeration(free: list[int], chosen: tuple[str, ...
     assert gap_analysis(FW18, s, target_index=target).steps_needed == best
     plan = minimal_plan(FW18, lv, extra)
     assert (plan is None) == (best is None)
-
-
-# ---------------------------------------------------------------- targets file
-
-
-def test_load_targets_forms() -> None:
-    t = load_targets(
-        {"index": "3.5", "levels": {"25": 3, 26: "4"}, "opd": {"BPKAD": {"index": "3,0"}, "DISKOMINFO": {}}},
-        FW18,
-    )
-    assert t.default.index == F("3.5") and t.default.levels == {"25": 3, "26": 4}
-    assert t.for_opd("BPKAD").index == F(3)
-    assert t.for_opd("BPKAD").levels == {"25": 3, "26": 4}
-    assert t.for_opd("DISKOMINFO").index == F("3.5")
-    assert t.for_opd("OTHER") == t.default
-    per = load_targets({"opd": {"DINKES": {"levels": {"1": 2}}}})
-    assert per.default.empty and per.for_opd("DINKES").levels == {"1": 2} and per.for_opd("DINKES").index is None
-    assert load_targets({"index": 2.75}).default.index == F(11, 4)
-
-
-@pytest.mark.parametrize(
-    ("data", "message"),
-    [
-        ({"index": "tiga"}, r"targets: index: 'tiga' is not a number"),
-        ({"index": "6"}, r"targets: index: '6' is outside the scale 0\.\.5"),
-        ({"levels": {"25": 7}}, r"targets: levels\.25: level 7 is outside the scale"),
-        ({"levels": {"25": "2.5"}}, r"levels\.25: level '2\.5' is not a whole number"),
-        ({"levels": {"99": 3}}, r"levels\.99: indicator '99' is not in permenpanrb-5-2018"),
-        ({"opd": {"BPKAD": {"levels": {"36": 1}}}}, r"opd\.BPKAD\.levels\.36: indicator '36'"),
-        ({"opd": {"BPKAD": {"index": "x"}}}, r"opd\.BPKAD\.index: 'x' is not a number"),
-        ({"opd": {"BPKAD": "3.0"}}, r"targets: opd\.BPKAD: expected a mapping"),
-        ({"indeks": "3"}, r"targets: indeks: unknown key"),
-        ({"levels": {"25": True}}, r"levels\.25: True is not a number"),
-        ({"index": "-1"}, r"must not be negative"),
-        ({"levels": [3]}, r"targets: levels: expected a mapping"),
-    ],
-)
-def test_load_targets_errors_name_the_entry(data: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        load_targets(data, FW18)
-
-
-def test_targets_feed_gap_analysis() -> None:
-    t = load_targets({"opd": {"DPS": {"index": "3.0", "levels": {"26": 2}}}}, FW18).for_opd("DPS")
-    s = score(FW18, vector(FW18, DENPASAR), opd="DPS")
-    g = gap_analysis(FW18, s, target_index=t.index, target_levels=t.levels)
-    assert g.target_index == 3 and g.steps_needed == 8  # 0.36 / 0.05 -> 8 steps (0.40)
 
 
 # ---------------------------------------------------------------- properties on both catalogs

@@ -1,4 +1,4 @@
-"""Reading correctness of the hostile-input-safe xlsx reader (pipeline.xlsxsafe)."""
+"""Reading correctness of the strict .xlsx reader (pipeline.intake.xlsx)."""
 
 from __future__ import annotations
 
@@ -7,51 +7,38 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hostile import MAIN_NS, valid_xlsx
 
-from pipeline import xlsxsafe
-from pipeline.models import BOOL, EMPTY, ERRORVAL, NUMBER, TEXT, RawCell, normalise_name
-from pipeline.xlsxsafe import COLUMNS, Limits, read_workbook
+from pipeline import i18n
+from pipeline.intake.raw import BOOL, EMPTY, ERRORVAL, NUMBER, TEXT, RawCell, normalise_name
+from pipeline.intake.xlsx import read_workbook
+from pipeline.settings import Limits
+from tests.intake.hostile import MAIN_NS, REL_NS, package, shared_strings, valid_xlsx, worksheet
 
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-
-
-@pytest.fixture(autouse=True, params=["tree", "stream"])
-def parse_mode(request, monkeypatch):
-    """Every test runs twice: sheets and shared strings parsed whole, and streamed (as large parts are)."""
-    if request.param == "stream":
-        monkeypatch.setattr(xlsxsafe, "_MAX_TREE_PART", 0)
-    return request.param
+TREE_LIMIT = 4 * 1024 * 1024  # parts above this size are streamed (the reader's documented behaviour)
+# words of the reader's own Indonesian prose: none may appear in an English message
+INDONESIAN = ("rusak", "baris", "kolom", "tidak", "berkas", "arsip", "bagian", "lembar", "waktu", "memori", "galat",
+              "ukuran", "rasio", "tautan", "elemen", "ruang nama", "kosong", "jumlah", "indeks", "nomor", "terpotong")
 
 
-def build(path: Path, sheets: list[tuple[str, str, str]], sst: list[str] | None = None, *,
-          absolute_targets: bool = False, extra: dict[str, bytes] | None = None) -> Path:
-    """A hand-made package: sheets are (name, state, inner XML of <worksheet>); sst items are <si> contents."""
-    files: dict[str, str | bytes] = {
-        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                               'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
-        "_rels/.rels": f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{REL}/officeDocument" '
-                       f'Target="xl/workbook.xml"/></Relationships>',
-    }
-    entries, rels = [], []
-    for i, (name, state, body) in enumerate(sheets, 1):
-        entries.append(f'<sheet name="{name}" sheetId="{i}" state="{state}" r:id="rId{i}"/>')
-        target = f"/xl/worksheets/sheet{i}.xml" if absolute_targets else f"worksheets/sheet{i}.xml"
-        rels.append(f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="{target}"/>')
-        files[f"xl/worksheets/sheet{i}.xml"] = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' \
-                                               f'<worksheet xmlns="{MAIN_NS}" xmlns:r="{REL}">{body}</worksheet>'
-    if sst is not None:
-        rels.append(f'<Relationship Id="rIdS" Type="{REL}/sharedStrings" Target="sharedStrings.xml"/>')
-        items = "".join(f"<si>{s}</si>" for s in sst)
-        files["xl/sharedStrings.xml"] = f'<sst xmlns="{MAIN_NS}" count="{len(sst)}">{items}</sst>'
-    files["xl/workbook.xml"] = f'<workbook xmlns="{MAIN_NS}" xmlns:r="{REL}"><sheets>{"".join(entries)}</sheets></workbook>'
-    files["xl/_rels/workbook.xml.rels"] = f'<Relationships xmlns="{PKG}">{"".join(rels)}</Relationships>'
-    files.update(extra or {})
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return path
+@pytest.fixture(params=["tree", "stream"])
+def build(request):
+    """build(path, sheets, sst=None, **package options) -> path: a hand-made package; sheets are (name, state,
+    inner XML of <worksheet>), sst items are <si> contents. Every test using it runs twice: with small parts
+    (parsed whole) and with worksheet and shared-strings parts padded with white space beyond the tree limit
+    (streamed; stored, so that their compression ratio stays plausible)."""
+    stream = request.param == "stream"
+
+    def pad(part: bytes, end: bytes) -> bytes:
+        return part.replace(end, b" " * (TREE_LIMIT + 1) + end) if stream else part
+
+    def make(path: Path, sheets: list[tuple[str, str, str]], sst: list[str] | None = None, **kw) -> Path:
+        parts = [(name, state, pad(worksheet(body), b"</worksheet>")) for name, state, body in sheets]
+        sst_part = None if sst is None else pad(shared_strings(sst), b"</sst>")
+        stored = [f"xl/worksheets/sheet{i}.xml" for i in range(1, len(sheets) + 1)] + ["xl/sharedStrings.xml"]
+        path.write_bytes(package(parts, sst_part, stored=tuple(stored) if stream else (), **kw))
+        return path
+
+    return make
 
 
 def read(path: Path, **kw):
@@ -60,13 +47,18 @@ def read(path: Path, **kw):
     return wb, findings
 
 
+def error(path: Path, **kw):
+    """The one error finding of a rejected file, as (code, sheet, Indonesian found, English found)."""
+    wb, findings = read_workbook(path, path.name, **kw)
+    assert wb is None and len(findings) == 1, findings
+    f = findings[0]
+    english = f.message("en")
+    assert not [w for w in INDONESIAN if w in english.casefold()], english
+    return f.code, f.sheet, i18n.render(f.found, "id"), i18n.render(f.found, "en")
+
+
 def values(sheet) -> dict[tuple[int, int], object]:
     return {k: c.value for k, c in sheet.cells.items()}
-
-
-def test_column_table():
-    assert COLUMNS["A"] == 1 and COLUMNS["Z"] == 26 and COLUMNS["AA"] == 27 and COLUMNS["XFD"] == 16384
-    assert len(COLUMNS) == 16384 and "XFE" not in COLUMNS
 
 
 def test_openpyxl_workbook(tmp_path):
@@ -98,7 +90,7 @@ def test_openpyxl_workbook(tmp_path):
     assert not raw.has_macros and raw.external_links == 0
 
 
-def test_shared_inline_and_rich_strings(tmp_path):
+def test_shared_inline_and_rich_strings(tmp_path, build):
     sst = [
         "<t>biasa</t>",
         '<t xml:space="preserve">  spasi  </t>',
@@ -117,7 +109,7 @@ def test_shared_inline_and_rich_strings(tmp_path):
     assert all(c.kind == TEXT for c in raw.sheets[0].cells.values())
 
 
-def test_value_types(tmp_path):
+def test_value_types(tmp_path, build):
     body = ("<sheetData><row r=\"1\">"
             '<c r="A1"><v>42</v></c><c r="B1" t="n"><v>-1.5E3</v></c>'
             '<c r="C1" t="b"><v>0</v></c><c r="D1" t="b"><v>1</v></c>'
@@ -136,7 +128,7 @@ def test_value_types(tmp_path):
     assert s.get(1, 10) == RawCell("1_000", TEXT) and s.get(1, 11) == RawCell("nan", TEXT)  # not Excel numbers
 
 
-def test_formulas(tmp_path):
+def test_formulas(tmp_path, build):
     body = ("<sheetData>"
             '<row r="1"><c r="A1"><f>B1*2</f><v>4</v></c><c r="B1"><v>2</v></c></row>'
             '<row r="2"><c r="A2"><f>VLOOKUP(B2,Ref!A:B,2,0)</f></c>'
@@ -157,22 +149,22 @@ def test_formulas(tmp_path):
     assert s.get(5, 1) == RawCell(None, EMPTY, "B3+1")
     assert s.get(6, 1) == RawCell(3.0, NUMBER, "(shared)")  # master unknown
     assert s.get(6, 2) == RawCell(10.0, NUMBER, "SUM(A1:A5)")
-    assert all(c.formula for c in s.cells.values() if c.formula is not None)
 
 
-def test_missing_r_attributes(tmp_path):
+def test_missing_r_attributes(tmp_path, build):
     body = ("<sheetData>"
             "<row><c><v>1</v></c><c><v>2</v></c><c r=\"E1\"><v>5</v></c><c><v>6</v></c></row>"
             "<row><c><v>7</v></c></row>"
             '<row r="10"><c><v>10</v></c><c r="C10"><v>11</v></c></row>'
             "<row><c r=\"B11\"><v>12</v></c></row>"
+            '<row r="12"><c r="C12"/><c><v>13</v></c><c r="f12"><v>14</v></c></row>'
             "</sheetData>")
     s = read(build(tmp_path / "r.xlsx", [("S", "visible", body)]))[0].sheets[0]
     assert values(s) == {(1, 1): 1.0, (1, 2): 2.0, (1, 5): 5.0, (1, 6): 6.0, (2, 1): 7.0,
-                         (10, 1): 10.0, (10, 3): 11.0, (11, 2): 12.0}
+                         (10, 1): 10.0, (10, 3): 11.0, (11, 2): 12.0, (12, 4): 13.0, (12, 6): 14.0}
 
 
-def test_wrong_dimension_and_far_corner(tmp_path):
+def test_wrong_dimension_and_far_corner(tmp_path, build):
     body = ('<dimension ref="A1"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
             '<row r="100"><c r="Z100"><v>2</v></c></row>'
             '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>ujung</t></is></c></row></sheetData>'
@@ -180,11 +172,25 @@ def test_wrong_dimension_and_far_corner(tmp_path):
     s = read(build(tmp_path / "d.xlsx", [("S", "visible", body)]))[0].sheets[0]
     assert len(s.cells) == 3  # sparse: the far corner is one cell, not a filled range
     assert values(s) == {(1, 1): 1.0, (100, 26): 2.0, (1048576, 16384): "ujung"}
-    assert s.max_row == 1048576
     assert s.merged == [(2, 2, 3, 4), (7, 6, 7, 6)]
 
 
-def test_absolute_targets_and_sheet_filter(tmp_path):
+@pytest.mark.parametrize("body, found", [
+    ('<sheetData><row r="1"><c r="XFE1"><v>1</v></c></row></sheetData>', "referensi sel 'XFE1' tidak valid"),
+    ('<sheetData><row r="1"><c r="A1048577"><v>1</v></c></row></sheetData>', "referensi sel 'A1048577' tidak valid"),
+    ('<sheetData><row r="1048577"><c r="A1"><v>1</v></c></row></sheetData>', "nomor baris 1048577 tidak valid"),
+    ('<sheetData><row r="1"><c r="A1" t="s"><v>3</v></c></row></sheetData>', "indeks string bersama 3 tidak valid"),
+    ('<sheetData><row r="1"><c r="A1" t="s"><v>\u00b2</v></c></row></sheetData>',
+     "indeks string bersama \u00b2 tidak valid"),
+    ('<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"></sheetData>', "XML rusak (baris 2, kolom "),
+])
+def test_bad_sheets_are_corrupt(tmp_path, body, found, build):
+    code, sheet, text, _ = error(build(tmp_path / "b.xlsx", [("S", "visible", body)], ["<t>a</t>"]))
+    assert (code, sheet) == ("corrupt-workbook", "S")
+    assert text.startswith(f"xl/worksheets/sheet1.xml: {found}")
+
+
+def test_absolute_targets_and_sheet_filter(tmp_path, build):
     sheets = [("Identitas", "visible", '<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'),
               ("Penilaian ", "hidden", '<sheetData><row r="2"><c r="B2"><v>2</v></c></row></sheetData>'),
               ("Lain", "visible", "<sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>99</v></c></row></sheetData>")]
@@ -194,92 +200,73 @@ def test_absolute_targets_and_sheet_filter(tmp_path):
         ("Identitas", "visible", 1), ("Penilaian ", "hidden", 1), ("Lain", "visible", 0)]
     assert raw.sheet("penilaian").get(2, 2).value == 2.0
     # without the filter, the bad shared-string index in "Lain" is found
-    wb, findings = read_workbook(path, "abs.xlsx")
-    assert wb is None and [(f.code, f.sheet) for f in findings] == [("corrupt-workbook", "Lain")]
+    assert error(path)[:2] == ("corrupt-workbook", "Lain")
 
 
-def test_missing_parts_are_corrupt(tmp_path):
+def test_missing_parts_are_corrupt(tmp_path, build):
     ok = build(tmp_path / "ok.xlsx", [("S", "visible", "<sheetData/>")])
-    for drop, expect in (("xl/workbook.xml", "workbook.xml"), ("xl/worksheets/sheet1.xml", "lembar 'S'")):
+    for drop, expect, english in (("xl/workbook.xml", "bagian xl/workbook.xml tidak ada",
+                                   "part xl/workbook.xml is missing"),
+                                  ("xl/worksheets/sheet1.xml", "bagian lembar 'S' tidak ada",
+                                   "the part of sheet 'S' is missing")):
         bad = tmp_path / f"no-{drop.replace('/', '-')}"
         with zipfile.ZipFile(ok) as zin, zipfile.ZipFile(bad, "w") as zout:
             for info in zin.infolist():
                 if info.filename != drop:
                     zout.writestr(info, zin.read(info))
-        wb, findings = read_workbook(bad, bad.name)
-        assert wb is None and [f.code for f in findings] == ["corrupt-workbook"] and expect in findings[0].found
+        assert error(bad)[::2] == ("corrupt-workbook", expect) and error(bad)[3] == english
 
 
-def test_limits(tmp_path):
+def test_limits(tmp_path, build):
     body = "<sheetData>" + "".join(f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>1</v></c></row>'
                                    for r in range(1, 51)) + "</sheetData>"
     path = build(tmp_path / "l.xlsx", [("Besar", "visible", body)])
-    wb, findings = read_workbook(path, "l.xlsx", Limits(max_cells_per_sheet=60))
-    assert wb is None and [(f.code, f.sheet, f.expected) for f in findings] == [("sheet-too-large", "Besar", "60")]
-    wb, findings = read_workbook(path, "l.xlsx", Limits(max_seconds=0))
-    assert wb is None and [(f.code, f.found) for f in findings] == [("resource-limit", "waktu 0 s")]
-    wb, findings = read_workbook(path, "l.xlsx", Limits(max_total_uncompressed=2000))
-    assert wb is None and [f.code for f in findings] == ["zip-bomb"]
-    wb, findings = read_workbook(path, "l.xlsx", Limits(max_file_bytes=100))
-    assert wb is None and [f.code for f in findings] == ["file-too-large"]
+    assert error(path, limits=Limits(max_cells_per_sheet=60))[:3] == ("sheet-too-large", "Besar", "> 60")
+    assert error(path, limits=Limits(max_seconds=0)) == ("resource-limit", "", "waktu 0 s", "time 0 s")
+    assert error(path, limits=Limits(max_total_uncompressed=2000))[0] == "zip-bomb"
+    assert error(path, limits=Limits(max_file_bytes=100))[0] == "file-too-large"
+    assert error(path, limits=Limits(max_members=3))[2:] == ("jumlah bagian arsip 3", "number of archive parts 3")
     assert read_workbook(path, "l.xlsx", Limits(max_cells_per_sheet=100))[0] is not None
 
 
-def test_streaming_limit_catches_a_lying_declared_size(tmp_path, monkeypatch):
-    """The per-part limit holds while decompressing even if the declared size were not checked."""
-    body = "<sheetData>" + '<row r="1"><c r="A1"><v>1</v></c></row>' * 3000 + "</sheetData>"
-    path = build(tmp_path / "big.xlsx", [("S", "visible", body)])
-    monkeypatch.setattr(xlsxsafe._Reader, "_check_archive", _register_members_only)
-    wb, findings = read_workbook(path, "big.xlsx", Limits(max_member_bytes=50_000))
-    assert wb is None and [f.code for f in findings] == ["zip-bomb"] and "> 48.8 KB" in findings[0].found
-
-
-def _register_members_only(self) -> None:
-    for info in self.zf.infolist():
-        self.members[info.filename.casefold()] = info
-
-
 def test_typical_questionnaire_reads_every_cell(tmp_path):
-    """A questionnaire-sized sheet read twice (the second time through the per-process memos) gives the same
-    cells. Speed is measured by bench/run.py, not asserted here."""
+    """A questionnaire-sized sheet read twice gives the same cells. Speed is measured by bench/run.py."""
     path = valid_xlsx(tmp_path / "q.xlsx", rows=40, cols=15, text="uraian panjang " * 40)
     first, _ = read_workbook(path, "q.xlsx")
     wb, findings = read_workbook(path, "q.xlsx")
-    assert wb is not None and len(wb.sheet("Penilaian").cells) == 600
+    assert wb is not None and findings == [] and len(wb.sheet("Penilaian").cells) == 600
     assert wb == first
 
 
 @pytest.mark.parametrize("state", ["visible", "hidden", "veryHidden", "bogus"])
-def test_sheet_states(tmp_path, state):
+def test_sheet_states(tmp_path, state, build):
     raw, _ = read(build(tmp_path / "h.xlsx", [("S", state, "<sheetData/>")]))
     assert raw.sheets[0].state == (state if state != "bogus" else "visible")
 
 
-def test_structural_parts_are_parsed_once_per_version(tmp_path, monkeypatch):
-    """Content types, relationships and the workbook part repeat across a batch: each version (its bytes) is
-    parsed once per process; a file whose workbook part differs gets its own reading."""
-    monkeypatch.setattr(xlsxsafe, "_PARSED", {})
-    parsed: list[str] = []
-    tree = xlsxsafe._Reader._tree
-
-    def counting(self, part, *args, **kw):
-        parsed.append(part)
-        return tree(self, part, *args, **kw)
-
-    monkeypatch.setattr(xlsxsafe._Reader, "_tree", counting)
+def test_structural_parts(tmp_path, build):
+    """The workbook part: a DTD is refused, a foreign root or an incomplete sheet list is corrupt, Strict is named."""
     body = '<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
-    a, _ = read(build(tmp_path / "a.xlsx", [("Satu", "visible", body)]))
-    first = sorted(parsed)
-    assert first == ["[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/workbook.xml"]
-    parsed.clear()
-    b, _ = read(build(tmp_path / "b.xlsx", [("Satu", "visible", body)]))
-    assert parsed == [] and [s.name for s in b.sheets] == ["Satu"]
-    c, _ = read(build(tmp_path / "c.xlsx", [("Dua", "hidden", body)]))
-    assert parsed == ["xl/workbook.xml"]
-    assert [(s.name, s.state) for s in c.sheets] == [("Dua", "hidden")] and c.sheets[0].get(1, 1) == RawCell(1.0, NUMBER)
-    # a DTD is refused before the memo is looked up, whatever came before
-    hostile = build(tmp_path / "d.xlsx", [("Satu", "visible", body)], extra={
-        "xl/workbook.xml": f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]><workbook xmlns="{MAIN_NS}" '
-                           f'xmlns:r="{REL}"><sheets><sheet name="Satu" sheetId="1" r:id="rId1"/></sheets></workbook>'})
-    wb, findings = read_workbook(hostile, hostile.name)
-    assert wb is None and [f.code for f in findings] == ["xml-dtd-forbidden"]
+
+    def with_workbook(xml: str) -> Path:
+        return build(tmp_path / "w.xlsx", [("Satu", "visible", body)], extra={"xl/workbook.xml": xml.encode()})
+
+    sheets = '<sheets><sheet name="Satu" sheetId="1" r:id="rId1"/></sheets>'
+    assert error(with_workbook(f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]><workbook xmlns="{MAIN_NS}" '
+                               f'xmlns:r="{REL_NS}">{sheets}</workbook>'))[:3] == (
+        "xml-dtd-forbidden", "", "xl/workbook.xml")
+    assert error(with_workbook(f'<book xmlns="urn:x" xmlns:r="{REL_NS}">{sheets}</book>'))[2:] == (
+        "xl/workbook.xml: bukan bagian buku kerja", "xl/workbook.xml: not a workbook part")
+    assert error(with_workbook(f'<workbook xmlns="{MAIN_NS}"><sheets><sheet name="Satu"/></sheets></workbook>'))[2] \
+        == "xl/workbook.xml: daftar lembar tidak lengkap"
+    assert error(with_workbook(f'<workbook xmlns="{MAIN_NS}"><sheets/></workbook>'))[2] == \
+        "xl/workbook.xml: tidak ada lembar kerja"
+    assert error(with_workbook(f'<workbook xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main" xmlns:r="{REL_NS}">'
+                               f'{sheets}</workbook>'))[::2] == ("strict-open-xml", "Strict Open XML")
+
+
+def test_foreign_sheet_namespace(tmp_path, build):
+    path = build(tmp_path / "n.xlsx", [("S", "visible", "<sheetData/>")], extra={
+        "xl/worksheets/sheet1.xml": b'<x:worksheet xmlns:x="urn:other"><x:sheetData/></x:worksheet>'})
+    assert error(path)[2:] == ("xl/worksheets/sheet1.xml: ruang nama XML tidak dikenal",
+                               "xl/worksheets/sheet1.xml: unknown XML namespace")

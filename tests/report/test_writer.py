@@ -1,0 +1,100 @@
+"""Writing safely: every write checked, workbooks published atomically, failures as one clear OutputError."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from pipeline import report
+from pipeline.errors import OutputError
+from pipeline.report import writer
+from tests.batchfactory import standard_batch
+
+LOCKED = "sedang dibuka di Excel atau tidak dapat ditulis"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return standard_batch()
+
+
+def test_locked_target_raises_and_keeps_previous(result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "rekap.xlsx"
+    target.write_bytes(b"previous")
+
+    def locked(src: object, dst: object) -> None:
+        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(OutputError) as err:
+        report.write(result, target)
+    assert err.value.message("id") == (f"Berkas keluaran {target} sedang dibuka di Excel atau tidak dapat ditulis; "
+                                       "tutup berkas lalu jalankan ulang.")
+    assert err.value.message("en").startswith(f"The output file {target} is open in Excel")
+    assert target.read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rekap.xlsx"]  # temp file removed
+
+
+def test_target_is_a_directory(result, tmp_path: Path) -> None:
+    target = tmp_path / "rekap.xlsx"
+    target.mkdir()
+    with pytest.raises(OutputError) as err:
+        report.write(result, target)
+    assert LOCKED in err.value.message("id")
+    assert target.is_dir() and list(tmp_path.iterdir()) == [target]
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores folder permissions")
+def test_read_only_folder(result, tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(OutputError):
+            report.write(result, folder / "rekap.xlsx")
+    finally:
+        folder.chmod(0o755)
+
+
+def test_failed_verification_keeps_previous(result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "rekap.xlsx"
+    target.write_bytes(b"previous")
+    monkeypatch.setattr(writer, "verify_workbook", lambda tmp, names: "broken")
+    with pytest.raises(OutputError) as err:
+        report.write(result, target)
+    assert "gagal diperiksa" in err.value.message("id") and "broken" in err.value.message("id")
+    assert target.read_bytes() == b"previous" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_published_file_is_shared_and_the_folder_made(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "x.xlsx"
+    writer.publish(target, b"bytes")
+    assert target.read_bytes() == b"bytes" and list(target.parent.iterdir()) == [target]
+    if os.name == "posix":
+        assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_verification_names_what_is_wrong(result, tmp_path: Path) -> None:
+    path = report.write(result, tmp_path / "rekap.xlsx").workbook
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    assert writer.verify_workbook(path, names) == ""
+    assert writer.verify_workbook(path, names[:-1]).startswith("sheets ")
+    (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not a zip")
+    assert writer.verify_workbook(tmp_path / "bad.xlsx", names)
+
+
+def test_write_error_code_is_raised() -> None:
+    class Fake:
+        def get_name(self) -> str:
+            return "X"
+
+        def write_number(self, *a: object) -> int:
+            return -1
+
+    with pytest.raises(writer.ReportWriteError, match="X!B3"):
+        writer.Out(Fake()).num(2, 1, 5)
+    with pytest.raises(writer.ReportWriteError, match="not a finite number"):
+        writer.Out(Fake()).num(2, 1, float("nan"))

@@ -1,0 +1,40 @@
+"""The catalogue of user-facing texts: both languages complete, placeholders alike, messages render."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from pipeline import i18n
+from pipeline.findings import CODES, Finding
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_both_languages_have_the_same_keys_and_placeholders() -> None:
+    assert set(i18n.TEXT["id"]) == set(i18n.TEXT["en"])
+    for key, text in i18n.TEXT["id"].items():
+        assert placeholders(text) == placeholders(i18n.TEXT["en"][key]), key
+
+
+def test_every_finding_code_has_a_message_and_a_hint() -> None:
+    for code in CODES:
+        for lang in i18n.LANGS:
+            assert i18n.text(f"finding.{code}", lang) and i18n.text(f"hint.{code}", lang), code
+
+
+def test_a_message_renders_in_the_language_asked_for_nested_ones_too() -> None:
+    zip_reason = i18n.msg("reason.zip-truncated")
+    found = i18n.msg("reason.in-part", part="xl/workbook.xml", reason=zip_reason)
+    f = Finding("corrupt-workbook", "a.xlsx", found=found)
+    assert f.message("id") == "Buku kerja rusak atau terpotong: xl/workbook.xml: arsip zip terpotong atau rusak."
+    assert f.message("en") == "The workbook is corrupt or truncated: xl/workbook.xml: truncated or damaged zip archive."
+    assert str(found) == "reason.in-part part=xl/workbook.xml reason=reason.zip-truncated"
+
+
+def test_unknown_keys_fail_where_they_are_made() -> None:
+    with pytest.raises(KeyError):
+        i18n.msg("reason.no-such-thing")
