@@ -310,8 +310,10 @@ def bench_n(n: int, args: argparse.Namespace) -> list[Measurement]:
         # the same without the per-OPD workbooks: the consolidated workbook alone (above the per-OPD limit
         # it then has no gap sheets); shows what the per-OPD workbooks cost, not a target
         "merge, main workbook": [*merge, "--no-per-opd-files"],
-        # the same merge with every accelerator off (pipeline.settings.ACCELERATE): what they save
+        # the same merge with the accelerators off (pipeline.settings): what each saves
         "merge, plain twins": ["env", "SPBE_PLAIN=1", *merge],
+        "merge, plain reader": ["env", "SPBE_PLAIN=reader", *merge],
+        "merge, plain report": ["env", "SPBE_PLAIN=report", *merge],
         "read + score (no report)": [py, "-c", _BATCH, str(folder), str(roster), str(cwd / "scores-pipeline.json")],
         "reading stage": [py, "-c", _READ, str(folder), str(roster)],
         "naive baseline": [py, str(BENCH / "naive.py"), str(folder), str(cwd / "naive.xlsx"),
@@ -326,7 +328,8 @@ def bench_n(n: int, args: argparse.Namespace) -> list[Measurement]:
     if n > 5000:  # the cheap, informative variants first, in case the others time out
         order = ["start-up", "read floor", "reading stage", "spbe merge", "read + score (no report)", "naive baseline"]
         variants.pop("merge, main workbook")
-        variants.pop("merge, plain twins")
+        for plain in ("merge, plain twins", "merge, plain reader", "merge, plain report"):
+            variants.pop(plain)
     else:
         order = list(variants)
     out = []
@@ -359,7 +362,7 @@ def table(results: list[Measurement]) -> str:
         if m.variant in ("spbe merge", "merge, main workbook", "read + score (no report)") and naive and naive.status == "ok":
             note = f"{naive.wall_s / m.wall_s:.1f}x faster than naive " + note
         merge = by.get((m.n, "spbe merge"))
-        if m.variant in ("merge @ old", "merge, plain twins") and merge and merge.status == "ok":
+        if m.variant.startswith(("merge @ old", "merge, plain")) and merge and merge.status == "ok":
             note = f"spbe merge takes {100 * (merge.wall_s / m.wall_s - 1):+.1f} % of this time " + note
         if m.variant == "reading stage" and floor and floor.status == "ok":
             note = f"{m.wall_s / floor.wall_s:.2f}x the read floor " + note

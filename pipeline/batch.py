@@ -125,7 +125,7 @@ def read(files: Sequence[tuple[Path, str]], fw: Framework, framework: str | None
          workers: Workers, on_progress: Progress | None = None) -> list[Submission]:
     """Read every file (in the workers) and add each one's consistency warnings; one Submission per file."""
     tasks = [intake.Task(str(p), rel, framework, roster) for p, rel in files]
-    results = workers.map(intake.read_one, tasks, settings.READ_TIMEOUT_S, on_progress)
+    results = workers.map(intake.read_one, tasks, settings.READ_TIMEOUT_S, on_progress, chunk=settings.READ_CHUNK)
     subs = [intake.failed(t, r.reason) if not isinstance(r, Submission) else r for t, r in zip(tasks, results,
                                                                                                 strict=True)]
     return [validate.consistency(fw, s) for s in subs]

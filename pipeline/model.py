@@ -1,20 +1,22 @@
 """Typed records passed from intake to the later stages: a submission and what it holds.
 
-All frozen: a stage that adds to a record makes a new one (``dataclasses.replace``).
+All immutable: a stage that adds to a record makes a new one (``dataclasses.replace``). The records a
+submission holds many of (answers, applications, servers) are named tuples: each file's are made in a
+worker process and sent to the batch, and a named tuple is made and unpickled about five times faster.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pipeline import i18n
 from pipeline.findings import ERROR, INCOMPLETE, WARNING, Finding
 from pipeline.i18n import Msg
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(NamedTuple):
     """One indicator row of the Penilaian sheet, as read (levels already normalised)."""
 
     indicator: str
@@ -35,8 +37,7 @@ class AnswerColumns:
     evidence: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Application:
+class Application(NamedTuple):
     name: str
     function: str  # service key from the catalog, "lainnya" or "lainnya: <typed>"
     function_label: str
@@ -53,8 +54,7 @@ class Application:
     cell: str = ""  # the name cell, e.g. "B7"
 
 
-@dataclass(frozen=True, slots=True)
-class ServerCount:
+class ServerCount(NamedTuple):
     location: str
     count: int
     note: str

@@ -158,20 +158,35 @@ class Workers:
             return Failed(msg("reason.worker-error", name=type(exc).__name__))
 
     def map(self, func: Callable[[Any], Any], tasks: Iterable[Any], timeout: float,
-            on_progress: Callable[[int, int], None] | None = None) -> list[Any]:
+            on_progress: Callable[[int, int], None] | None = None, chunk: int = 1) -> list[Any]:
         """``[func(t) for t in tasks]`` in the workers; a task that fails gives :class:`Failed`.
 
-        A task whose worker died is run once more before it counts as failed. ``on_progress(done,
-        total)`` is called in this process as tasks finish (in task order).
+        With ``chunk`` > 1 the tasks go to the workers ``chunk`` at a time (one message each way instead
+        of one per task) within ``timeout`` per chunk; a chunk that fails is run again one task at a time,
+        so a bad task still costs only itself. A task whose worker died is run once more before it counts
+        as failed. ``on_progress(done, total)`` is called in this process as tasks finish (in task order).
         """
         tasks = list(tasks)
-        futures = [self.submit(func, t, timeout) for t in tasks]
-        out = []
-        for k, (task, fut) in enumerate(zip(tasks, futures, strict=True), 1):
-            result = self.result(fut)
-            if isinstance(result, Failed) and result.reason.key == "reason.worker-died":
-                result = self.result(self.submit(func, task, timeout))
-            out.append(result)
+        size = max(1, min(chunk, len(tasks) // (2 * self.n) or 1))
+        groups = [tasks[k:k + size] for k in range(0, len(tasks), size)]
+        futures = [self.submit(_run_all, (func, group), timeout) for group in groups]
+        out: list[Any] = []
+        for group, fut in zip(groups, futures, strict=True):
+            results = self.result(fut)
+            if isinstance(results, Failed):
+                results = [self._retried(func, task, timeout) for task in group]
+            out.extend(results)
             if on_progress is not None:
-                on_progress(k, len(tasks))
+                on_progress(len(out), len(tasks))
         return out
+
+    def _retried(self, func: Callable[[Any], Any], task: Any, timeout: float) -> Any:
+        result = self.result(self.submit(func, task, timeout))
+        if isinstance(result, Failed) and result.reason.key == "reason.worker-died":
+            result = self.result(self.submit(func, task, timeout))  # once more, in case it was killed from outside
+        return result
+
+
+def _run_all(args: tuple[Callable[[Any], Any], list[Any]]) -> list[Any]:
+    func, tasks = args
+    return [func(task) for task in tasks]

@@ -7,7 +7,6 @@ with hostile names, findings with cells and hostile texts, applications and infr
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
@@ -86,7 +85,7 @@ def app(name: str, function: str = "", *, hosting: str = "", status: str = "akti
 
 def apps(*specs: Application) -> list[Application]:
     """Applications with consecutive template rows (5, 6, ...) whatever rows the specs carry."""
-    return [dataclasses.replace(a, row=layout.FIRST_DATA_ROW + n) for n, a in enumerate(specs)]
+    return [a._replace(row=layout.FIRST_DATA_ROW + n) for n, a in enumerate(specs)]
 
 
 def submission(fw: Framework, code: str, levels: Mapping[str, int | None] | None = None, *, file: str | None = None,

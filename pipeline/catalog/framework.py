@@ -55,7 +55,7 @@ class Indicator:
     source_note: str | None = None
 
     def criteria(self, level: int) -> str:
-        return dict(self.levels).get(level, "")
+        return next((text for lv, text in self.levels if lv == level), "")
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Every text the tool shows a user, in Bahasa Indonesia (``id``, the default) and English (``en``).
 
-The catalogue is this package: one module per area (findings, reasons, the workbook, the command
-line, fatal errors), each with an ``ID`` and an ``EN`` dict under the same keys and the same
-``{placeholders}`` (a test holds them to that). Library code never builds a sentence: it returns a
-code and data (a :class:`Msg`), and the edge that shows it (the command line, the workbook writer)
-renders it in the user's language with :func:`render`.
+The catalogue is data: ``id.toml`` and ``en.toml`` beside this module, the same keys and the same
+``{placeholders}`` in both (a test holds them to that), one table per area: ``report`` (the workbook),
+``finding`` and ``hint`` (per finding code), ``outcome``, ``severity``, ``reason`` (what the tool found),
+``cli`` and ``error``. A text's key is its table and name joined by dots (``finding.empty-file``).
+Library code never builds a sentence: it returns a code and data (a :class:`Msg`), and the edge that
+shows it (the command line, the workbook writer) renders it in the user's language with :func:`render`.
 
 The questionnaire's own texts (sheet names, headings, labels, instructions) are not here: they are
 the form the OPDs fill in, in Bahasa Indonesia only, described once in :mod:`pipeline.layout`.
@@ -12,28 +13,25 @@ the form the OPDs fill in, in Bahasa Indonesia only, described once in :mod:`pip
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-from pipeline.i18n import cli, errors, findings, reasons, report
+from functools import cache
+from pathlib import Path
 
 LANGS = ("id", "en")
 DEFAULT_LANG = "id"
-_AREAS = (findings, reasons, report, cli, errors)
 
 
-def _merge(lang: str) -> dict[str, str]:
+def _flat(table: dict, prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
-    for area in _AREAS:
-        table = area.ID if lang == "id" else area.EN
-        clash = set(out) & set(table)
-        if clash:
-            raise KeyError(f"i18n key defined twice: {sorted(clash)[0]}")
-        out.update(table)
+    for key, value in table.items():
+        out.update(_flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}": value})
     return out
 
 
-TEXT: dict[str, dict[str, str]] = {lang: _merge(lang) for lang in LANGS}
+TEXT: dict[str, dict[str, str]] = {
+    lang: _flat(tomllib.loads((Path(__file__).parent / f"{lang}.toml").read_text(encoding="utf-8"))) for lang in LANGS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +55,17 @@ def msg(key: str, **args: object) -> Msg:
     return Msg(key, tuple(args.items()))
 
 
-def table(lang: str) -> Mapping[str, str]:
-    """Every text of one language, by key (the workbook writer's look-up table)."""
-    return TEXT[lang if lang in TEXT else DEFAULT_LANG]
+def table(lang: str, area: str = "") -> Mapping[str, str]:
+    """Every text of one language by key; with ``area``, that table's texts by their name in it (the
+    workbook writer's look-up table is ``table(lang, "report")``)."""
+    return _area(lang if lang in TEXT else DEFAULT_LANG, area)
+
+
+@cache
+def _area(lang: str, area: str) -> Mapping[str, str]:
+    if not area:
+        return TEXT[lang]
+    return {k[len(area) + 1:]: v for k, v in TEXT[lang].items() if k.startswith(area + ".")}
 
 
 def text(key: str, lang: str = DEFAULT_LANG, **args: object) -> str:

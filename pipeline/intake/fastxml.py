@@ -12,7 +12,7 @@ result, it is the tree path's result (same cells in the same order, same merged 
 for anything it does not decode itself (a formula, rich text, an attribute in another order, markup
 outside the expected places, a namespace declaration, another encoding, any XML error) it returns None
 and the part goes through the tree. ``tests/intake/test_fastxml.py`` generates well-formed and malformed
-parts to hold it to that. It is used only when :data:`pipeline.settings.ACCELERATE` is on.
+parts to hold it to that. It is used only when :data:`pipeline.settings.ACCELERATE_READER` is on.
 """
 
 from __future__ import annotations

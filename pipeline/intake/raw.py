@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 NUMBER, TEXT, BOOL, ERRORVAL, EMPTY = "n", "s", "b", "e", "empty"  # kinds of RawCell.kind
 
 
-@dataclass(frozen=True, slots=True)
-class RawCell:
-    """One cell as stored in the file: never evaluated."""
+class RawCell(NamedTuple):
+    """One cell as stored in the file: never evaluated (a named tuple: a file has thousands, made fast)."""
 
     value: object  # float for numbers, str for text and error codes (e.g. "#N/A"), bool
     kind: str  # NUMBER, TEXT, BOOL, ERRORVAL, EMPTY

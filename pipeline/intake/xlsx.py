@@ -15,7 +15,7 @@ untrusted. The reader uses :mod:`zipfile` and the C ElementTree parser, and:
 * stops at a cell-count limit per sheet and at a wall-clock limit per file;
 * never evaluates formulas and never runs macros: formula text and cached value are kept.
 
-This tree path is the specification. With :data:`pipeline.settings.ACCELERATE`, a plain worksheet or
+This tree path is the specification. With :data:`pipeline.settings.ACCELERATE_READER`, a plain worksheet or
 shared-strings part is first offered to :mod:`pipeline.intake.fastxml`, which gives the same cells and
 verdict without building the tree, or steps aside.
 
@@ -104,7 +104,7 @@ class _Reader:
         self.deadline = time.monotonic() + limits.max_seconds
         self.read_total = 0
         self.members: dict[str, zipfile.ZipInfo] = {}
-        self.fast = settings.ACCELERATE
+        self.fast = settings.ACCELERATE_READER
 
     # ------------------------------------------------------------------ archive level
 

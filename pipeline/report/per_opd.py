@@ -103,7 +103,7 @@ class Pending:
 
     def __init__(self, result: MergeResult, folder: Path, workers: Workers | None) -> None:
         self.paths = paths(result, folder)
-        sheets = sheet_names(result, i18n.table(result.lang))
+        sheets = sheet_names(result, i18n.table(result.lang, "report"))
         items = [(gap_sheet.data_of(result, code, sheets[code]), str(p)) for code, p in self.paths.items()]
         self.own = workers is None
         self.workers = workers or Workers(inline=len(items) <= settings.PER_OPD_LIMIT, preload=WORKER_MODULES)

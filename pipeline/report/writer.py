@@ -234,7 +234,7 @@ class Ctx:
         self.meta = meta
         self.fw = meta.fw
         self.lang = meta.lang
-        self.t = i18n.table(meta.lang)
+        self.t = i18n.table(meta.lang, "report")
         self.f = formats if formats is not None else {k: wb.add_format(v)
                                                       for k, v in style.format_specs(meta.fw).items()}
         self.names: list[str] = []  # the sheets, in order
@@ -262,7 +262,7 @@ class Ctx:
         """Label of a hosting key ("lainnya: x" -> "Lainnya: x", "" -> not given)."""
         if not key:
             return self.t["unknown_location"]
-        label = self.t.get(f"hosting.{key}")
+        label = self.t.get(f"hosted-at.{key}")
         if label is not None:
             return label
         if key.startswith("lainnya:"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from pipeline.catalog.framework import Framework
 from pipeline.scoring.index import Score, check_levels, index_of, next_band, predikat_of, rule_of
@@ -18,8 +19,7 @@ _HUNDRED = Fraction(100)
 _ZERO = Fraction(0)
 
 
-@dataclass(frozen=True, slots=True)
-class GapRow:
+class GapRow(NamedTuple):
     """One indicator of a gap analysis."""
 
     indicator: str
@@ -35,8 +35,7 @@ class GapRow:
     priority: int | None  # 1.. among the indicators that can still rise; None at the maximum
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """Raise one indicator by ``levels`` levels; ``gain`` is the exact index gain."""
 
     indicator: str

@@ -16,6 +16,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from pipeline.catalog.framework import BAND_RULES, Band, Framework, band_for
 
@@ -29,8 +30,7 @@ STATUS_INCOMPLETE = "tidak lengkap"
 _HUNDRED = Fraction(100)
 
 
-@dataclass(frozen=True, slots=True)
-class IndicatorScore:
+class IndicatorScore(NamedTuple):
     """The level used for one indicator and where it came from."""
 
     id: str
@@ -152,14 +152,15 @@ def index_from_domains(fw: Framework, domain_indices: Mapping[str, Fraction]) ->
 
 
 def check_levels(fw: Framework, levels: Mapping[str, int | None], what: str) -> None:
+    lo, hi = fw.level_min, fw.level_max
     for key, value in levels.items():
         if not fw.has_indicator(key):
             raise ValueError(f"{what} level for indicator {key!r}: no such indicator in {fw.id}.")
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{what} level for indicator {key}: {value!r} is not an integer level.")  # noqa: TRY004
-        if value not in fw.levels:
+        if type(value) is not int:
+            raise ValueError(f"{what} level for indicator {key}: {value!r} is not an integer level.")
+        if not lo <= value <= hi:
             raise ValueError(
                 f"{what} level for indicator {key}: {value} is outside the scale {fw.level_min}..{fw.level_max}."
             )

@@ -2,7 +2,7 @@
 
 Whenever the accelerator reads a part, it must give exactly what the tree path gives: the same cells in the
 same order, the same merged ranges, the same verdict (findings). Each case is read by ``read_workbook`` with
-``settings.ACCELERATE`` on and off and the two results are compared; the examples of plain parts also check
+``settings.ACCELERATE_READER`` on and off and the two results are compared; the examples of plain parts also check
 that the accelerator does read them (an accelerator that always steps aside would pass the comparison).
 The property test generates well-formed and malformed worksheets and shared strings.
 """
@@ -29,7 +29,7 @@ X14AC = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
 
 def read(data: bytes, accelerate: bool, limits: Limits = LIMITS) -> tuple:
     """read_workbook's result as comparable data (cells with their order), with the accelerator on or off."""
-    with mock.patch.object(pipeline_settings, "ACCELERATE", accelerate):
+    with mock.patch.object(pipeline_settings, "ACCELERATE_READER", accelerate):
         wb, findings = read_workbook(Path("t.xlsx"), "t.xlsx", limits, data=data)
     sheets = None if wb is None else [(s.name, s.state, list(s.cells.items()), s.merged) for s in wb.sheets]
     return sheets, findings

@@ -121,7 +121,7 @@ def test_streamed_text_is_written_as_xlsxwriter_writes_it(constant_memory: bool,
 
 def books(res: batch.MergeResult) -> list[tuple[writer.Meta, gap_sheet.GapData]]:
     meta = per_opd.meta_of(res)
-    sheets = per_opd.sheet_names(res, i18n.table(meta.lang))
+    sheets = per_opd.sheet_names(res, i18n.table(meta.lang, "report"))
     return [(meta, gap_sheet.data_of(res, code, sheets[code])) for code in sorted(res.scores)]
 
 
