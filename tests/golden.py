@@ -54,7 +54,8 @@ def generated_set(root: Path, n: int = 200) -> tuple[Path, Path]:
 
 
 def _run(args: list[str], tmp: Path, python: str) -> dict:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200"}
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", "PYTHONPATH": path}
     proc = subprocess.run([python, "-m", "pipeline", *args], capture_output=True, text=True, cwd=tmp, env=env,
                           timeout=600)
     text = proc.stdout.replace(str(tmp), "<TMP>")
@@ -89,6 +90,7 @@ def cases(tmp: Path, python: str = sys.executable) -> dict[str, dict]:
 
 
 def main() -> None:
+    sys.path.insert(0, str(ROOT))  # run as a script: the pipeline under test is this checkout
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--write", action="store_true", help=f"write {GOLDEN.relative_to(ROOT)}")
     ap.add_argument("--python", default=sys.executable, help="interpreter with the pipeline to run")
