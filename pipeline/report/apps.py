@@ -3,6 +3,8 @@ functions served by several applications), Layanan vs Aplikasi (service indicato
 
 from __future__ import annotations
 
+import functools
+
 from pipeline import inventory
 from pipeline.batch import MergeResult
 from pipeline.report.writer import Ctx, fit_row, print_setup
@@ -30,10 +32,16 @@ def applications(ctx: Ctx, r: MergeResult) -> None:
         for c, value in enumerate(texts):
             b.text(c, value, f["wrap"])
         b.num(len(texts), a.row, f["int"])
-        b.end([(clean_text(v, 2000)[0], w) for v, (_, w) in zip(texts, cols, strict=False)])
+        b.end([(_fit_text(v), w) for v, (_, w) in zip(texts, cols, strict=False)])
     if not entries:
         out.text(hr + 1, 0, t["none"], f["note"])
     out.table_setup(hr, hr + max(1, len(entries)), len(cols), freeze_col=3)
+
+
+@functools.lru_cache(maxsize=1 << 13)  # names, labels and users recur on many rows
+def _fit_text(value: object) -> str:
+    """What a row's height is fitted to: the text cleaned, at most 2,000 characters of it."""
+    return clean_text(value, 2000)[0]
 
 
 def shared(ctx: Ctx, r: MergeResult) -> None:

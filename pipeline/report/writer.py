@@ -97,7 +97,8 @@ class Out:
             raise ReportWriteError(f"{what} to {self.name}!{a1(r + 1, c + 1)} failed with code {rc}")
 
     def text(self, r: int, c: int, value: object, fmt: object = None) -> None:
-        rc = self.ws.write_string(r, c, clean(value), fmt)
+        text = _clean(value) if type(value) is str else clean_text(value)[0]  # clean(), inline: it runs for every cell
+        rc = self.ws.write_string(r, c, text, fmt)
         if rc:
             self._ok(rc, r, c, "write_string")
 
@@ -195,7 +196,11 @@ def print_setup(ws: object) -> None:
 def fit_height(texts: Sequence[tuple[str, float]]) -> float | None:
     """The row height that shows wrapped texts in full (estimated from text length and column width), or
     None when one line is enough."""
-    lines = max((_lines(str(text), width) for text, width in texts), default=1)
+    lines = 1
+    for text, width in texts:  # a loop, not max() over a generator: this runs for every row of a table
+        n = _lines(str(text), width)
+        if n > lines:
+            lines = n
     return min(409, 13.5 * lines + 3) if lines > 1 else None
 
 

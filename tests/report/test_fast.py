@@ -102,12 +102,14 @@ def test_streamed_text_is_written_as_xlsxwriter_writes_it(constant_memory: bool,
         buf = io.BytesIO()
         wb = writer.new_workbook(buf, constant_memory)
         ctx = writer.Ctx(wb, per_opd.meta_of(standard_batch()), accelerate=True)
+        ctx.set_properties("S")  # fixed dates: the two workbooks are written a moment apart
         out = ctx.sheet("S")
         body = ctx.body(out)
         for r, text in enumerate(texts):
             body.row(r).text(0, text, ctx.f["wrap"])
             body.num(1, r / 7 - 1, ctx.f["idx"])
             body.blank(2, ctx.f["text"])
+            body.num(300, r, ctx.f["int"])  # past column IV
             body.end([(text, 20)])
         wb.close()
         return buf.getvalue()
@@ -142,7 +144,7 @@ def test_template_workbooks_are_xlsxwriters(factory: str) -> None:
 
 
 ODD = ['=HYPERLINK("http://x")', "+1", "@x", "-2", " lead", "trail ", "a&b<c>\"d'", "_x0041_", "<r>x</r>", "é ü 中文",
-       "tab\tnew\nline", "\U0001F600", CONTROL_TEXT, ""]
+       "tab\tnew\nline", "\U0001F600", "100% %(a)s %% %s %(0)s", "<r>%(A)s</r>", CONTROL_TEXT, ""]
 text = st.one_of(st.sampled_from(ODD), st.text(st.characters(blacklist_categories=("Cs",)), max_size=30))
 files = st.one_of(st.sampled_from(ODD[:-2]), st.text(st.characters(blacklist_categories=("Cs",)), max_size=20))
 codes = st.text(string.ascii_uppercase + string.digits + "/:*?[]'&<> -_.é", min_size=1, max_size=12)

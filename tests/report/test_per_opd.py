@@ -62,7 +62,7 @@ def test_workers_write_the_same_bytes_as_this_process(tmp_path: Path) -> None:
     res = large_batch(12)
     with Workers(inline=True) as inline:
         mine = per_opd.start(res, tmp_path / "inline", inline).wait()
-    with Workers(2, preload=report.WORKER_MODULES) as pool:
+    with Workers(2, preload=per_opd.WORKER_MODULES) as pool:
         for _ in range(2):  # twice with one pool, the folder removed in between
             shutil.rmtree(tmp_path / "pool", ignore_errors=True)
             pooled = per_opd.start(res, tmp_path / "pool", pool).wait()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import (
@@ -31,9 +30,19 @@ ROWMAX, COLMAX, STRMAX = 1048576, 16384, 32767
 DEFAULT_ROW_PX = 20  # xlsxwriter's default (and original) row height, in pixels
 _ESCAPE = re.compile('[&<>"\n]')
 _ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
-_COLS = [xl_col_to_name(c) for c in range(64)]
 _LAYOUT = frozenset({"freeze_panes", "set_landscape", "set_paper", "fit_to_pages", "set_margins", "hide_gridlines",
                      "repeat_rows", "set_column"})
+
+
+class _CellOpen(dict):
+    """Column -> the start of a cell's XML up to its row number ('<c r="AB'), made once per column."""
+
+    def __missing__(self, c: int) -> str:
+        text = self[c] = f'<c r="{xl_col_to_name(c)}'
+        return text
+
+
+CELL_OPEN = _CellOpen()
 
 
 class Unsupported(Exception):
@@ -92,11 +101,12 @@ class Sheet:
         self.cells: dict[int, dict[int, tuple]] = {}  # row -> col -> (kind, value, fmt[, cached value])
         self.heights: dict[int, int] = {}  # row -> pixels
         self.corners: list[tuple[int, int]] = []  # cells xlsxwriter counts in the dimensions besides those written
-        self.colmin: int | None = None  # the first column counted so far (set_row counts it for its row)
+        self.colmin = COLMAX  # the first column counted so far, COLMAX for none (set_row counts it for its row)
         self.merges: list[tuple[int, int, int, int]] = []
         self.merged: set[tuple[int, int]] = set()
         self.strings: dict[str, int] = {}  # the workbook's shared strings (its only sheet), in first-written order
         self.string_count = 0
+        self._string_list: list[str] = []
         self.validations: list[tuple[tuple[int, int, int, int], dict]] = []
         self.cond_formats: list[tuple[tuple[int, int, int, int], dict]] = []
         self.charts: list[tuple[int, int, Chart, dict]] = []
@@ -110,16 +120,15 @@ class Sheet:
     def _out(row: int, col: int) -> bool:
         return not (0 <= row < ROWMAX and 0 <= col < COLMAX)
 
-    def _put(self, row: int, col: int, cell: tuple) -> None:
-        if self.colmin is None or col < self.colmin:
-            self.colmin = col
-        cells = self.cells.get(row)
-        if cells is None:
-            cells = self.cells[row] = {}
-        cells[col] = cell
+    # The write_* methods run for every cell of every per-OPD workbook (600 a workbook): each is written out
+    # flat, the cell stored in its row's dict (made once per row) and the first column counted as it goes.
+
+    def _row(self, row: int) -> dict[int, tuple]:
+        cells = self.cells[row] = {}
+        return cells
 
     def write_string(self, row: int, col: int, string: str, fmt: Fmt | None = None) -> int:
-        if self._out(row, col):
+        if not (0 <= row < ROWMAX and 0 <= col < COLMAX):
             return -1
         rc = 0
         if len(string) > STRMAX // 2 and _utf16_len(string) > STRMAX:
@@ -128,31 +137,40 @@ class Sheet:
         index = self.strings.get(string)
         if index is None:
             index = self.strings[string] = len(self.strings)
-        self._put(row, col, ("s", index, fmt))
+        if col < self.colmin:
+            self.colmin = col
+        (self.cells.get(row) or self._row(row))[col] = ("s", index, fmt)
         return rc
 
     def write_number(self, row: int, col: int, number: float, fmt: Fmt | None = None) -> int:
         if math.isnan(number) or math.isinf(number):
             raise Unsupported("NAN/INF")
-        if self._out(row, col):
+        if not (0 <= row < ROWMAX and 0 <= col < COLMAX):
             return -1
-        self._put(row, col, ("n", float(number), fmt))
+        if col < self.colmin:
+            self.colmin = col
+        (self.cells.get(row) or self._row(row))[col] = ("n", float(number), fmt)
         return 0
 
     def write_formula(self, row: int, col: int, formula: str, fmt: Fmt | None = None, value: object = 0) -> int:
-        if self._out(row, col):
+        if not (0 <= row < ROWMAX and 0 <= col < COLMAX):
             return -1
         if formula.startswith("{") or formula.endswith("}"):
             raise Unsupported("array formula")
-        self._put(row, col, ("f", formula[1:] if formula.startswith("=") else formula, fmt, value))
+        if col < self.colmin:
+            self.colmin = col
+        cell = ("f", formula[1:] if formula.startswith("=") else formula, fmt, value)
+        (self.cells.get(row) or self._row(row))[col] = cell
         return 0
 
     def write_blank(self, row: int, col: int, blank: object = None, fmt: Fmt | None = None) -> int:
         if fmt is None:
             return 0
-        if self._out(row, col):
+        if not (0 <= row < ROWMAX and 0 <= col < COLMAX):
             return -1
-        self._put(row, col, ("b", None, fmt))
+        if col < self.colmin:
+            self.colmin = col
+        (self.cells.get(row) or self._row(row))[col] = ("b", None, fmt)
         return 0
 
     def merge_range(self, r1: int, c1: int, r2: int, c2: int, data: str, fmt: Fmt | None = None) -> int:
@@ -161,13 +179,13 @@ class Sheet:
         if self._out(r1, c1) or self._out(r2, c2):
             return -1
         self.corners += [(r1, c1), (r2, c2)]
-        self.colmin = c1 if self.colmin is None else min(self.colmin, c1)
-        area = {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
-        if area & self.merged:
+        self.colmin = min(self.colmin, c1)
+        area = [(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]  # in row order
+        if not self.merged.isdisjoint(area):
             raise Unsupported("overlapping merged ranges")
-        self.merged |= area
+        self.merged.update(area)
         self.merges.append((r1, c1, r2, c2))
-        for r, c in sorted(area):
+        for r, c in area:
             self.write_blank(r, c, None, fmt)
         return 0
 
@@ -176,7 +194,7 @@ class Sheet:
             raise Unsupported("set_row with a format, options or no height")
         if self._out(row, 0):
             return -1
-        if self.colmin is None:
+        if self.colmin == COLMAX:
             self.colmin = 0
         self.corners.append((row, self.colmin))  # as xlsxwriter counts a row given a height
         self.heights[row] = int(height * 4.0 / 3.0 + 0.5)
@@ -224,47 +242,47 @@ class Sheet:
         """The <sheetData> element, and the cells' formats in the order xlsxwriter numbers them (the order the
         cells are serialised in)."""
         rows = sorted(self.cells.keys() | self.heights.keys())
-        xf: dict[tuple, int] = {}
         formats: list[Fmt] = []
         if not rows:
             return "<sheetData/>", formats
+        xf: dict[str, str] = {}  # format key -> ' s="<index>"' (formats of equal keys share a style)
+        styles: dict[Fmt | None, str] = {None: ""}  # the same, by format
         cols = {r: sorted(cells) for r, cells in self.cells.items() if cells}
         extent: dict[int, list[int]] = {}  # block of 16 rows -> [first col, last col] (xlsxwriter's spans)
         for r, cs in cols.items():
-            block = extent.get(r // 16)
+            block = extent.get(r >> 4)
             if block is None:
-                extent[r // 16] = [cs[0], cs[-1]]
+                extent[r >> 4] = [cs[0], cs[-1]]
             else:
                 block[0], block[1] = min(block[0], cs[0]), max(block[1], cs[-1])
+        spans = {b: f' spans="{lo + 1}:{hi + 1}"' for b, (lo, hi) in extent.items()}
         out = ["<sheetData>"]
         for r in rows:
-            block = extent.get(r // 16)
-            spans = f' spans="{block[0] + 1}:{block[1] + 1}"' if block else ""
             px = self.heights.get(r, DEFAULT_ROW_PX)
             ht = f' ht="{px * 0.75:.16g}" customHeight="1"' if px != DEFAULT_ROW_PX else ""
             cells = self.cells.get(r)
             if not cells:
-                out.append(f'<row r="{r + 1}"{spans}{ht}/>')
+                out.append(f'<row r="{r + 1}"{spans.get(r >> 4, "")}{ht}/>')
                 continue
-            out.append(f'<row r="{r + 1}"{spans}{ht}>')
-            n = str(r + 1)
+            out.append(f'<row r="{r + 1}"{spans.get(r >> 4, "")}{ht}>')
+            n = f'{r + 1}"'
             for c in cols[r]:
                 cell = cells[c]
                 kind, value, fmt = cell[0], cell[1], cell[2]
-                st = ""
-                if fmt is not None:
-                    index = xf.get(fmt.key)
-                    if index is None:  # numbered as xlsxwriter numbers it: at the first cell serialised with it
-                        index = xf[fmt.key] = len(xf) + 1
+                st = styles.get(fmt)
+                if st is None:  # numbered as xlsxwriter numbers it: at the first cell serialised with it
+                    st = xf.get(fmt.key)
+                    if st is None:
+                        st = xf[fmt.key] = f' s="{len(xf) + 1}"'
                         formats.append(fmt)
-                    st = f' s="{index}"'
-                ref = (_COLS[c] if c < 64 else xl_col_to_name(c)) + n
+                    styles[fmt] = st
+                ref = CELL_OPEN[c] + n
                 if kind == "s":
-                    out.append(f'<c r="{ref}"{st} t="s"><v>{value}</v></c>')
+                    out.append(f'{ref}{st} t="s"><v>{value}</v></c>')
                 elif kind == "n":
-                    out.append(f'<c r="{ref}"{st}><v>{value:.16G}</v></c>')
+                    out.append(f"{ref}{st}><v>{_number(value) if value else f'{value:.16G}'}</v></c>")
                 elif kind == "b":
-                    out.append(f'<c r="{ref}"{st}/>')
+                    out.append(f"{ref}{st}/>")
                 else:
                     out.append(_formula(ref, st, value, cell[3]))
             out.append("</row>")
@@ -290,9 +308,11 @@ class Sheet:
         out.append("</sst>")
         return "".join(out)
 
-    def range_data(self, r1: int, c1: int, r2: int, c2: int) -> list:
+    def range_data(self, r1: int, c1: int, r2: int, c2: int) -> tuple:
         """A range's values as xlsxwriter caches them for a chart (Worksheet._get_range_data)."""
-        strings = list(self.strings)
+        strings = self._string_list
+        if len(strings) != len(self.strings):  # the strings by index, made once the sheet is written
+            strings = self._string_list = list(self.strings)
         data: list = []
         for r in range(r1, r2 + 1):
             row = self.cells.get(r)
@@ -311,7 +331,7 @@ class Sheet:
                     data.append(0 if cell[3] is None else cell[3])
                 else:
                     data.append("")
-        return data
+        return tuple(data)
 
 
 @functools.lru_cache(maxsize=1 << 13)  # names, criteria and headings recur in every workbook
@@ -326,6 +346,12 @@ def _si(s: str) -> str:
     return f"<si><t{space}>{s}</t></si>"
 
 
+@functools.lru_cache(maxsize=1 << 12)  # levels, indices and weights recur in every workbook
+def _number(value: float) -> str:
+    """A number cell's value (not for zero: 0.0 and -0.0 are one key, but written "0" and "-0")."""
+    return f"{value:.16G}"
+
+
 def _formula(ref: str, st: str, formula: str, result: object) -> str:
     """A formula's <c> element with its cached result, as xlsxwriter's Worksheet._write_cell writes it."""
     t = ""
@@ -337,10 +363,11 @@ def _formula(ref: str, st: str, formula: str, result: object) -> str:
         formula = formula.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if isinstance(result, str) and _ESCAPE.search(result):
         result = result.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return f'<c r="{ref}"{st}{t}><f>{formula}</f><v>{result}</v></c>'
+    return f"{ref}{st}{t}><f>{formula}</f><v>{result}</v></c>"
 
 
-def data_type(data: Sequence) -> str:
+@functools.lru_cache(maxsize=1 << 10)  # the same labels in every workbook (equal numbers have the same type here)
+def data_type(data: tuple) -> str:
     """xlsxwriter's Chart._get_data_type: 'str', 'num' or 'none'."""
     if not data:
         return "none"
@@ -356,8 +383,15 @@ def data_type(data: Sequence) -> str:
     return "num"
 
 
-def chart_cache(data: Sequence, kind: str) -> str:
+def chart_cache(data: tuple, kind: str) -> str:
     """A <c:strCache> or <c:numCache> element, as xlsxwriter's chart writes it."""
+    if all(type(token) is str or token is None for token in data):  # memoised: only texts (1 == 1.0 == True)
+        return _chart_cache(data, kind)
+    return _chart_cache.__wrapped__(data, kind)
+
+
+@functools.lru_cache(maxsize=1 << 10)  # the labels and the province's values are the same in every workbook
+def _chart_cache(data: tuple, kind: str) -> str:
     points = []
     for i, token in enumerate(data):
         if token is None:
