@@ -47,7 +47,10 @@ class _Ctx:
             applications=tuple(f["applications"]), findings=base.findings + tuple(self.findings))
 
     def text(self, cell: RawCell | None, sheet: str, ref: str) -> str:
-        """Cell content as clean text; control characters and over-long text are reported."""
+        """Cell content as clean text; control characters, over-long text and a formula without a stored
+        value (as programs other than Excel leave them) are reported."""
+        if cell is not None and cell.formula is not None and cell.value is None:
+            self.add("formula-without-value", sheet, ref, found=f"={cell.formula}")
         if cell is None or cell.kind in (EMPTY, ERRORVAL) or cell.value is None:
             return ""
         raw = _plain(cell)
@@ -174,26 +177,41 @@ def _check_template(ctx: _Ctx, raw: RawWorkbook, assess: RawSheet | None, fw: Fr
 
 
 @lru_cache(maxsize=8)
-def _wanted_headings(columns: tuple[L.Column, ...]) -> dict[str, str]:
+def _wanted_headings(columns: tuple[L.Column, ...]) -> tuple[dict[str, str], re.Pattern[str]]:
+    """Folded heading -> column key, and a pattern matching a text that starts with one (longest first)."""
     wanted: dict[str, str] = {}
     for col in columns:
         for text in L.headers_of(col):
             wanted.setdefault(fold(text), col.key)
-    return wanted
+    longest_first = sorted(wanted, key=len, reverse=True)
+    return wanted, re.compile("(" + "|".join(map(re.escape, longest_first)) + ") ")
 
 
-def _find_header(sheet: RawSheet, columns: Iterable[L.Column]) -> tuple[int, dict[str, int]] | None:
-    """Locate the heading row (rows 1..HEADER_SEARCH_ROWS) and the column of each known heading."""
+def _find_header(sheet: RawSheet, columns: Iterable[L.Column],
+                 ctx: _Ctx | None = None) -> tuple[int, dict[str, int]] | None:
+    """Locate the heading row (rows 1..HEADER_SEARCH_ROWS) and the column of each known heading.
+
+    A heading matches when its text (case, accents and punctuation aside) is a known heading, or starts with
+    one as whole words (the longest wins: "Level Verifikasi ..." is not "Level"): an OPD that changed a
+    heading ("Level (pilih dari daftar) (1-5)") is read, with a warning per changed heading to ``ctx``.
+    """
     columns = tuple(columns)
-    wanted = _wanted_headings(columns)
-    longest = max(len(k) for k in wanted) + 8
+    wanted, starts_with_known = _wanted_headings(columns)
+    longest = max(len(k) for k in wanted) + 40
     by_row: dict[int, dict[str, int]] = {}
+    changed: dict[int, list[tuple[int, str, str]]] = {}
     for (r, c), cell in sheet.cells.items():
         if r > L.HEADER_SEARCH_ROWS or cell.kind != TEXT or len(cell.value) > longest:
             continue  # long texts (questions, criteria) cannot be headings: do not normalise them
-        key = wanted.get(fold(cell.value))
-        if key is not None:
-            by_row.setdefault(r, {}).setdefault(key, c)
+        text = fold(cell.value)
+        key = wanted.get(text)
+        if key is None:
+            known = starts_with_known.match(text)
+            if known is None:
+                continue
+            key = wanted[known.group(1)]
+            changed.setdefault(r, []).append((c, cell.value, key))
+        by_row.setdefault(r, {}).setdefault(key, c)
     required = [c.key for c in columns if c.required]
     best = None
     for r, found in sorted(by_row.items()):
@@ -202,6 +220,11 @@ def _find_header(sheet: RawSheet, columns: Iterable[L.Column]) -> tuple[int, dic
             best = (score, r, found)
     if best is None or best[0] == 0:
         return None
+    if ctx is not None:
+        headers = {c.key: c.header for c in columns}
+        for c, text, key in changed.get(best[1], ()):
+            if best[2].get(key) == c:
+                ctx.add("heading-changed", sheet.name, a1(best[1], c), found=text, expected=headers[key])
     return best[1], best[2]
 
 
@@ -277,7 +300,10 @@ def _read_identity(ctx: _Ctx, sheet: RawSheet | None, roster: Roster, raw: RawWo
             respondent[field.key] = text
         else:
             respondent[field.key] = text
-            if field.key == "nip" and text and not re.fullmatch(r"\d{18}", text.replace(" ", "")):
+            if field.key in ("nip", "phone") and cell is not None and cell.kind == NUMBER:
+                # a number keeps neither a leading zero (0812...) nor digits after the 15th (an 18-digit NIP)
+                ctx.add("number-in-text-field", sheet.name, ref, found=text, expected=field.label)
+            elif field.key == "nip" and text and not re.fullmatch(r"\d{18}", text.replace(" ", "")):
                 ctx.add("nip-invalid", sheet.name, ref, found=text)
         if field.required and field.key not in ("opd",) and not text:
             # a deleted label row is reported at the place the row belongs in the template
@@ -315,7 +341,7 @@ def _read_form(ctx: _Ctx, sheet: RawSheet, fields: tuple[L.Field, ...]) -> dict[
 
 
 def _read_answers(ctx: _Ctx, sheet: RawSheet, fw: Framework) -> None:
-    header = _find_header(sheet, L.ASSESSMENT_COLUMNS)
+    header = _find_header(sheet, L.ASSESSMENT_COLUMNS, ctx)
     if header is None or "id" not in header[1] or "level" not in header[1]:
         missing = "No." if header is None or "id" not in header[1] else L.ASSESSMENT_COLUMNS[7].header
         ctx.add("missing-column", sheet.name, expected=missing)
@@ -327,6 +353,10 @@ def _read_answers(ctx: _Ctx, sheet: RawSheet, fw: Framework) -> None:
                                                          for k in ("level", "verified", "evidence")))
     rows_by_id: dict[str, list[int]] = {}
     unknown: list[tuple[int, str]] = []
+    numbered = {r for (r, c), cell in sheet.cells.items() if c == cols["id"] and _indicator_id(cell)}
+    for r in sorted({r for (r, _c) in sheet.cells if r > hrow} - numbered):
+        if _row_has_answer(sheet, r, cols) and _merged_source(sheet, r, cols["id"]) is None:
+            ctx.add("indicator-number-missing", sheet.name, a1(r, cols["id"]), detail=r)
     for (r, c), cell in sheet.cells.items():
         if c != cols["id"] or r <= hrow:
             continue
@@ -361,6 +391,13 @@ def _row_has_answer(sheet: RawSheet, r: int, cols: dict[str, int]) -> bool:
 def _read_answer(ctx: _Ctx, sheet: RawSheet, r: int, cols: dict[str, int], fw: Framework, ind: Indicator) -> Answer:
     name = sheet.name
     lref = a1(r, cols["level"])
+    merge = next((m for m in sheet.merged if m[0] <= r <= m[2] and m[1] <= cols["level"] <= m[3]), None)
+    if merge is not None and (merge[0], merge[1]) != (r, cols["level"]) and merge[0] != merge[2]:
+        # the level cell is covered by a merge that starts on another indicator's row: not this one's answer
+        ctx.add("level-merged", name, lref, found=a1(merge[0], merge[1]), detail=ind.id)
+        return Answer(ind.id, None, None, r)
+    if merge is not None and (merge[0], merge[1]) == (r, cols["level"]):
+        ctx.add("merged-answer-cell", name, lref, found=f"{a1(merge[0], merge[1])}:{a1(merge[2], merge[3])}")
     cell = _cell(ctx, sheet, r, cols["level"])
     level, code, expected = parse_level(cell, fw, ind.capability)
     if code == "level-coerced":
@@ -399,7 +436,7 @@ def _read_apps(ctx: _Ctx, sheet: RawSheet | None, fw: Framework) -> None:
     if sheet is None:
         ctx.add("missing-optional-sheet", expected=L.SHEET_APPS)
         return
-    header = _find_header(sheet, L.APP_COLUMNS)
+    header = _find_header(sheet, L.APP_COLUMNS, ctx)
     if header is None or "name" not in header[1]:
         ctx.add("missing-column", sheet.name, expected="Nama Aplikasi")
         return
