@@ -64,7 +64,8 @@ def _stages(folder: Path, roster_path: Path, n: int) -> str:
     frameworks = {fid: fwmod.load(fid) for fid in fwmod.available()}
     files = timed("discovery", discover, folder)
     subs: list[Submission] = []
-    for path, rel in files:
+    for e in files:
+        path, rel = e.path, e.rel
         data = timed("read + sha256", path.read_bytes)
         timed("read + sha256", lambda d=data: hashlib.sha256(d).hexdigest())
         base = Submission(rel, "", len(data), 0.0)

@@ -121,10 +121,10 @@ def _pool(given: Workers | None, preload: tuple[str, ...]) -> contextlib.Abstrac
     return contextlib.nullcontext(given) if given is not None else Workers(preload=preload)
 
 
-def read(files: Sequence[tuple[Path, str]], fw: Framework, framework: str | None, roster: str | None,
+def read(entries: Sequence[intake.Entry], fw: Framework, framework: str | None, roster: str | None,
          workers: Workers, on_progress: Progress | None = None) -> list[Submission]:
-    """Read every file (in the workers) and add each one's consistency warnings; one Submission per file."""
-    tasks = [intake.Task(str(p), rel, framework, roster) for p, rel in files]
+    """Read every entry (in the workers) and add each one's consistency warnings; one Submission per entry."""
+    tasks = [intake.Task(e, framework, roster) for e in entries]
     results = workers.map(intake.read_one, tasks, settings.READ_TIMEOUT_S, on_progress, chunk=settings.READ_CHUNK)
     subs = [intake.failed(t, r.reason) if not isinstance(r, Submission) else r for t, r in zip(tasks, results,
                                                                                                 strict=True)]
@@ -135,11 +135,11 @@ def check(paths: Sequence[Path], *, framework: str | None = None, roster: str | 
           workers: Workers | None = None, on_progress: Progress | None = None) -> CheckReport:
     """Check files and folders (recursively): every file read and validated as ``merge`` would."""
     fw = fwmod.load(framework)
-    rostermod.load(roster)  # a bad roster fails here, before any work
-    files = [f for p in paths for f in (intake.discover(p) if p.is_dir() else [(p, p.name)])]
+    ros = rostermod.load(roster)  # a bad roster fails here, before any work
+    files = [f for p in paths for f in (intake.discover(p) if p.is_dir() else [intake.entry(p, p.name)])]
     with _pool(workers, PRELOAD_READ) as pool:
         subs = read(files, fw, framework, roster, pool, on_progress)
-    return validate.check(subs)
+    return validate.check(subs, roster=ros)
 
 
 def merge(input_dir: Path, output: Path | None = None, *, framework: str | None = None,
@@ -185,7 +185,7 @@ def assemble(fw: Framework, ros: Roster, subs: Sequence[Submission], *, year: in
     """Everything after reading: validation of the batch, scores, ranking, summary, gaps and inventory."""
     tgt = targets or targetsmod.Targets()
     rule = band_rule or fw.band_rule
-    checked = validate.check(subs, year)
+    checked = validate.check(subs, year, ros)
     scores: dict[str, index.Score] = {}
     for s in checked.kept:
         levels, verified = s.levels()

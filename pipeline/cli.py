@@ -14,6 +14,7 @@ import click
 
 from pipeline import i18n, settings, workers
 from pipeline.errors import InputError, PipelineError
+from pipeline.text import visible
 
 LANG = click.option("--lang", type=click.Choice(i18n.LANGS), default=i18n.DEFAULT_LANG, show_default=True,
                     help="Bahasa pesan dan rekap: id (Indonesia) atau en (Inggris).")
@@ -25,13 +26,14 @@ ROSTER = click.option("--roster", default=None, type=click.Path(exists=True, dir
 
 def _fatal(exc: PipelineError, lang: str = i18n.DEFAULT_LANG) -> click.ClickException:
     if isinstance(exc, InputError):
-        return click.UsageError(exc.message(lang))
-    return click.ClickException(exc.message(lang))
+        return click.UsageError(visible(exc.message(lang)))
+    return click.ClickException(visible(exc.message(lang)))
 
 
 def _echo(lines: list[str]) -> None:
+    """Print lines; what they hold from files (names, texts) never acts on the terminal."""
     for line in lines:
-        click.echo(line)
+        click.echo(visible(line))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -171,7 +173,7 @@ def merge(input_dir: Path, output: Path | None, framework: str | None, roster: s
     _echo(result.summary_lines(lang))
     failure = result.strict_failure(lang) if strict else None
     if failure:
-        raise click.ClickException(failure)
+        raise click.ClickException(visible(failure))
 
 
 class _progress:
@@ -218,7 +220,7 @@ def _check_lines(report: object, lang: str, quiet: bool) -> list[str]:
                       + v["accepted-with-notes"], incomplete=v["accepted-incomplete"], rejected=v[REJECTED])
     if superseded:
         tally += i18n.text("cli.check-superseded", lang, n=len(superseded))
-    return [*lines, ("" if quiet else "\n") + tally]
+    return [*lines, *([] if quiet else [""]), tally]
 
 
 def _framework_lines(fw: object) -> list[str]:

@@ -27,22 +27,25 @@ SEVERITY_ORDER = {ERROR: 0, INCOMPLETE: 1, WARNING: 2}
 
 _E, _I, _W = ERROR, INCOMPLETE, WARNING
 CODES: dict[str, str] = {  # code -> severity, grouped by where it is found
+    # the entry found in the input folder
+    "not-a-file": _E, "broken-link": _E, "path-too-long": _E, "unreadable-entry": _E,
     # the file itself
     "office-lock-file": _E, "empty-file": _E, "file-too-large": _E, "legacy-xls-format": _E, "xlsb-format": _E,
     "ods-format": _E, "encrypted-file": _E, "strict-open-xml": _E, "html-not-workbook": _E, "csv-not-workbook": _E,
     "xml-not-workbook": _E, "zip-archive": _E, "pdf-not-workbook": _E, "image-not-workbook": _E,
     "unknown-format": _E, "corrupt-workbook": _E, "zip-bomb": _E, "xml-dtd-forbidden": _E,
-    "duplicate-zip-member": _E, "resource-limit": _E, "sheet-too-large": _E, "macro-workbook": _W,
+    "duplicate-zip-member": _E, "damaged-part": _W, "resource-limit": _E, "sheet-too-large": _E, "macro-workbook": _W,
     "external-link": _W,
     # structure and template
     "not-a-questionnaire": _E, "missing-sheet": _E, "missing-optional-sheet": _W, "missing-column": _E,
-    "missing-metadata": _W, "framework-mismatch": _E, "unknown-template-version": _E, "fingerprint-mismatch": _E,
+    "missing-metadata": _W, "heading-changed": _W, "framework-mismatch": _E, "unknown-template-version": _E, "fingerprint-mismatch": _E,
     "hidden-sheet": _W,
     # identity
     "opd-missing": _E, "opd-unknown": _E, "opd-filename-mismatch": _W, "identity-field-missing": _W,
-    "nip-invalid": _W, "date-invalid": _W, "year-mismatch": _W,
+    "nip-invalid": _W, "number-in-text-field": _W, "date-invalid": _W, "year-mismatch": _W,
     # answers (Penilaian)
-    "indicator-missing": _I, "indicator-duplicate": _I, "indicator-unknown": _W, "level-blank": _I,
+    "indicator-missing": _I, "indicator-duplicate": _I, "indicator-unknown": _W, "indicator-number-missing": _W,
+    "level-blank": _I, "level-merged": _I, "formula-without-value": _W,
     "level-unparseable": _I, "level-out-of-range": _I, "level-formula": _I, "level-error-value": _I,
     "level-coerced": _W, "verified-level-invalid": _W, "merged-answer-cell": _W, "service-name-missing": _W,
     "evidence-missing": _W, "service-without-application": _W, "application-with-low-level": _W,
@@ -89,7 +92,9 @@ class Finding:
         return "!".join(p for p in (self.sheet, self.cell) if p)
 
     def sort_key(self) -> tuple:
-        return (self.file, SEVERITY_ORDER[self.severity], self.sheet, cell_key(self.cell), self.code, str(self.found))
+        # files in the order the Berkas sheet lists them (case aside), then severity, sheet and cell
+        return (self.file.casefold(), self.file, SEVERITY_ORDER[self.severity], self.sheet, cell_key(self.cell),
+                self.code, str(self.found))
 
 
 def severity_label(severity: str, lang: str = "id") -> str:

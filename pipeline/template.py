@@ -153,7 +153,8 @@ def _write_guide(ws: object, fw: Framework, f: dict, deadline: str | None, conta
         "Sel berwarna kuning adalah isian OPD. Kolom hijau (Level Verifikasi, Catatan Verifikator) DIISI DISKOMINFO, "
         "jangan diisi OPD. Sel biru di bawah ini berisi batas waktu dan narahubung dari Diskominfo.",
         "Jangan mengganti nama lembar, menghapus baris indikator, atau mengubah kolom No.",
-        "Simpan sebagai Excel Workbook (.xlsx) tanpa kata sandi, beri nama berkas dengan nama OPD, lalu kirim lewat e-mail.",
+        "Simpan sebagai .xlsx tanpa kata sandi (Excel: 'Excel Workbook'; LibreOffice: 'Excel 2007-365'; WPS: "
+        "'Microsoft Excel File'), beri nama berkas dengan nama OPD, lalu kirim lewat e-mail.",
     ]
     ws.write_string(4, 1, "Cara mengisi", f["h2"])
     row = 5
@@ -223,7 +224,7 @@ def _write_identity(ws: object, fw: Framework, f: dict, names: dict, year: int |
                                             "input_message": "Pilih OPD Anda dari daftar.",
                                             "error_title": "OPD tidak ada dalam daftar",
                                             "error_message": "Pilih nama OPD dari daftar yang tersedia."})
-        elif field.key == "nip":
+        elif field.key in ("nip", "phone"):  # text cells: a leading zero and all 18 digits of a NIP are kept
             ws.write_blank(r, 1, None, f["input_text"])
         else:
             ws.write_blank(r, 1, None, f["input"])

@@ -9,8 +9,13 @@ from functools import lru_cache
 from pipeline.settings import EXCEL_MAX_CHARS
 
 TRUNCATION_MARKER = " [...dipotong]"
-# XML 1.0 forbids C0 controls other than tab/newline/carriage return; lone surrogates cannot be encoded.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# XML 1.0 forbids C0 controls other than tab/newline/carriage return; lone surrogates cannot be encoded; C1
+# controls (U+0080-U+009F) and the bidirectional overrides and isolates can make a text show something else
+# than it holds (U+202E turns "xlsx.exe" into "exe.xslx"): all are removed from what is shown or written.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff"
+                        "\ud800-\udfff]")
+# for a terminal: every control character (escape sequences above all) and bidirectional control
+_TERMINAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 @lru_cache(maxsize=4096)
@@ -61,6 +66,12 @@ def clean_text(value: object, limit: int = EXCEL_MAX_CHARS) -> tuple[str, bool, 
 
 def safe_text(value: object, limit: int = EXCEL_MAX_CHARS) -> str:
     return clean_text(value, limit)[0]
+
+
+def visible(text: str) -> str:
+    """One line safe to print to a terminal: control characters, line ends included, shown as escapes
+    (``\\x1b``, ``\\n``), never acted on."""
+    return _TERMINAL.sub(lambda m: m[0].encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
 _NONWORD = re.compile(r"[^\w&/]+")

@@ -17,6 +17,7 @@ from functools import cached_property
 
 from pipeline import layout as L
 from pipeline.catalog.framework import Framework
+from pipeline.catalog.roster import Roster
 from pipeline.findings import ERROR, INCOMPLETE, WARNING, Finding
 from pipeline.i18n import Msg, msg
 from pipeline.model import FileOutcome, Submission
@@ -109,8 +110,9 @@ class CheckReport:
         return 1 if any(s.rejected for s in self.submissions) else 0
 
 
-def check(subs: Sequence[Submission], year: int | None = None) -> CheckReport:
-    """Validate a batch: the year (a file of another year gets a warning), then the kept copy per OPD.
+def check(subs: Sequence[Submission], year: int | None = None, roster: Roster | None = None) -> CheckReport:
+    """Validate a batch: the year (a file of another year gets a warning), then the kept copy per OPD; with
+    ``roster``, a file whose content names no OPD (a rejected one) is tied to the OPD its file name names.
 
     Rule (documented in the README): among the readable submissions of one OPD, a byte-identical
     copy (same SHA-256) of an earlier file is superseded as a duplicate; of the rest, the one with
@@ -118,7 +120,7 @@ def check(subs: Sequence[Submission], year: int | None = None) -> CheckReport:
     file name in sort order. The others are superseded, naming the kept file.
     """
     year = batch_year(subs, year)
-    subs = tuple(_with_year(s, year) for s in subs)
+    subs = tuple(_with_opd_of_name(_with_year(s, year), roster) for s in subs)
     kept, superseded = _keep_one_per_opd(subs)
     outcomes = []
     for s in subs:
@@ -139,6 +141,13 @@ def _with_year(sub: Submission, year: int) -> Submission:
         found = Finding("year-mismatch", sub.file, L.SHEET_IDENTITY, "", str(sub.year), str(year))
         return dataclasses.replace(sub, findings=sub.findings + (found,))
     return sub
+
+
+def _with_opd_of_name(sub: Submission, roster: Roster | None) -> Submission:
+    if sub.opd_code or roster is None:
+        return sub
+    opd = roster.find_in_filename(sub.file.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    return dataclasses.replace(sub, opd_code=opd.code) if opd is not None else sub
 
 
 def _accepted_reasons(sub: Submission) -> tuple[Msg, ...]:

@@ -119,6 +119,12 @@ def test_targets_file(tmp_path: Path) -> None:
         return next(r[2] for r in rows if r[1] and str(r[1]).startswith("Target indeks"))
 
     assert target_of("BPKAD") == 4.2 and target_of("BKD") == 3.5
+    # an OPD entry with levels only keeps the file's default index (it used to replace it: 2.02)
+    targets.write_text('{"index": "3.5", "opd": {"BPKAD": {"levels": {"25": 3}}}}', encoding="utf-8")
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(out), "--targets", str(targets)])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert target_of("BPKAD") == 3.5
     bad = tmp_path / "bad.json"
     bad.write_text('{"levels": {"99": 3}}', encoding="utf-8")
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(out), "--targets", str(bad)])

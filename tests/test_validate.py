@@ -13,7 +13,7 @@ from pipeline import batch
 from pipeline.catalog import framework as fwmod
 from pipeline.catalog import roster as rostermod
 from pipeline.cli import main
-from pipeline.intake.read import Task, discover, read_one
+from pipeline.intake.read import Task, discover, entry, read_one
 from pipeline.workers import Workers
 
 INLINE = Workers(inline=True)
@@ -27,7 +27,7 @@ def test_discover_recursive_sorted(tmp_path: Path) -> None:
     (tmp_path / "b").mkdir()
     for name in ("b/z.xlsx", "A.xlsx", "a2.xlsx", "~$A.xlsx"):
         (tmp_path / name).write_bytes(b"x")
-    assert [rel for _, rel in discover(tmp_path)] == ["A.xlsx", "a2.xlsx", "b/z.xlsx", "~$A.xlsx"]
+    assert [e.rel for e in discover(tmp_path)] == ["A.xlsx", "a2.xlsx", "b/z.xlsx", "~$A.xlsx"]
 
 
 def test_superseded_rules(tmp_path: Path, make_submission) -> None:
@@ -151,8 +151,30 @@ def test_submission_comes_back_whole_from_a_worker_process(tmp_path: Path, make_
                                          {"name": "Web", "function": "profil dinas", "hosting": "di bawah meja"}],
                            infrastructure={"provider": "Telkom", "bandwidth": "20 Mbps", "server_room": "Ya"},
                            servers={"Vendor/hosting di luar provinsi": 3})
-    task = Task(str(path), path.name, None, None)
+    task = Task(entry(path, path.name), None, None)
     here = read_one(task)
     assert here.opd_code == "BKD" and len(here.applications) == 2 and here.findings and here.infrastructure.servers
     with Workers(1) as pool:
         assert pool.map(read_one, [task], timeout=60) == [here]
+
+
+def test_check_never_lets_a_file_name_act_on_the_terminal(tmp_path: Path, make_submission) -> None:
+    make_submission(tmp_path, opd="BKD", name="bkd.xlsx")
+    (tmp_path / "x\033[2J\033[31mFAKE DITERIMA.xlsx").write_bytes(b"%PDF-1.4")
+    (tmp_path / "baris\nDITERIMA: palsu.xlsx").write_bytes(b"%PDF-1.4")
+    res = CliRunner().invoke(main, ["check", str(tmp_path), "-q"])
+    assert "\033" not in res.output and "DITOLAK: x\\x1b[2J\\x1b[31mFAKE DITERIMA.xlsx" in res.output
+    assert "DITOLAK: baris\\nDITERIMA: palsu.xlsx" in res.output
+    assert not any(line.startswith("DITERIMA: palsu") for line in res.output.splitlines())
+
+
+def test_a_rejected_file_is_tied_to_the_opd_its_name_names(tmp_path: Path, make_submission) -> None:
+    make_submission(tmp_path, opd="BKD", name="Kuesioner SPBE 2026 - BKD.xlsx")
+    (tmp_path / "Kuesioner SPBE 2026 - BAPENDA.ods").write_bytes(b"PK\x03\x04 broken")
+    (tmp_path / "tanpa nama.xlsx").write_bytes(b"%PDF-1.4")
+    report = checked(tmp_path)
+    by_file = {o.file: o for o in report.outcomes}
+    assert by_file["Kuesioner SPBE 2026 - BAPENDA.ods"].opd_code == "BAPENDA"
+    assert by_file["Kuesioner SPBE 2026 - BAPENDA.ods"].outcome == "rejected"
+    assert by_file["tanpa nama.xlsx"].opd_code == ""
+    assert [s.opd_code for s in report.kept] == ["BKD"]

@@ -1,4 +1,4 @@
-"""Reading one file into a Submission: digest, sniff, the strict reader, then the answers (run in a worker).
+"""Finding the entries of the input folder, and reading one file into a Submission (run in a worker).
 
 Each untrusted file is read in a worker process with memory and time limits
 (:class:`pipeline.workers.Workers`), so that a broken or hostile file costs bounded time and memory and
@@ -7,8 +7,10 @@ never stops the batch. Nothing here raises for bad content: every problem is a f
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from pipeline.findings import Finding
 from pipeline.i18n import Msg, msg
 from pipeline.intake import parse, sniff, xlsx
 from pipeline.intake.raw import normalise_name
+from pipeline.intake.sniff import human_size
 from pipeline.model import Submission
 
 WANTED_SHEETS = frozenset(normalise_name(s) for s in (L.SHEET_IDENTITY, L.SHEET_ASSESSMENT, L.SHEET_APPS,
@@ -27,58 +30,110 @@ WANTED_SHEETS = frozenset(normalise_name(s) for s in (L.SHEET_IDENTITY, L.SHEET_
 
 
 @dataclass(frozen=True)
-class Task:
-    """One file to read: its path, its name relative to the input folder, and the catalogs (id or file)."""
+class Entry:
+    """Something found in the input folder: a regular file (``problem`` "") or what it is instead."""
 
-    path: str
-    rel: str
+    path: Path
+    rel: str  # its name relative to the input folder, with "/" separators
+    problem: str = ""  # a finding code: not-a-file, broken-link, path-too-long, unreadable-entry
+    found: Msg | str = ""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One entry to read, and the catalogs (id or file) to read it against."""
+
+    entry: Entry
     framework: str | None
     roster: str | None
 
 
-def discover(folder: Path) -> list[tuple[Path, str]]:
-    """Every file under ``folder`` (recursively), as (path, relative posix name), in a stable order."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames.sort()
-        for name in filenames:
-            p = Path(dirpath) / name
-            if p.is_file():
-                found.append((p, p.relative_to(folder).as_posix()))
-    found.sort(key=lambda pr: (pr[1].casefold(), pr[1]))
+def discover(folder: Path) -> list[Entry]:
+    """Every entry under ``folder`` (files, and whatever is not one), in a stable order (names, case aside).
+
+    The walk keeps its own stack (any depth of folders) and follows no link to a folder (no loops); a link
+    to a file is read as the file. Every entry found is listed once: one that cannot be read as a regular
+    file carries why, so that it gets its own row in the report.
+    """
+    found: list[Entry] = []
+    stack = [(folder, "")]
+    while stack:
+        path, prefix = stack.pop()
+        try:
+            with os.scandir(path) as it:
+                children = list(it)
+        except OSError as exc:
+            found.append(Entry(path, prefix.rstrip("/") or ".", *_problem(exc)))
+            continue
+        for child in children:
+            rel = prefix + child.name
+            try:
+                if child.is_dir(follow_symlinks=False):
+                    stack.append((Path(child.path), rel + "/"))
+                    continue
+            except OSError as exc:
+                found.append(Entry(Path(child.path), rel, *_problem(exc)))
+                continue
+            found.append(entry(Path(child.path), rel))
+    found.sort(key=lambda e: (e.rel.casefold(), e.rel))
     return found
 
 
-def _digest(path: Path, keep: int = 0) -> tuple[str, int, float, bytes | None]:
-    """sha256, size and mtime of a file; with ``keep``, also its bytes when it has at most ``keep`` of them
-    (so that it is read once: the sniffer and the reader then take them from memory)."""
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
+def entry(path: Path, rel: str) -> Entry:
+    """What one path is: a regular file (or a link to one), else why it is not read."""
+    try:
+        mode = os.stat(path).st_mode  # follows a link: a dangling one or a loop raises
+    except OSError as exc:
+        return Entry(path, rel, *_problem(exc))
+    if stat.S_ISREG(mode):
+        return Entry(path, rel)
+    kind = ("folder" if stat.S_ISDIR(mode) else "fifo" if stat.S_ISFIFO(mode) else
+            "socket" if stat.S_ISSOCK(mode) else "device")
+    return Entry(path, rel, "not-a-file", msg(f"reason.kind-{kind}"))
+
+
+def _problem(exc: OSError) -> tuple[str, Msg]:
+    reason = msg("reason.unreadable", error=exc.strerror or type(exc).__name__)
+    if exc.errno == errno.ENAMETOOLONG:
+        return "path-too-long", reason
+    if exc.errno in (errno.ELOOP, errno.ENOENT):
+        return "broken-link", reason
+    return "unreadable-entry", reason
+
+
+def _contents(path: Path, limit: int) -> tuple[str, int, float, bytes | None]:
+    """sha256, size, mtime and bytes of a regular file, which is read once and at most ``limit`` + 1 bytes (a
+    larger file gives no hash and no bytes). Opened without blocking and checked to be a regular file once
+    open, so that a file replaced meanwhile by a FIFO or a device is never read."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
-        # one more byte than the file has: a read that gets it all found the end (a file that grew is streamed)
-        data = fh.read(st.st_size + 1) if 0 < st.st_size <= keep else b""
-        h.update(data)
-        if data and len(data) <= min(st.st_size, keep):
-            return h.hexdigest(), len(data), st.st_mtime, data
-        size = len(data)
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size, st.st_mtime, None
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, os.strerror(errno.EINVAL))
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        return "", st.st_size, st.st_mtime, None
+    return hashlib.sha256(data).hexdigest(), len(data), st.st_mtime, data
 
 
 def read_one(task: Task) -> Submission:
-    """Read one file completely (sniff, open, parse). Never raises for bad content."""
-    path = Path(task.path)
+    """Read one entry completely (open, sniff, the strict reader, parse). Never raises for bad content."""
+    e = task.entry
+    if e.problem:
+        return failed(task, e.found, e.problem)
+    limit = settings.LIMITS.max_file_bytes
     try:
-        sha, size, mtime, data = _digest(path, keep=settings.LIMITS.max_file_bytes)
+        sha, size, mtime, data = _contents(e.path, limit)
     except OSError as exc:
         return failed(task, msg("reason.unreadable", error=exc.strerror or type(exc).__name__), "corrupt-workbook")
-    kind, findings = sniff.detect(path, task.rel, data=data)
+    if data is None:
+        return Submission(e.rel, sha, size, mtime, findings=(
+            Finding("file-too-large", e.rel, found=human_size(size), expected=human_size(limit)),))
+    kind, findings = sniff.detect(e.path, e.rel, data=data)
     if kind != sniff.XLSX:
-        return Submission(task.rel, sha, size, mtime, findings=tuple(findings))
-    raw, more = xlsx.read_workbook(path, task.rel, sheets=set(WANTED_SHEETS), data=data)
-    base = Submission(task.rel, sha, size, mtime, findings=(*findings, *more))
+        return Submission(e.rel, sha, size, mtime, findings=tuple(findings))
+    raw, more = xlsx.read_workbook(e.path, e.rel, sheets=set(WANTED_SHEETS), data=data)
+    base = Submission(e.rel, sha, size, mtime, findings=(*findings, *more))
     if raw is None:
         return base
     fw = fwmod.load(task.framework)
@@ -87,10 +142,13 @@ def read_one(task: Task) -> Submission:
     return parse.parse(raw, base, fw, rostermod.load(task.roster), frameworks)
 
 
-def failed(task: Task, reason: Msg, code: str = "resource-limit") -> Submission:
-    """The Submission of a file whose reading did not finish (its worker ran out of time or memory, or died)."""
+def failed(task: Task, reason: Msg | str, code: str = "resource-limit") -> Submission:
+    """The Submission of an entry that was not read through: its worker ran out of time or memory or died, or
+    it is not a regular file. The file is not opened again here (it may be what made the worker fail)."""
+    e = task.entry
     try:
-        sha, size, mtime, _ = _digest(Path(task.path))
+        st = os.lstat(e.path)
+        size, mtime = (st.st_size, st.st_mtime) if stat.S_ISREG(st.st_mode) else (0, 0.0)
     except OSError:
-        sha, size, mtime = "", 0, 0.0
-    return Submission(task.rel, sha, size, mtime, findings=(Finding(code, task.rel, found=reason),))
+        size, mtime = 0, 0.0
+    return Submission(e.rel, "", size, mtime, findings=(Finding(code, e.rel, found=reason),))

@@ -104,6 +104,7 @@ class _Reader:
         self.deadline = time.monotonic() + limits.max_seconds
         self.read_total = 0
         self.members: dict[str, zipfile.ZipInfo] = {}
+        self.read_parts: set[str] = set()  # parts read (their CRC checked on the way)
         self.fast = settings.ACCELERATE_READER
 
     # ------------------------------------------------------------------ archive level
@@ -148,7 +149,24 @@ class _Reader:
         links = self._external_links()
         if links:
             warnings.append(Finding("external-link", self.rel, found=links[1]))
+        warnings.extend(self._damaged_unread_parts())
         return RawWorkbook(out, has_macros=has_macros, external_links=links[0] if links else 0), warnings
+
+    def _damaged_unread_parts(self) -> list[Finding]:
+        """Every part not read is decompressed too, under the same limits, to check its CRC: a damaged one is
+        a warning (the answers do not depend on it), while a damaged part that is read rejects the file."""
+        out = []
+        for key, info in self.members.items():
+            if key in self.read_parts or info.is_dir():
+                continue
+            try:
+                for _chunk in self._chunks(info.filename.replace("\\", "/").lstrip("/")):
+                    pass
+            except Stop as stop:
+                if stop.code != "corrupt-workbook":
+                    raise
+                out.append(Finding("damaged-part", self.rel, found=stop.found))
+        return out
 
     def _check_archive(self) -> None:
         infos = self.zf.infolist()
@@ -175,6 +193,7 @@ class _Reader:
     def _chunks(self, part: str) -> Iterator[bytes]:
         """Uncompressed bytes of a part, in chunks, enforcing size, total and time limits."""
         info = self.members[part.casefold()]
+        self.read_parts.add(part.casefold())
         lim = self.limits
         n = 0
         try:

@@ -59,3 +59,31 @@ def test_targets_feed_gap_analysis() -> None:
     s = score(FW18, vector(FW18, DENPASAR), opd="DPS")
     g = gap_analysis(FW18, s, target_index=t.index, target_levels=t.levels)
     assert g.target_index == 3 and g.steps_needed == 8  # 0.36 / 0.05 -> 8 steps (0.40)
+
+
+@pytest.mark.parametrize("default_index", [None, "3.5"])
+@pytest.mark.parametrize("default_levels", [None, {"25": 3}])
+@pytest.mark.parametrize("own", [None, {}, {"index": "4.2"}, {"levels": {"26": 4}}, {"index": "4.2", "levels": {"25": 5}}])
+def test_an_opd_entry_is_merged_over_the_defaults(default_index, default_levels, own) -> None:
+    """Every combination: the OPD's keys over the file's defaults over the built-in rule (next band)."""
+    data: dict = {}
+    if default_index:
+        data["index"] = default_index
+    if default_levels:
+        data["levels"] = default_levels
+    if own is not None:
+        data["opd"] = {"BPKAD": own}
+    t = load_targets(data, FW18).for_opd("BPKAD")
+    own = own or {}
+    index = own.get("index", default_index)
+    assert t.index == (F(index) if index else None)
+    assert t.levels == {**(default_levels or {}), **{k: int(v) for k, v in own.get("levels", {}).items()}}
+    s = score(FW18, vector(FW18, DENPASAR), opd="BPKAD")
+    g = gap_analysis(FW18, s, target_index=t.index, target_levels=t.levels or None)
+    expected = F(index) if index else None
+    if expected is not None:
+        assert (g.target_index, g.target_source) == (expected, "index")
+    elif t.levels:
+        assert g.target_source == "levels"
+    else:
+        assert (g.target_index, g.target_source) == (F("3.5"), "next-band")  # Denpasar 2.64 is Baik: next band 3.5

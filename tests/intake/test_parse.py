@@ -11,12 +11,12 @@ import pytest
 
 from pipeline import layout as L
 from pipeline.intake.raw import RawCell
-from pipeline.intake.read import Task, read_one
+from pipeline.intake.read import Task, entry, read_one
 from pipeline.intake.values import parse_level
 
 
 def read(path: Path, rel: str | None = None, framework: str | None = None):
-    return read_one(Task(str(path), rel or path.name, framework, None))
+    return read_one(Task(entry(path, rel or path.name), framework, None))
 
 
 def answer(sub, iid: str):
@@ -173,11 +173,55 @@ def test_reordered_columns_and_hidden_sheet(tmp_path: Path, make_submission) -> 
 
 
 def test_merged_answer_cells(tmp_path: Path, make_submission, fw2018) -> None:
-    path = make_submission(tmp_path, levels={"1": 3, "2": None})
+    """A level cell merged over two indicator rows answers the first one only: the covered indicator's answer is
+    unusable (not copied); a level cell merged with the next column is flagged."""
+    path = make_submission(tmp_path, levels={"1": 3, "2": None, "23": 4})
     a, b = level_cell(fw2018, "1"), level_cell(fw2018, "2")
-    sub = read(_edit(path, lambda wb: wb[L.SHEET_ASSESSMENT].merge_cells(f"{a}:{b}")))
-    assert sub.answer("2").level == 3
-    assert ("Penilaian", b, "merged-answer-cell") in locs(sub)
+    c = level_cell(fw2018, "23")
+    right = f"{chr(ord(c[0]) + 1)}{c[1:]}"
+
+    def mutate(wb) -> None:
+        wb[L.SHEET_ASSESSMENT].merge_cells(f"{a}:{b}")
+        wb[L.SHEET_ASSESSMENT].merge_cells(f"{c}:{right}")
+
+    sub = read(_edit(path, mutate))
+    assert sub.answer("1").level == 3 and sub.answer("2").level is None and sub.answer("23").level == 4
+    assert sub.incomplete
+    merged = [(f.cell, f.code, f.found, f.severity) for f in sub.findings if f.code.startswith(("merged", "level-m"))]
+    assert merged == [(a, "merged-answer-cell", f"{a}:{b}", "warning"), (b, "level-merged", a, "incomplete"),
+                      (c, "merged-answer-cell", f"{c}:{right}", "warning")]
+
+
+def test_a_changed_heading_is_read_with_a_warning(tmp_path: Path, make_submission, fw2018) -> None:
+    path = make_submission(tmp_path, levels={"1": 4})
+    col = next(n for n, c in enumerate(L.ASSESSMENT_COLUMNS, start=1) if c.key == "level")
+    sub = read(_edit(path, lambda wb: wb[L.SHEET_ASSESSMENT].cell(L.HEADER_ROW, col, "Level (pilih dari daftar) (1-5)")))
+    assert not sub.rejected and sub.answer("1").level == 4
+    changed = [f for f in sub.findings if f.code == "heading-changed"]
+    assert [(f.cell, f.found, f.expected) for f in changed] == [
+        (f"{level_cell(fw2018, '1')[0]}{L.HEADER_ROW}", "Level (pilih dari daftar) (1-5)", "Level (pilih dari daftar)")]
+
+
+def test_an_inserted_row_with_an_answer_but_no_number_is_a_finding(tmp_path: Path, make_submission) -> None:
+    path = make_submission(tmp_path, levels={"1": 4})
+
+    def mutate(wb) -> None:
+        ws = wb[L.SHEET_ASSESSMENT]
+        ws.insert_rows(L.FIRST_DATA_ROW + 1)
+        ws.cell(L.FIRST_DATA_ROW + 1, 8, "3 - Terdefinisi")
+
+    sub = read(_edit(path, mutate))
+    missing = [f for f in sub.findings if f.code == "indicator-number-missing"]
+    assert [(f.cell, f.detail, f.severity) for f in missing] == [(f"A{L.FIRST_DATA_ROW + 1}", str(L.FIRST_DATA_ROW + 1),
+                                                                  "warning")]
+    assert sub.answer("1").level == 4 and sub.answer("2").level == 2
+
+
+def test_a_formula_without_a_stored_value_is_a_finding(tmp_path: Path, make_submission) -> None:
+    apps = [{"name": "SIMPEG", "function": "Kepegawaian", "status": "Aktif", "url": "=CONCAT(\"simpeg\",\".go.id\")"}]
+    sub = read(make_submission(tmp_path, applications=apps))
+    found = [(f.sheet, f.found) for f in sub.findings if f.code == "formula-without-value"]
+    assert found == [("Aplikasi", '=CONCAT("simpeg",".go.id")')] and sub.applications[0].url == ""
 
 
 def test_sheet_names_tolerant_and_missing(tmp_path: Path, make_submission) -> None:
@@ -346,3 +390,56 @@ def test_server_room_inconsistency(tmp_path: Path, make_submission, fw2018) -> N
     assert found == [("Infrastruktur", "B7", "aplikasi WBS dan 2 server")]
     assert [i18n.render(f.found, "en") for f in sub.findings if f.code == "server-room-inconsistent"] == [
         "applications WBS and 2 servers"]
+
+
+def test_c1_controls_and_direction_overrides_are_removed_with_a_warning(tmp_path: Path, make_submission) -> None:
+    apps = [{"name": "Aplikasi\u202eexe.xlsx", "function": "Keuangan", "status": "Aktif", "needs": "a\x85b\x9fc"}]
+    sub = read(make_submission(tmp_path, applications=apps))
+    assert [(a.name, a.needs) for a in sub.applications] == [("Aplikasiexe.xlsx", "abc")]
+    assert [f.sheet for f in sub.findings if f.code == "control-characters"] == ["Aplikasi", "Aplikasi"]
+
+
+def _damage(src: Path, dst: Path, part: str) -> Path:
+    """A copy of ``src`` whose ``part`` is stored uncompressed with one byte changed: its CRC no longer matches."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            method = zipfile.ZIP_STORED if info.filename == part else zipfile.ZIP_DEFLATED
+            zout.writestr(info.filename, zin.read(info.filename), compress_type=method)
+    raw = bytearray(dst.read_bytes())
+    start = raw.find(part.encode()) + len(part)  # the local header's name, then the part's bytes
+    pos = raw.find(b"<sheetData>", start)
+    raw[pos + 1:pos + 2] = b"S"
+    dst.write_bytes(bytes(raw))
+    return dst
+
+
+def test_every_part_is_checked_a_damaged_unneeded_one_only_warns(tmp_path: Path, make_submission) -> None:
+    path = make_submission(tmp_path, opd="BKD")
+    names = {n.split("/")[-1]: n for n in zipfile.ZipFile(path).namelist()}
+    petunjuk, penilaian = names["sheet1.xml"], names["sheet3.xml"]  # the guide sheet, and the answers
+    sub = read(_damage(path, tmp_path / "petunjuk-rusak.xlsx", petunjuk))
+    assert not sub.rejected and sub.answer("1").level == 2
+    damaged = [f for f in sub.findings if f.code == "damaged-part"]
+    assert [(f.severity, f.message("en")) for f in damaged] == [
+        ("warning", "A part of the archive that is not read is damaged (xl/worksheets/sheet1.xml: CRC mismatch "
+                    "(damaged data)); the answers are read from the sound parts.")]
+    sub = read(_damage(path, tmp_path / "penilaian-rusak.xlsx", penilaian))
+    assert sub.rejected and [f.code for f in sub.findings] == ["corrupt-workbook"]
+
+
+def test_phone_and_nip_stored_as_numbers_are_flagged(tmp_path: Path, make_submission) -> None:
+    path = make_submission(tmp_path, identity={"phone": 81234567890, "nip": 1.98503142010012e17})
+    sub = read(path)
+    flagged = [(f.found, f.expected) for f in sub.findings if f.code == "number-in-text-field"]
+    assert flagged == [("198503142010012000", "NIP"), ("81234567890", "Nomor Telepon / WA")]
+    sub = read(make_submission(tmp_path, name="teks.xlsx", identity={"phone": "081234567890",
+                                                                      "nip": "198503142010012001"}))
+    assert not [f for f in sub.findings if f.code in ("number-in-text-field", "nip-invalid")]
+    assert dict(sub.respondent)["phone"] == "081234567890"
+
+
+def test_the_template_keeps_phone_and_nip_as_text(template_2018: Path) -> None:
+    wb = openpyxl.load_workbook(template_2018)
+    ws = wb[L.SHEET_IDENTITY]
+    rows = {ws.cell(r, 1).value: r for r in range(1, 20)}
+    assert ws.cell(rows["NIP"], 2).number_format == "@" == ws.cell(rows["Nomor Telepon / WA"], 2).number_format
