@@ -22,7 +22,7 @@ from pipeline.catalog.roster import Opd, Roster
 from pipeline.errors import InputError
 from pipeline.findings import Finding
 from pipeline.intake import read as intake
-from pipeline.model import FileOutcome, Submission
+from pipeline.model import ARCHIVE, EVIDENCE, MESSAGE, FileOutcome, Submission
 from pipeline.scoring import gaps as gapsmod
 from pipeline.scoring import index, rank
 from pipeline.validate import CheckReport
@@ -78,6 +78,15 @@ class MergeResult:
     def submission_of(self, code: str) -> Submission:
         return self._kept_by_code[code]
 
+    @cached_property
+    def evidence(self) -> dict[str, tuple[Submission, ...]]:
+        """OPD code -> the evidence files (attachments that are not workbooks) received for it, in order."""
+        out: dict[str, list[Submission]] = {}
+        for s in self.submissions:
+            if s.kind == EVIDENCE and s.opd_code and not s.rejected:
+                out.setdefault(s.opd_code, []).append(s)
+        return {code: tuple(subs) for code, subs in out.items()}
+
     def opd_name(self, code: str) -> str:
         opd = self.roster.by_code(code)
         return opd.name if opd else code
@@ -86,11 +95,15 @@ class MergeResult:
         """What ``spbe merge`` prints when it is done."""
         c = self.counts
         incomplete = sum(1 for s in self.scores.values() if not s.complete)
-        lines = [i18n.text("cli.files-summary", lang, found=len(self.outcomes),
-                           accepted=c[validate.ACCEPTED] + c[validate.WITH_NOTES], superseded=c[validate.SUPERSEDED],
-                           rejected=c[validate.REJECTED]),
-                 i18n.text("cli.opd-summary", lang, scored=len(self.scores), incomplete=incomplete,
-                           missing=len(self.not_submitted), roster=len(self.roster.opds))]
+        accepted = c[validate.ACCEPTED] + c[validate.WITH_NOTES]
+        lines = [i18n.text("cli.files-summary", lang, found=accepted + c[validate.SUPERSEDED] + c[validate.REJECTED],
+                           accepted=accepted, superseded=c[validate.SUPERSEDED], rejected=c[validate.REJECTED])]
+        if c[validate.OPENED] or c[validate.EVIDENCE_RECEIVED]:
+            kinds = Counter(s.kind for s in self.submissions if not s.rejected)
+            lines.append(i18n.text("cli.mail-summary", lang, messages=kinds[MESSAGE], archives=kinds[ARCHIVE],
+                                   evidence=kinds[EVIDENCE]))
+        lines.append(i18n.text("cli.opd-summary", lang, scored=len(self.scores), incomplete=incomplete,
+                               missing=len(self.not_submitted), roster=len(self.roster.opds)))
         if self.summary and self.summary.mean_index is not None:
             lines.append(i18n.text("cli.province-average", lang, index=display(self.summary.mean_index),
                                    predikat=self.summary.predikat))
@@ -123,12 +136,20 @@ def _pool(given: Workers | None, preload: tuple[str, ...]) -> contextlib.Abstrac
 
 def read(entries: Sequence[intake.Entry], fw: Framework, framework: str | None, roster: str | None,
          workers: Workers, on_progress: Progress | None = None) -> list[Submission]:
-    """Read every entry (in the workers) and add each one's consistency warnings; one Submission per entry."""
-    tasks = [intake.Task(e, framework, roster) for e in entries]
-    results = workers.map(intake.read_one, tasks, settings.READ_TIMEOUT_S, on_progress, chunk=settings.READ_CHUNK)
-    subs = [intake.failed(t, r.reason) if not isinstance(r, Submission) else r for t, r in zip(tasks, results,
-                                                                                                strict=True)]
+    """Read every entry (in the workers) and add each one's consistency warnings; one Submission per entry
+    (a file, and for a saved e-mail or an archive, each thing inside it), in order."""
+    tasks = [intake.Task(e, framework, roster, _size(e.path)) for e in entries]
+    results = workers.map(intake.read_one, tasks, intake.timeout, on_progress, chunk=settings.READ_CHUNK)
+    subs = [s for t, r in zip(tasks, results, strict=True)
+            for s in (r if isinstance(r, list) else [intake.failed(t, r.reason)])]
     return [validate.consistency(fw, s) for s in subs]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def check(paths: Sequence[Path], *, framework: str | None = None, roster: str | None = None,

@@ -203,7 +203,7 @@ class _progress:
 def _check_lines(report: object, lang: str, quiet: bool) -> list[str]:
     """What ``spbe check`` prints: a verdict line per file, its findings, the tally."""
     from pipeline.findings import outcome_label, severity_label
-    from pipeline.validate import REJECTED, SUPERSEDED, verdict
+    from pipeline.validate import EVIDENCE_RECEIVED, OPENED, REJECTED, SUPERSEDED, verdict
 
     lines = []
     superseded = {o.file: o for o in report.outcomes if o.outcome == SUPERSEDED}
@@ -216,8 +216,11 @@ def _check_lines(report: object, lang: str, quiet: bool) -> list[str]:
                          f"[{f.code}] {f.message(lang)}")
             lines.append(f"      -> {f.hint(lang)}")
     v = report.verdicts
-    tally = i18n.text("cli.check-summary", lang, total=len(report.submissions), accepted=v["accepted"]
-                      + v["accepted-with-notes"], incomplete=v["accepted-incomplete"], rejected=v[REJECTED])
+    accepted = v["accepted"] + v["accepted-with-notes"]
+    tally = i18n.text("cli.check-summary", lang, total=accepted + v["accepted-incomplete"] + v[REJECTED],
+                      accepted=accepted, incomplete=v["accepted-incomplete"], rejected=v[REJECTED])
+    if v[OPENED] or v[EVIDENCE_RECEIVED]:
+        tally += i18n.text("cli.check-containers", lang, opened=v[OPENED], evidence=v[EVIDENCE_RECEIVED])
     if superseded:
         tally += i18n.text("cli.check-superseded", lang, n=len(superseded))
     return [*lines, *([] if quiet else [""]), tally]

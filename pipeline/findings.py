@@ -31,17 +31,21 @@ CODES: dict[str, str] = {  # code -> severity, grouped by where it is found
     "not-a-file": _E, "broken-link": _E, "path-too-long": _E, "unreadable-entry": _E,
     # the file itself
     "office-lock-file": _E, "empty-file": _E, "file-too-large": _E, "legacy-xls-format": _E, "xlsb-format": _E,
-    "ods-format": _E, "encrypted-file": _E, "strict-open-xml": _E, "html-not-workbook": _E, "csv-not-workbook": _E,
-    "xml-not-workbook": _E, "zip-archive": _E, "pdf-not-workbook": _E, "image-not-workbook": _E,
+    "encrypted-file": _E, "strict-open-xml": _E, "html-not-workbook": _E, "csv-not-workbook": _E,
+    "xml-not-workbook": _E, "document-not-workbook": _E, "pdf-not-workbook": _E, "image-not-workbook": _E,
     "unknown-format": _E, "corrupt-workbook": _E, "zip-bomb": _E, "xml-dtd-forbidden": _E,
     "duplicate-zip-member": _E, "damaged-part": _W, "resource-limit": _E, "sheet-too-large": _E, "macro-workbook": _W,
     "external-link": _W,
+    # saved e-mails and archives
+    "mail-unreadable": _E, "mail-too-complex": _E, "mail-no-attachment": _E, "attachment-broken": _E,
+    "attachment-name-unsafe": _W, "attachment-name-undecodable": _W, "archive-empty": _E, "archive-too-deep": _E,
     # structure and template
     "not-a-questionnaire": _E, "missing-sheet": _E, "missing-optional-sheet": _W, "missing-column": _E,
     "missing-metadata": _W, "heading-changed": _W, "framework-mismatch": _E, "unknown-template-version": _E, "fingerprint-mismatch": _E,
     "hidden-sheet": _W,
     # identity
-    "opd-missing": _E, "opd-unknown": _E, "opd-filename-mismatch": _W, "identity-field-missing": _W,
+    "opd-missing": _E, "opd-unknown": _E, "opd-filename-mismatch": _W, "opd-from-sender": _W,
+    "opd-sender-mismatch": _W, "identity-field-missing": _W,
     "nip-invalid": _W, "number-in-text-field": _W, "date-invalid": _W, "year-mismatch": _W,
     # answers (Penilaian)
     "indicator-missing": _I, "indicator-duplicate": _I, "indicator-unknown": _W, "indicator-number-missing": _W,

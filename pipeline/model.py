@@ -71,11 +71,40 @@ class Infrastructure:
     server_room_cell: str = ""  # where the server-room answer was read, e.g. "B7"
 
 
+WORKBOOK, MESSAGE, ARCHIVE, EVIDENCE = "workbook", "message", "archive", "evidence"  # kinds of entry
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """The e-mail an entry came in: its sender, sent date, subject and Message-ID (as decoded, cleaned)."""
+
+    message: str  # the message's entry name ("kiriman.eml", "kotak.mbox#3")
+    sender: str  # "Name <address>"
+    address: str  # the sender's address, lower case
+    date: str  # the sent date as ISO 8601 with its offset ("" when the message has none)
+    sent: float | None  # the sent date as a POSIX timestamp
+    subject: str
+    message_id: str
+
+    def when(self) -> str:
+        """The sent date to show: "2026-03-12 09:15 +08:00" ("" when the message has none)."""
+        return f"{self.date[:16].replace('T', ' ')} {self.date[19:]}".strip() if self.date else ""
+
+    def line(self) -> str:
+        """One line for a cell: sender, date and subject."""
+        return " · ".join(p for p in (self.sender, self.when(), self.subject) if p)
+
+
 @dataclass(frozen=True, slots=True)
 class Submission:
-    """Everything read from one file found in the input folder (accepted or not), with locations."""
+    """Everything read from one entry found in the input folder (accepted or not), with locations.
 
-    file: str  # path relative to the input folder, with "/" separators
+    An entry is a file, or something inside a saved e-mail or an archive: the message itself, an
+    attachment, a file of a zip (``kind``); its name is the file's path relative to the input folder,
+    followed for each step inside by ``#n`` and the inner name ("kotak.mbox#3#1 Kuesioner BKD.xlsx").
+    """
+
+    file: str  # the entry's name: path relative to the input folder ("/" separators), "#n name" per step inside
     sha256: str
     size: int
     mtime: float
@@ -91,6 +120,15 @@ class Submission:
     applications: tuple[Application, ...] = ()
     infrastructure: Infrastructure = Infrastructure()
     findings: tuple[Finding, ...] = ()
+    kind: str = WORKBOOK  # WORKBOOK (a questionnaire, or a file meant as one), MESSAGE, ARCHIVE or EVIDENCE
+    source: Source | None = None  # the e-mail it came in
+    parent: str = ""  # the entry it is inside ("" for a file of the input folder)
+    label: str = ""  # what an evidence file is ("PDF", "PNG", "DOCX")
+
+    @property
+    def when(self) -> float:
+        """When it was sent: the e-mail's sent date, else the file's modification time."""
+        return self.source.sent if self.source is not None and self.source.sent is not None else self.mtime
 
     @property
     def rejected(self) -> bool:
@@ -124,10 +162,12 @@ class FileOutcome:
     file: str
     sha256: str
     size: int
-    outcome: str  # "accepted", "accepted-with-notes", "superseded", "rejected"
+    outcome: str  # "accepted", "accepted-with-notes", "superseded", "rejected", "opened" (an e-mail or archive
+    # whose entries follow it), "evidence" (an attachment that is not a workbook: counted, never read)
     opd_code: str
     reasons: tuple[Msg | Finding, ...] = ()  # why: the rejecting findings, or what superseded it
     superseded_by: str = ""
+    source: Source | None = None  # the e-mail it came in
 
     def reason(self, lang: str = "id") -> str:
         """The reasons as one text in ``lang`` (an accepted file without notes: its outcome label)."""

@@ -20,6 +20,14 @@ class Limits:
     max_members: int = 10_000  # parts in the archive
     max_cells_per_sheet: int = 500_000
     max_seconds: float = 20.0  # reading one file (the reader's own clock)
+    # saved e-mails and archives (containers): every entry inside is then held to the limits above
+    max_message_bytes: int = 64 * MiB  # one saved e-mail (.eml, .msg, one message of an .mbox)
+    max_mailbox_bytes: int = 2048 * MiB  # an .mbox file (streamed, message by message)
+    max_parts: int = 500  # MIME parts of one message (attachments of a .msg)
+    max_depth: int = 10  # multipart nesting, and containers inside containers
+    max_header_lines: int = 1000  # header lines of one message
+    max_entries: int = 10_000  # messages of an .mbox, files of a zip
+    max_zip_depth: int = 2  # a zip inside a zip is opened; a zip inside that one is not
 
 
 LIMITS = Limits()

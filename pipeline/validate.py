@@ -20,16 +20,18 @@ from pipeline.catalog.framework import Framework
 from pipeline.catalog.roster import Roster
 from pipeline.findings import ERROR, INCOMPLETE, WARNING, Finding
 from pipeline.i18n import Msg, msg
-from pipeline.model import FileOutcome, Submission
+from pipeline.intake.sniff import human_size
+from pipeline.model import EVIDENCE, MESSAGE, WORKBOOK, FileOutcome, Submission
 
 ACCEPTED, WITH_NOTES, INCOMPLETE_VERDICT = "accepted", "accepted-with-notes", "accepted-incomplete"
 SUPERSEDED, REJECTED = "superseded", "rejected"
+OPENED, EVIDENCE_RECEIVED = "opened", "evidence"  # a saved e-mail or an archive read; an evidence attachment
 
 
 def consistency(fw: Framework, sub: Submission) -> Submission:
     """``sub`` with the warnings that never change a score: claims without evidence, services without
     applications and the other way round, a server room said not to exist but used."""
-    if sub.rejected:
+    if sub.rejected or sub.kind != WORKBOOK:
         return sub
     out: list[Finding] = []
     answers = {a.indicator: a for a in sub.answers}
@@ -64,9 +66,12 @@ def consistency(fw: Framework, sub: Submission) -> Submission:
 
 
 def verdict(sub: Submission) -> str:
-    """The check verdict of one file: accepted, accepted-with-notes, accepted-incomplete or rejected."""
+    """The check verdict of one entry: accepted, accepted-with-notes, accepted-incomplete or rejected; an
+    e-mail or archive read is opened, an evidence attachment is evidence."""
     if sub.rejected:
         return REJECTED
+    if sub.kind != WORKBOOK:
+        return EVIDENCE_RECEIVED if sub.kind == EVIDENCE else OPENED
     if sub.incomplete:
         return INCOMPLETE_VERDICT
     return WITH_NOTES if sub.has_warnings else ACCEPTED
@@ -116,23 +121,39 @@ def check(subs: Sequence[Submission], year: int | None = None, roster: Roster | 
 
     Rule (documented in the README): among the readable submissions of one OPD, a byte-identical
     copy (same SHA-256) of an earlier file is superseded as a duplicate; of the rest, the one with
-    the newest "Tanggal Pengisian" is kept, then the newest file modification time, then the last
-    file name in sort order. The others are superseded, naming the kept file.
+    the newest "Tanggal Pengisian" is kept, then the newest sent date of the e-mail it came in (for
+    a file dropped in directly: its modification time), then the last name in sort order. The others
+    are superseded, naming the kept file. Containers and evidence are listed, never kept or scored.
     """
     year = batch_year(subs, year)
     subs = tuple(_with_opd_of_name(_with_year(s, year), roster) for s in subs)
     kept, superseded = _keep_one_per_opd(subs)
+    inside: dict[str, Counter] = {}  # a container -> what it holds, at any depth (an attached zip's files too)
+    parent_of = {s.file: s.parent for s in subs}
+    for s in subs:
+        up = s.parent
+        while up:
+            inside.setdefault(up, Counter())[s.kind] += 1
+            up = parent_of.get(up, "")
     outcomes = []
     for s in subs:
         if s.file in superseded:
             by, why = superseded[s.file]
-            outcomes.append(FileOutcome(s.file, s.sha256, s.size, SUPERSEDED, s.opd_code, (why,), by))
+            outcome = FileOutcome(s.file, s.sha256, s.size, SUPERSEDED, s.opd_code, (why,), by)
         elif s.rejected:
             errors = tuple(f for f in s.findings if f.severity == ERROR)[:3]
-            outcomes.append(FileOutcome(s.file, s.sha256, s.size, REJECTED, s.opd_code, errors))
+            outcome = FileOutcome(s.file, s.sha256, s.size, REJECTED, s.opd_code, errors)
+        elif s.kind == EVIDENCE:
+            outcome = FileOutcome(s.file, s.sha256, s.size, EVIDENCE_RECEIVED, s.opd_code,
+                                  (msg("reason.evidence-of", kind=s.label, size=human_size(s.size)),))
+        elif s.kind != WORKBOOK:
+            n = inside.get(s.file, Counter())
+            outcome = FileOutcome(s.file, s.sha256, s.size, OPENED, s.opd_code, (msg(
+                "reason.contents", workbooks=n[WORKBOOK], evidence=n[EVIDENCE], messages=n[MESSAGE]),))
         else:
-            outcome = WITH_NOTES if s.has_warnings else ACCEPTED
-            outcomes.append(FileOutcome(s.file, s.sha256, s.size, outcome, s.opd_code, _accepted_reasons(s)))
+            outcome = FileOutcome(s.file, s.sha256, s.size, WITH_NOTES if s.has_warnings else ACCEPTED, s.opd_code,
+                                  _accepted_reasons(s))
+        outcomes.append(dataclasses.replace(outcome, source=s.source) if s.source else outcome)
     return CheckReport(subs, tuple(outcomes), tuple(sorted(kept, key=lambda s: s.opd_code)), year)
 
 
@@ -164,7 +185,7 @@ def _keep_one_per_opd(subs: Sequence[Submission]) -> tuple[list[Submission], dic
     """The kept submission of every OPD, and superseded file -> (the file that replaces it, why)."""
     by_opd: dict[str, list[Submission]] = {}
     for s in subs:
-        if not s.rejected and s.opd_code:
+        if not s.rejected and s.opd_code and s.kind == WORKBOOK:
             by_opd.setdefault(s.opd_code, []).append(s)
     superseded: dict[str, tuple[str, Msg]] = {}
     kept: list[Submission] = []
@@ -178,13 +199,15 @@ def _keep_one_per_opd(subs: Sequence[Submission]) -> tuple[list[Submission], dic
             else:
                 first_of_hash[s.sha256] = s
                 unique.append(s)
-        best = max(unique, key=lambda s: (s.date_filled.toordinal() if s.date_filled else 0, int(s.mtime), s.file))
+        best = max(unique, key=lambda s: (s.date_filled.toordinal() if s.date_filled else 0, int(s.when), s.file))
         kept.append(best)
         for s in unique:
             if s is best:
                 continue
             if (s.date_filled or 0) != (best.date_filled or 0) and best.date_filled:
                 why = msg("reason.replaced-filled", file=best.file, date=f"{best.date_filled:%d/%m/%Y}")
+            elif best.source is not None and best.source.sent is not None:
+                why = msg("reason.replaced-sent", file=best.file, date=best.source.when())
             else:
                 why = msg("reason.replaced-newer", file=best.file)
             superseded[s.file] = (best.file, why)

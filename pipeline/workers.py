@@ -157,24 +157,26 @@ class Workers:
         except Exception as exc:  # noqa: BLE001 - reported as this task's failure
             return Failed(msg("reason.worker-error", name=type(exc).__name__))
 
-    def map(self, func: Callable[[Any], Any], tasks: Iterable[Any], timeout: float,
+    def map(self, func: Callable[[Any], Any], tasks: Iterable[Any], timeout: float | Callable[[Any], float],
             on_progress: Callable[[int, int], None] | None = None, chunk: int = 1) -> list[Any]:
         """``[func(t) for t in tasks]`` in the workers; a task that fails gives :class:`Failed`.
 
-        With ``chunk`` > 1 the tasks go to the workers ``chunk`` at a time (one message each way instead
-        of one per task) within ``timeout`` per chunk; a chunk that fails is run again one task at a time,
+        ``timeout`` is the time limit of one task, or a function giving each task's. With ``chunk`` > 1 the
+        tasks go to the workers ``chunk`` at a time (one message each way instead of one per task) within
+        the sum of their time limits; a chunk that fails is run again one task at a time,
         so a bad task still costs only itself. A task whose worker died is run once more before it counts
         as failed. ``on_progress(done, total)`` is called in this process as tasks finish (in task order).
         """
         tasks = list(tasks)
+        limit = timeout if callable(timeout) else lambda _task: timeout
         size = max(1, min(chunk, len(tasks) // (2 * self.n) or 1))
         groups = [tasks[k:k + size] for k in range(0, len(tasks), size)]
-        futures = [self.submit(_run_all, (func, group), timeout) for group in groups]
+        futures = [self.submit(_run_all, (func, group), sum(map(limit, group))) for group in groups]
         out: list[Any] = []
         for group, fut in zip(groups, futures, strict=True):
             results = self.result(fut)
             if isinstance(results, Failed):
-                results = [self._retried(func, task, timeout) for task in group]
+                results = [self._retried(func, task, limit(task)) for task in group]
             out.extend(results)
             if on_progress is not None:
                 on_progress(len(out), len(tasks))

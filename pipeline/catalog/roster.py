@@ -1,8 +1,9 @@
 """The OPD roster: codes, official names and aliases, and matching of typed OPD names.
 
-The roster is a CSV file (columns ``kode,nama,jenis,alias``; aliases separated by ``;``). The
-packaged sample is the Pemerintah Provinsi Kalimantan Utara; a user passes their own with
-``--roster FILE``.
+The roster is a CSV file (columns ``kode,nama,jenis,alias``; aliases separated by ``;``; an optional
+``email`` column lists the OPD's e-mail addresses or domains, separated by ``;``, which tie a file that
+arrived by e-mail to its OPD when the file itself cannot). The packaged sample is the Pemerintah Provinsi
+Kalimantan Utara; a user passes their own with ``--roster FILE``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Opd:
     name: str
     kind: str = ""
     aliases: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()  # addresses ("it@bkd.example.go.id") or domains ("bkd.example.go.id"), lower case
 
     @property
     def label(self) -> str:
@@ -48,6 +50,7 @@ class Roster:
     _keys: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     _codes: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
+    _senders: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
     _longest: int = field(default=1, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -57,6 +60,7 @@ class Roster:
                 keys.setdefault(normalise(text), opd)
         object.__setattr__(self, "_keys", keys)
         object.__setattr__(self, "_codes", {opd.code: opd for opd in self.opds})
+        object.__setattr__(self, "_senders", {e: opd for opd in self.opds for e in opd.emails})
         object.__setattr__(self, "_longest", max((k.count(" ") + 1 for k in keys), default=1))
 
     def match(self, text: str) -> Opd | None:
@@ -87,6 +91,18 @@ class Roster:
     def by_code(self, code: str) -> Opd | None:
         return self._codes.get(code)
 
+    def by_sender(self, address: str) -> Opd | None:
+        """The OPD an e-mail address belongs to: the address itself listed, else its domain or a parent domain."""
+        address = address.strip().lower()
+        if address in self._senders:
+            return self._senders[address]
+        domain = address.rpartition("@")[2]
+        while domain:
+            if domain in self._senders:
+                return self._senders[domain]
+            domain = domain.partition(".")[2]
+        return None
+
 
 @lru_cache(maxsize=8)
 def load(path: str | None = None) -> Roster:
@@ -114,7 +130,8 @@ def load(path: str | None = None) -> Roster:
             raise CatalogError("error.roster-duplicate-code", path=str(p), line=n, code=repr(code), first=seen[code])
         seen[code] = n
         aliases = tuple(a.strip() for a in row.get("alias", "").split(";") if a.strip())
-        opds.append(Opd(code, name, row.get("jenis", ""), aliases))
+        emails = tuple(e.strip().lower().lstrip("@") for e in row.get("email", "").split(";") if e.strip())
+        opds.append(Opd(code, name, row.get("jenis", ""), aliases, emails))
     if not opds:
         raise CatalogError("error.roster-no-rows", path=str(p))
     roster = Roster(tuple(opds), str(p))
@@ -126,4 +143,9 @@ def load(path: str | None = None) -> Roster:
             if k in owners and owners[k] != opd.code:
                 raise CatalogError("error.roster-alias-clash", path=str(p), name=repr(text), a=owners[k], b=opd.code)
             owners[k] = opd.code
+    senders: dict[str, str] = {}
+    for opd in opds:  # an address or domain of two OPDs would tie a file to either
+        for e in opd.emails:
+            if senders.setdefault(e, opd.code) != opd.code:
+                raise CatalogError("error.roster-email-clash", path=str(p), email=repr(e), a=senders[e], b=opd.code)
     return roster

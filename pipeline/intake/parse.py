@@ -28,7 +28,7 @@ class _Ctx:
     """Per-file state: the fields of the submission being read (``fields``) and its findings."""
 
     def __init__(self, base: Submission, quiet: bool = False) -> None:
-        self.file = base.file
+        self.file = self.name = base.file
         self.fields: dict[str, Any] = {"respondent": {}, "answers": [], "applications": []}
         self.findings: list[Finding] = []
         self.quiet = quiet
@@ -81,14 +81,16 @@ def _plain(cell: RawCell) -> str:
 
 
 def parse(raw: RawWorkbook, base: Submission, fw: Framework, roster: Roster,
-          frameworks: dict[str, Framework]) -> Submission:
+          frameworks: dict[str, Framework], name: str | None = None) -> Submission:
     """``base`` (a file's facts and the findings so far) with everything ``raw`` says, read for the batch
     framework ``fw``; every problem is a finding.
 
     ``frameworks`` are all catalogs known (by id), used to name the framework of a foreign
     questionnaire; a questionnaire of another framework than ``fw`` is rejected, never mixed.
+    ``name`` is the file's own name, when it is not the last part of ``base.file`` (an attachment).
     """
-    ctx = _Ctx(base)  # macro and external-link warnings come from the reader
+    ctx = _Ctx(base)
+    ctx.name = name or base.file.rsplit("/", 1)[-1]  # macro and external-link warnings come from the reader
     assess = raw.sheet(L.SHEET_ASSESSMENT)
     ident = raw.sheet(L.SHEET_IDENTITY)
     if assess is None and ident is None:
@@ -279,7 +281,7 @@ def _read_identity(ctx: _Ctx, sheet: RawSheet | None, roster: Roster, raw: RawWo
                 ctx.add("opd-unknown", sheet.name, ref, found=text)
                 continue
             sub["opd_code"] = opd.code
-            stem = ctx.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            stem = ctx.name.rsplit(".", 1)[0]
             named = roster.find_in_filename(stem)
             if named is not None and named.code != opd.code:
                 ctx.add("opd-filename-mismatch", sheet.name, ref, found=named.code, expected=opd.code)

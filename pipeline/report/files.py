@@ -40,23 +40,29 @@ def files(ctx: Ctx, r: MergeResult) -> None:
     out.text(1, 0, t["files_note"], f["subtitle"])
     hr = 3
     cols = [(t["file"], 34), (t["outcome"], 24), (t["code"], 16), (t["name"], 36), (t["reason"], 50),
-            (t["superseded_by"], 28), (t["size"], 12), ("SHA-256", 70)]
+            (t["superseded_by"], 28), (t["sender"], 40), (t["sent"], 22), (t["subject"], 30), (t["message_id"], 24),
+            (t["size"], 12), ("SHA-256", 70)]
     out.header(hr, cols, f["header"])
-    rows = sorted(r.outcomes, key=lambda o: (o.file.casefold(), o.file))
+    rows = r.outcomes  # in the order found: every entry of a saved e-mail or an archive right after it
     body = ctx.body(out)
     for n, o in enumerate(rows):
         b = body.row(hr + 1 + n)
         name = r.opd_name(o.opd_code) if o.opd_code else ""
         reason = o.reason(ctx.lang)
+        src = o.source
+        mail = (src.sender, src.when(), src.subject, src.message_id) if src else ("",) * 4
         b.text(0, o.file, f["wrap"])
         b.text(1, outcome_label(o.outcome, ctx.lang), f.get(("outcome", o.outcome), f["bold"]))
         b.text(2, o.opd_code, f["text"])
         b.text(3, name, f["wrap"])
         b.text(4, reason, f["wrap"])
         b.text(5, o.superseded_by, f["wrap"])
-        b.num(6, o.size, f["count"])
-        b.text(7, o.sha256, f["hash"])
-        b.end([(o.file, 34), (name, 36), (reason, 50), (o.superseded_by, 28)])
+        for k, value in enumerate(mail, 6):
+            b.text(k, value, f["wrap"])
+        b.num(10, o.size, f["count"])
+        b.text(11, o.sha256, f["hash"])
+        b.end([(o.file, 34), (name, 36), (reason, 50), (o.superseded_by, 28), (mail[0], 40), (mail[2], 30),
+               (mail[3], 24)])
     out.table_setup(hr, hr + max(1, len(rows)), len(cols), freeze_col=1)
 
 

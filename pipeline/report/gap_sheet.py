@@ -44,6 +44,7 @@ class GapData:
     gap: Gap  # without its rows: they are ``rows``, as plain tuples (sent to a worker ten times faster than GapRows)
     rows: tuple[tuple, ...]  # per indicator: the GapRow fields of ROW_FIELDS
     findings: tuple[Finding, ...]  # sorted
+    evidence: tuple[tuple[str, str, int], ...] = ()  # evidence files received: (entry name, what it is, size)
 
 
 def data_of(r: MergeResult, code: str, sheet: str) -> GapData:
@@ -51,7 +52,8 @@ def data_of(r: MergeResult, code: str, sheet: str) -> GapData:
     score, gap = r.scores[code], r.gaps[code]
     return GapData(code, r.opd_name(code), sheet, sub.file, score.missing, score.domains, score.aspects,
                    dataclasses.replace(gap, rows=()), tuple(map(_row_fields, gap.rows)),
-                   tuple(sorted(sub.findings, key=Finding.sort_key)))
+                   tuple(sorted(sub.findings, key=Finding.sort_key)),
+                   tuple((e.file, e.label, e.size) for e in r.evidence.get(code, ())))
 
 
 def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
@@ -88,6 +90,9 @@ def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
     mean = summary.mean_index if summary else None
     out.text(9, 1, t["province_mean"], f["bold"])
     out.num(9, 2, None if mean is None else stored(mean), f["idx"])
+    if data.evidence:
+        out.text(10, 1, t["evidence_received"], f["bold"])
+        out.num(10, 2, len(data.evidence), f["int"])
 
     # domain and aspect indices against the province average (data of the chart)
     row = 11
@@ -121,7 +126,9 @@ def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
 
     row = _plan(ctx, out, data, max(row, 3 + math.ceil(height / 20)) + 2)
     last = _indicators(ctx, out, data, row + 2, planned_row)
-    _findings(ctx, out, data, last + 3)
+    row = _findings(ctx, out, data, last + 3)
+    if data.evidence:
+        _evidence(ctx, out, data, row + 2)
     ws.freeze_panes(3, 0)
     print_setup(ws)
 
@@ -202,7 +209,23 @@ def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int
     return last
 
 
-def _findings(ctx: Ctx, out: object, data: GapData, row: int) -> None:
+def _evidence(ctx: Ctx, out: object, data: GapData, row: int) -> None:
+    """The evidence files received for this OPD (attachments that are not workbooks): name, kind, size."""
+    t, f = ctx.t, ctx.f
+    out.text(row, 0, t["evidence_title"], f["h2"])
+    row += 1
+    for c, key in ((1, "file"), (2, "kind"), (3, "size")):
+        out.text(row, c, t[key], f["header"])
+    for n, (name, label, size) in enumerate(data.evidence, 1):
+        row += 1
+        out.num(row, 0, n, f["int"])
+        out.text(row, 1, name, f["wrap"])
+        out.text(row, 2, label, f["text"])
+        out.num(row, 3, size, f["count"])
+        fit_row(out.ws, row, [(name, 46)])
+
+
+def _findings(ctx: Ctx, out: object, data: GapData, row: int) -> int:
     """This OPD's findings, from a new printed page; each column placed where the sheet's widths suit it:
     cell A, message B (wrapped), sheet C, severity D, code E:G (merged), how to fix H:K (merged, wrapped)."""
     t, f, ws = ctx.t, ctx.f, out.ws
@@ -211,7 +234,7 @@ def _findings(ctx: Ctx, out: object, data: GapData, row: int) -> None:
     row += 1
     if not data.findings:
         out.text(row, 1, t["no_findings"], f["note"])
-        return
+        return row
     for c, c2, key in ((0, 0, "cell"), (1, 1, "message"), (2, 2, "sheet"), (3, 3, "severity"),
                        (4, 6, "finding_code"), (7, 10, "hint")):
         if c2 > c:
@@ -229,3 +252,4 @@ def _findings(ctx: Ctx, out: object, data: GapData, row: int) -> None:
         out.merged(row, 4, 6, fd.code, f["wrap"])
         out.merged(row, 7, 10, hint, f["wrap"])
         fit_row(ws, row, [(fd.cell, 7), (message, 46), (fd.sheet, 12), (severity, 15), (fd.code, 33), (hint, 103)])
+    return row

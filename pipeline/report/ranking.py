@@ -24,7 +24,7 @@ def write(ctx: Ctx, out: Out, r: MergeResult, *, sheets: dict[str, str] | None, 
             (t["status"], 20)]
     cols += [(f"{d.id} {d.name}", 12) for d in fw.domains]
     cols += [(t["self_index"], 12), (t["verified_index"], 12), (t["adjusted"], 13),
-             (t["missing_count"], 12), (t["source_file"], 30), (t["analysis"], 18)]
+             (t["missing_count"], 12), (t["source_file"], 30), (t["analysis"], 18), (t["via_mail"], 40)]
     hr = 3
     out.header(hr, cols, f["header"])
     out.ws.set_row(hr, 45)
@@ -45,7 +45,10 @@ def write(ctx: Ctx, out: Out, r: MergeResult, *, sheets: dict[str, str] | None, 
         out.num(i, c + 2, None if sc.verified_index is None else stored(sc.verified_index), f["idx"])
         out.num(i, c + 3, sc.adjusted, f["int"])
         out.num(i, c + 4, len(sc.missing), f["int"])
-        out.text(i, c + 5, r.submission_of(row.opd).file, f["text"])
+        sub = r.submission_of(row.opd)
+        out.text(i, c + 5, sub.file, f["text"])
+        if sub.source is not None:
+            out.text(i, c + 7, sub.source.line(), f["text"])
         if sheets and row.opd in sheets:
             out.url(i, c + 6, f"internal:'{sheets[row.opd]}'!A1", sheets[row.opd], f["link"])
         elif row.opd in links:

@@ -37,13 +37,16 @@ def write(ctx: Ctx, out: Out, r: MergeResult, external_note: bool) -> None:
     c = r.counts
     scores = r.scores.values()
     figures = [
-        ("n_roster", len(r.roster.opds)), ("n_files", len(r.outcomes)),
+        ("n_roster", len(r.roster.opds)),
+        ("n_files", c["accepted"] + c["accepted-with-notes"] + c["superseded"] + c["rejected"]),
         ("n_accepted", c["accepted"] + c["accepted-with-notes"]), ("n_superseded", c["superseded"]),
         ("n_rejected", c["rejected"]), ("n_submitted", len(r.scores)), ("n_missing", len(r.not_submitted)),
         ("n_complete", sum(1 for sc in scores if sc.complete)),
         ("n_incomplete", sum(1 for sc in scores if not sc.complete)),
         ("n_verified", sum(1 for sc in scores if sc.verified_count)),
     ]
+    if c["opened"] or c["evidence"]:
+        figures[2:2] = [("n_mail", c["opened"]), ("n_evidence", c["evidence"])]
     row = 8
     out.text(row, 0, t["key_figures"], f["h2"])
     row += 1
