@@ -33,8 +33,9 @@ def merged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def test_summary_lines(merged: tuple[Path, str]) -> None:
     out, output = merged
     lines = [ln for ln in output.splitlines() if ln and not ln.startswith("Membaca")]
-    assert "Berkas: 11 ditemukan, 10 diterima, 1 digantikan, 0 ditolak" in lines
-    assert "OPD: 10 dinilai (1 tidak lengkap), 30 dari 40 belum mengirim" in lines
+    assert "Berkas: 16 ditemukan, 13 diterima, 2 digantikan, 1 ditolak" in lines
+    assert "E-mail dan arsip: 4 e-mail, 2 arsip (ZIP, mbox) dibuka; 3 lampiran data dukung" in lines
+    assert "OPD: 13 dinilai (1 tidak lengkap), 27 dari 40 belum mengirim" in lines
     assert any(ln.startswith("Rata-rata indeks provinsi: ") for ln in lines)
     assert f"Rekap ditulis: {out}" in lines
 
@@ -45,28 +46,38 @@ def test_workbook_contents(merged: tuple[Path, str]) -> None:
     for name in ("Ringkasan", "Peringkat", "Matriks", "Validasi", "Berkas", "Belum Mengirim", "Aplikasi",
                  "Aplikasi Bersama", "Hosting & Pusat Data", "Layanan vs Aplikasi", "Data", "BKD", "DISHUB"):
         assert name in wb.sheetnames, name
-    files = [r for r in wb["Berkas"].iter_rows(values_only=True) if r and isinstance(r[0], str) and r[0].endswith(".xlsx")]
-    assert len(files) == 11
+    rows = [r for r in wb["Berkas"].iter_rows(min_row=5, values_only=True) if r and r[0]]
+    files = [r for r in rows if r[0].endswith(".xlsx")]
+    assert len(files) == 15 and len(rows) == 25  # every message, archive and attachment has its row
     superseded = [r for r in files if "versi awal" in r[0]]
     assert len(superseded) == 1 and "DIGANTIKAN" in superseded[0]
-    # province summary in Matriks: every indicator's level counts add up to the 10 OPDs scored
+    by_name = {r[0]: r for r in rows}
+    mailed = by_name["Kotak masuk SPBE (Thunderbird).mbox#3#1 Kuesioner SPBE Dispora (perbaikan).xlsx"]
+    assert mailed[6:9] == ("Petugas SPBE DISPORA <spbe@dispora.kaltaraprov.example>", "2026-03-12 16:40 +08:00",
+                           "RE: Kuesioner SPBE Dispora (perbaikan)")
+    assert by_name["Kotak masuk SPBE (Thunderbird).mbox#2"][1:5] == (
+        "DITOLAK", "DISPAR", "Dinas Pariwisata", "E-mail tidak memuat lampiran.")
+    ranking = {r[1]: r for r in wb["Peringkat"].iter_rows(min_row=5, values_only=True) if r and r[1]}
+    assert ranking["DISPORA"][-1].startswith("Petugas SPBE DISPORA <spbe@dispora.kaltaraprov.example> · 2026-03-12")
+    # province summary in Matriks: every indicator's level counts add up to the 13 OPDs scored
     rows = list(wb["Matriks"].iter_rows(values_only=True))
     start = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("Sebaran level"))
     counts = [r for r in rows[start + 1:start + 7]]
     assert [c[1] for c in counts] == [f"level {n}" for n in range(6)]
-    assert sum(c[2] for c in counts) == 10
+    assert sum(c[2] for c in counts) == 13
 
 
 def test_strict_fails_on_incomplete(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "x.xlsx"), "--strict"])
     assert res.exit_code == 1
-    assert "Error: --strict: tidak lengkap: DISHUB. Lihat lembar Validasi." in res.output
+    assert ("Error: --strict: ditolak: Kotak masuk SPBE (Thunderbird).mbox#2; tidak lengkap: DISHUB. "
+            "Lihat lembar Validasi.") in res.output
     assert (tmp_path / "x.xlsx").exists()  # the workbook is still written, so staff can see why
 
 
 def test_english_and_missing_input(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "en.xlsx"), "--lang", "en"])
-    assert res.exit_code == 0 and "Files: 11 found, 10 accepted, 1 superseded, 0 rejected" in res.output
+    assert res.exit_code == 0 and "Files: 16 found, 13 accepted, 2 superseded, 1 rejected" in res.output
     res = CliRunner().invoke(main, ["merge", "-i", str(tmp_path / "nope")])
     assert res.exit_code == 2 and res.output.splitlines()[-1] == f"Error: Folder input {tmp_path / 'nope'} tidak ada."
 
@@ -135,8 +146,8 @@ def test_other_framework_and_empty_folder_are_explained(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "x.xlsx"),
                                     "--framework", "permenpanrb-59-2020"])
     assert res.exit_code == 0
-    assert "Berkas: 11 ditemukan, 0 diterima, 0 digantikan, 11 ditolak" in res.output
-    assert ("11 berkas memakai kerangka lain (permenpanrb-5-2018); jalankan ulang dengan "
+    assert "Berkas: 16 ditemukan, 0 diterima, 0 digantikan, 16 ditolak" in res.output
+    assert ("15 berkas memakai kerangka lain (permenpanrb-5-2018); jalankan ulang dengan "
             "--framework permenpanrb-5-2018.") in res.output
     wb = openpyxl.load_workbook(tmp_path / "x.xlsx", read_only=True)
     rows = [r for r in wb["Berkas"].iter_rows(values_only=True) if r and str(r[0]).endswith("BKD (revisi).xlsx")]

@@ -4,7 +4,10 @@ Run from the repository root: ``python tools/make_samples.py [FOLDER]`` (default
 answers are deterministic (fixed seed), so the samples stay in step with the template: rerun after
 changing the layout or the catalog. The set covers ten OPDs spread over the predikat bands and the
 typical faults Diskominfo sees: one OPD that sent its file twice (an older and a revised copy), an
-incomplete submission, free-text levels, and one file with levels verified by Diskominfo.
+incomplete submission, free-text levels, and one file with levels verified by Diskominfo. Four more OPDs
+sent theirs by e-mail, saved as the clerk saves them: an .eml with the questionnaire and two PDFs of
+evidence, a mailbox (.mbox) with a questionnaire zipped with its evidence and the corrected resend two days
+later, an Outlook .msg, and an e-mail whose attachment was forgotten.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pipeline import fill  # noqa: E402
 from pipeline.catalog import framework as fwmod  # noqa: E402
 from pipeline.catalog import roster as rostermod  # noqa: E402
 from pipeline.template import DEFAULT_TEMPLATE  # noqa: E402
+from tools import mailmake  # noqa: E402
 
 VENDOR = "Vendor/hosting di luar provinsi"
 OWN = "Ruang server OPD sendiri"
@@ -133,6 +137,86 @@ def levels_for(fw: fwmod.Framework, mean: float, rng: random.Random) -> dict[str
     return out
 
 
+TZ = dt.timezone(dt.timedelta(hours=8))  # WITA
+MAILED = {  # code: mean level, date filled, applications
+    "DPUPR-PERKIM": (2.8, dt.date(2026, 3, 9), [
+        {"name": "SIMBG", "function": "Layanan publik", "users": "Publik / masyarakat", "url": "https://simbg.pu.go.id",
+         "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": KL, "status": "Aktif"}]),
+    "DISPORA": (2.1, dt.date(2026, 3, 10), []),
+    "BAPENDA": (3.4, dt.date(2026, 3, 8), [
+        {"name": "e-Samsat Kaltara", "function": "Layanan publik", "users": "Publik / masyarakat",
+         "developer": "Vendor / pihak ketiga", "hosting": CLOUD, "status": "Aktif"}]),
+}
+
+
+def pdf(title: str) -> bytes:
+    """A small PDF of evidence (one empty page with a title): what a scan of *data dukung* stands for."""
+    body = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n%% " + title.encode() + b"\ntrailer"
+            b"<</Root 1 0 R>>\n%%EOF\n")
+    return body
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=(2026, 3, 9, 8, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return out.getvalue()
+
+
+def mailed(folder: Path, fw: fwmod.Framework, roster: rostermod.Roster, rng: random.Random) -> list[Path]:
+    """The OPDs that sent their questionnaire by e-mail, saved as .eml, .mbox and .msg."""
+    books: dict[str, bytes] = {}
+    for code, (mean, date, apps) in MAILED.items():
+        levels = levels_for(fw, mean, rng)
+        out = fill.fill_questionnaire(
+            DEFAULT_TEMPLATE, folder / f"_{code}.xlsx", opd=roster.by_code(code).label, levels=levels,
+            explanations={i: f"Diterapkan sesuai level {lv}." for i, lv in levels.items()},
+            evidence={i: f"{code}-ind{i}.pdf" for i, lv in levels.items() if lv}, service_names=SERVICE_NAMES,
+            identity={"date_filled": date, "respondent": f"Petugas SPBE {code}"}, applications=[*NATIONAL, *apps])
+        books[code] = out.read_bytes()
+        out.unlink()
+        if code == "DISPORA":  # the first version, sent with the wrong level for indicator 1
+            early = fill.fill_questionnaire(
+                DEFAULT_TEMPLATE, folder / "_early.xlsx", opd=roster.by_code(code).label, levels={**levels, "1": 0},
+                service_names=SERVICE_NAMES, identity={"date_filled": date, "respondent": f"Petugas SPBE {code}"})
+            books["DISPORA-early"] = early.read_bytes()
+            early.unlink()
+
+    def sender(code: str) -> str:
+        return f"Petugas SPBE {code} <spbe@{code.lower()}.kaltaraprov.example>"
+
+    written = []
+    eml = folder / "E-mail DPUPR-PERKIM - Kuesioner SPBE 2026.eml"
+    eml.write_bytes(mailmake.eml(sender("DPUPR-PERKIM"), "Kuesioner SPBE 2026 - DPUPR-PERKIM",
+                                 dt.datetime(2026, 3, 9, 14, 30, tzinfo=TZ), [
+                                     ("Kuesioner SPBE 2026 - DPUPR-PERKIM.xlsx", books["DPUPR-PERKIM"]),
+                                     ("SK Tim SPBE DPUPR-PERKIM.pdf", pdf("SK Tim SPBE")),
+                                     ("Dokumen Arsitektur SPBE.pdf", pdf("Arsitektur SPBE"))]))
+    first = mailmake.eml(sender("DISPORA"), "Kuesioner SPBE Dispora", dt.datetime(2026, 3, 10, 9, 5, tzinfo=TZ), [
+        ("Kuesioner SPBE Dispora.zip", zipped({"Kuesioner SPBE Dispora.xlsx": books["DISPORA-early"],
+                                               "Data Dukung/SOP Layanan.pdf": pdf("SOP Layanan")}))])
+    again = mailmake.eml(sender("DISPORA"), "RE: Kuesioner SPBE Dispora (perbaikan)",
+                         dt.datetime(2026, 3, 12, 16, 40, tzinfo=TZ),
+                         [("Kuesioner SPBE Dispora (perbaikan).xlsx", books["DISPORA"])])
+    forgot = mailmake.eml(sender("DISPAR"), "Kuesioner SPBE Dispar", dt.datetime(2026, 3, 11, 10, 0, tzinfo=TZ),
+                          body="Mohon maaf, kuesioner kami kirim menyusul.")
+    box = folder / "Kotak masuk SPBE (Thunderbird).mbox"
+    box.write_bytes(mailmake.mbox([first, forgot, again]))
+    msg = folder / "E-mail BAPENDA (Outlook).msg"
+    msg.write_bytes(mailmake.msg("Petugas SPBE BAPENDA", "spbe@bapenda.kaltaraprov.example",
+                                 "Kuesioner SPBE 2026 BAPENDA", dt.datetime(2026, 3, 8, 11, 0, tzinfo=TZ),
+                                 [("Kuesioner SPBE 2026 - BAPENDA.xlsx", books["BAPENDA"])]))
+    written += [eml, box, msg]
+    return written
+
+
 def make(folder: Path) -> list[Path]:
     fw = fwmod.load("permenpanrb-5-2018")
     roster = rostermod.load()
@@ -169,7 +253,7 @@ def make(folder: Path) -> list[Path]:
             explanations=explanations, evidence=evidence, service_names=SERVICE_NAMES,
             identity={"date_filled": date, "respondent": f"Petugas SPBE {code}"},
             applications=applications, infrastructure=infra, servers=servers))
-    return written
+    return written + mailed(folder, fw, roster, rng)
 
 
 if __name__ == "__main__":

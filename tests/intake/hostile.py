@@ -30,7 +30,7 @@ CONTROL_TEXT = "bel\x07tab\tend\x01"  # what the reader must return for the plac
 
 
 # file name -> the code sniff + read must give: the rejecting error, the warning of an accepted
-# file, or None for a file read without findings
+# file, None for a file read without findings, or "container" for a file opened as a container
 EXPECTED: dict[str, str | None] = {
     "valid-1.xlsx": None,
     "valid-2.xlsx": None,
@@ -50,8 +50,9 @@ EXPECTED: dict[str, str | None] = {
     "scan.xlsx": "image-not-workbook",
     "photo.xlsx": "image-not-workbook",
     "random.xlsx": "unknown-format",
-    "two-pdfs.xlsx": "zip-archive",
-    "sheet.ods.xlsx": "ods-format",
+    "two-pdfs.xlsx": "container",
+    "sheet.ods.xlsx": "corrupt-workbook",
+    "letter.docx": "document-not-workbook",
     "binary.xlsx": "xlsb-format",
     "big.xlsx": "file-too-large",
     "truncated.xlsx": "corrupt-workbook",
@@ -278,6 +279,9 @@ def write_all(folder: Path) -> dict[str, str | None]:
     with zipfile.ZipFile(put("two-pdfs.xlsx"), "w") as zf:
         zf.writestr("a.pdf", b"%PDF-1.4 a")
         zf.writestr("b.pdf", b"%PDF-1.4 b")
+    with zipfile.ZipFile(put("letter.docx"), "w") as zf:
+        zf.writestr("[Content_Types].xml", b"<Types/>")
+        zf.writestr("word/document.xml", b"<w:document/>")
     with zipfile.ZipFile(put("sheet.ods.xlsx"), "w") as zf:
         zf.writestr("mimetype", b"application/vnd.oasis.opendocument.spreadsheet")
         zf.writestr("content.xml", b"<office:document-content/>")
@@ -335,12 +339,21 @@ def write_all(folder: Path) -> dict[str, str | None]:
 def read_one(path: Path, rel: str) -> tuple[str, list[tuple[str, str, str]], int]:
     """Sniff and read one file as the batch does: (kind or "read", [(code, severity, Indonesian found)], n sheets)."""
     from pipeline import i18n
-    from pipeline.intake import sniff, xlsx
+
+    kind, findings, n_sheets = read_raw(path, rel)
+    return kind, [(f.code, f.severity, i18n.render(f.found, "id")) for f in findings], n_sheets
+
+
+def read_raw(path: Path, rel: str) -> tuple[str, list, int]:
+    """Sniff and read one file: (kind, "read", "container" or "rejected"; its findings; the number of sheets)."""
+    from pipeline.intake import ods, sniff, xlsx
 
     kind, findings = sniff.detect(path, rel)
     n_sheets = 0
-    if kind == sniff.XLSX:
-        wb, findings = xlsx.read_workbook(path, rel)
+    if kind in sniff.CONTAINERS:
+        kind = "container"
+    elif kind in sniff.WORKBOOKS:
+        wb, findings = (ods.read_ods if kind == sniff.ODS else xlsx.read_workbook)(path, rel)
         kind = "read" if wb is not None else "rejected"
         n_sheets = len(wb.sheets) if wb is not None else 0
-    return kind, [(f.code, f.severity, i18n.render(f.found, "id")) for f in findings], n_sheets
+    return kind, findings, n_sheets

@@ -80,3 +80,22 @@ def test_check_of_a_fifo_or_a_device_answers_at_once(tmp_path: Path) -> None:
 def test_the_reasons_are_in_both_languages() -> None:
     for kind in ("folder", "fifo", "socket", "device"):
         assert i18n.text(f"reason.kind-{kind}", "id") != i18n.text(f"reason.kind-{kind}", "en")
+
+
+def test_a_folder_that_cannot_be_listed_is_its_own_entry(tmp_path: Path, monkeypatch, make_submission) -> None:
+    """A folder the operating system refuses to list (no permission; root is never refused, so the refusal is
+    the operating system's answer made here) is one entry with the system's reason."""
+    folder = tmp_path / "input"
+    (folder / "rahasia").mkdir(parents=True)
+    make_submission(folder, opd="BKD", name="bkd.xlsx")
+    listing = os.scandir
+
+    def scandir(path):
+        if Path(path).name == "rahasia":
+            raise PermissionError(13, "Permission denied")
+        return listing(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert [(e.rel, e.problem) for e in discover(folder)] == [("bkd.xlsx", ""), ("rahasia", "unreadable-entry")]
+    rows = {o.file: (o.outcome, o.reason("en")) for o in batch.check([folder], workers=Workers(inline=True)).outcomes}
+    assert rows["rahasia"][0] == "rejected" and "Permission denied" in rows["rahasia"][1]

@@ -30,6 +30,8 @@ def test_each_hostile_file_has_one_outcome(hostile_dir, name):
     kind, findings, _ = hostile.read_one(folder / name, name)
     if code is None:
         assert (kind, findings) == ("read", [])
+    elif code == "container":
+        assert (kind, findings) == ("container", [])
     elif code in ("macro-workbook", "external-link"):
         assert kind == "read" and [(c, s) for c, s, _ in findings] == [(code, WARNING)]
     else:
@@ -39,7 +41,7 @@ def test_each_hostile_file_has_one_outcome(hostile_dir, name):
 def test_rejections_say_why(hostile_dir):
     folder, _ = hostile_dir
     found = {n: hostile.read_one(folder / n, n)[1][0][2] for n in (
-        "zip-bomb.xlsx", "ratio-bomb.xlsx", "billion-laughs.xlsx", "two-pdfs.xlsx", "scan.xlsx", "big.xlsx",
+        "zip-bomb.xlsx", "ratio-bomb.xlsx", "billion-laughs.xlsx", "scan.xlsx", "big.xlsx",
         "truncated.xlsx", "bad-crc.xlsx", "duplicate-member.xlsx", "malformed-xml.xlsx", "data.xlsx")}
     ratio = found.pop("ratio-bomb.xlsx")
     assert ratio.startswith("xl/worksheets/sheet1.xml: rasio ") and ratio.endswith(":1")
@@ -48,7 +50,6 @@ def test_rejections_say_why(hostile_dir):
     assert found == {
         "zip-bomb.xlsx": "xl/worksheets/sheet1.xml: 300 MB",
         "billion-laughs.xlsx": "xl/sharedStrings.xml",
-        "two-pdfs.xlsx": "2 berkas: a.pdf, b.pdf",
         "scan.xlsx": "PNG",
         "big.xlsx": "26 MB",
         "truncated.xlsx": "arsip zip terpotong atau rusak",
@@ -62,9 +63,7 @@ def test_english_messages_have_no_indonesian(hostile_dir):
     """``check --lang en``: the tool's own words in a finding (what it found, what it expected) are English."""
     folder, expected = hostile_dir
     for name in expected:
-        kind, findings = sniff.detect(folder / name, name)
-        if kind == sniff.XLSX:
-            findings = read_workbook(folder / name, name)[1]
+        findings = hostile.read_raw(folder / name, name)[1]
         for f in findings:
             english = f"{f.message('en')} {f.hint('en')}".casefold()
             assert not [w for w in INDONESIAN if w in english], (name, english)

@@ -16,7 +16,8 @@ from pipeline.intake.values import parse_level
 
 
 def read(path: Path, rel: str | None = None, framework: str | None = None):
-    return read_one(Task(entry(path, rel or path.name), framework, None))
+    [sub] = read_one(Task(entry(path, rel or path.name), framework, None))
+    return sub
 
 
 def answer(sub, iid: str):

@@ -34,18 +34,23 @@ def test_size_limit_and_text_kinds(tmp_path):
     assert sniff.detect(p, "a.xlsx") == ("xlsx", [])
 
 
-def test_zip_archives(tmp_path):
+def test_zip_archives_are_containers_and_documents_are_named(tmp_path):
     p = tmp_path / "z.xlsx"
     with zipfile.ZipFile(p, "w") as zf:
         for name in ("a/b.pdf", "c.docx", "d.txt", "e.txt"):
             zf.writestr(name, b"x")
+    assert sniff.detect(p, "z.xlsx") == (sniff.ZIP, [])
+    for folder, label in (("word/", "Word"), ("ppt/", "PowerPoint")):
+        with zipfile.ZipFile(p, "w") as zf:
+            zf.writestr("[Content_Types].xml", b"<Types/>")
+            zf.writestr(folder + "x.xml", b"<x/>")
+        [f] = sniff.detect(p, "z.xlsx")[1]
+        assert (f.code, f.found) == ("document-not-workbook", label)
+    with zipfile.ZipFile(p, "w") as zf:
+        zf.writestr("mimetype", b"application/vnd.oasis.opendocument.text")
     [f] = sniff.detect(p, "z.xlsx")[1]
-    assert (f.code, i18n.render(f.found, "id"), i18n.render(f.found, "en")) == (
-        "zip-archive", "4 berkas: b.pdf, c.docx, d.txt, ...", "4 files: b.pdf, c.docx, d.txt, ...")
-    with zipfile.ZipFile(p, "w"):
-        pass
-    [f] = sniff.detect(p, "z.xlsx")[1]
-    assert (i18n.render(f.found, "id"), i18n.render(f.found, "en")) == ("arsip kosong", "empty archive")
+    assert (f.code, f.found, i18n.render(f.message("en"))) == (
+        "document-not-workbook", "OpenDocument text", "The file is a document (OpenDocument text), not a workbook.")
 
 
 @pytest.mark.parametrize("exc, found, english", [
