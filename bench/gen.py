@@ -17,6 +17,10 @@ free-text levels, and an incomplete questionnaire.
 
 A generated set is cached under ``bench/out/set-v<GEN_VERSION>-n<N>/`` (the ``input/`` folder, the
 roster CSV and a ``manifest.json``); bump :data:`GEN_VERSION` when the generator changes.
+
+:func:`mail_sets` gives the same set as OPDs e-mail it: ``input-eml/`` (one saved message per
+questionnaire, from its OPD's address, with a PDF of evidence beside it; the faulty files stay faulty
+attachments) and ``input-mbox/`` (all those messages in one mailbox), for the cost of e-mail intake.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from pipeline import fill
 from pipeline.catalog import framework as fwmod
 from pipeline.catalog import roster as rostermod
 
-GEN_VERSION = 2
+GEN_VERSION = 3
 ROOT = Path(__file__).resolve().parent.parent  # the clone the benchmark runs from (any install of the package)
 TEMPLATE = ROOT / "templates" / "blank_questionnaire.xlsx"
 KALTARA_ROSTER = ROOT / "pipeline" / "data" / "roster-kaltara.csv"
@@ -203,7 +207,8 @@ def roster_rows(n: int) -> list[dict[str, str]]:
     if n <= len(kaltara):
         return kaltara
     return [{"kode": f"OPD-{i:05d}", "nama": f"{kaltara[(i - 1) % len(kaltara)]['nama']} Satuan {i:05d}",
-             "jenis": kaltara[(i - 1) % len(kaltara)].get("jenis", ""), "alias": ""} for i in range(1, n + 1)]
+             "jenis": kaltara[(i - 1) % len(kaltara)].get("jenis", ""), "alias": "",
+             "email": f"opd-{i:05d}.bench.example"} for i in range(1, n + 1)]
 
 
 def plan(n: int, rows: Sequence[dict[str, str]]) -> list[Plan]:
@@ -277,9 +282,10 @@ def generate(n: int, out_root: Path, *, workers: int = 2, force: bool = False) -
     rows = roster_rows(n)
     roster_path = target / "roster.csv"
     with roster_path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["kode", "nama", "jenis", "alias"])
+        fields = ["kode", "nama", "jenis", "alias", "email"]
+        writer = csv.DictWriter(fh, fieldnames=fields)
         writer.writeheader()
-        writer.writerows({k: r.get(k, "") for k in ("kode", "nama", "jenis", "alias")} for r in rows)
+        writer.writerows({k: r.get(k, "") for k in fields} for r in rows)
     rostermod.load(str(roster_path))  # fail here, not in the benchmark, if the roster is invalid
     bases = {spec.name: make_base(spec, target / "bases") for spec in (*BASES, *FAULTY_BASES)}
     plans = plan(n, rows)
@@ -300,3 +306,38 @@ def generate(n: int, out_root: Path, *, workers: int = 2, force: bool = False) -
                 "bytes": sum(f.stat().st_size for f in folder.iterdir()), "roster_opds": len(rows)}
     manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return folder, roster_path, manifest
+
+
+# ---------------------------------------------------------------- the same set, e-mailed
+
+
+def mail_sets(n: int, out_root: Path, *, force: bool = False) -> tuple[Path, Path, Path]:
+    """The set of ``n`` as saved e-mails. Returns (one .eml per file folder, one .mbox folder, roster CSV)."""
+    import datetime as dt
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from tools import mailmake
+
+    folder, roster_path, _ = generate(n, out_root, force=force)
+    target = folder.parent
+    eml_dir, mbox_dir, done = target / "input-eml", target / "input-mbox", target / "mail.json"
+    if done.exists() and not force:
+        return eml_dir, mbox_dir, roster_path
+    for d in (eml_dir, mbox_dir):
+        shutil.rmtree(d, ignore_errors=True)
+        d.mkdir()
+    emails = {r["kode"]: r.get("email", "") for r in csv.DictReader(roster_path.open(encoding="utf-8"))}
+    start = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    messages = []
+    for i, path in enumerate(sorted(folder.iterdir())):
+        code = path.stem.rsplit(" - ", 1)[-1]
+        domain = emails.get(code) or "opd.bench.example"
+        data = mailmake.eml(f"Petugas SPBE {code} <spbe@{domain}>", f"Kuesioner SPBE 2026 - {code}",
+                            start + dt.timedelta(minutes=7 * i), [(path.name, path.read_bytes()),
+                                                                   (f"Data dukung {code}.pdf", _PDF)])
+        (eml_dir / f"{path.stem}.eml").write_bytes(data)
+        messages.append(data)
+    (mbox_dir / "Kotak masuk SPBE.mbox").write_bytes(mailmake.mbox(messages))
+    done.write_text(json.dumps({"n": n, "messages": len(messages)}), encoding="utf-8")
+    return eml_dir, mbox_dir, roster_path

@@ -33,6 +33,10 @@ What runs, each as a subprocess so that interpreter start-up and imports count:
   pandas, openpyxl writer, one process.
 * **read floor** -- ``bench/floor.py``: unzip + C-ElementTree parse of the same parts, 2 processes.
 * **start-up** -- ``spbe --version``: interpreter and CLI start-up alone.
+* **merge, e-mails (.eml)** and **merge, one .mbox** (N <= 5,000) -- the same set as OPDs e-mail it
+  (``gen.mail_sets``: one saved message per questionnaire with a PDF of evidence, and all of them in one
+  mailbox); **reading stage, e-mails** -- the reading stage on the .eml folder. The difference with the
+  workbooks dropped in directly, per message, is the cost of e-mail intake.
 
 Before timing, the ``pipeline`` package is compiled to bytecode (``compileall``), as Python itself
 does on a first run (see :func:`compile_bytecode`), and every input file is read once (warm page
@@ -321,15 +325,30 @@ def bench_n(n: int, args: argparse.Namespace) -> list[Measurement]:
         "read floor": [py, str(BENCH / "floor.py"), str(folder), "--expect-unreadable",
                        str(manifest["files"].get("corrupt-zip", 0) + manifest["files"].get("pdf-renamed", 0))],
     }
+    if n <= 5000:  # the same set e-mailed: what e-mail intake costs per message
+        eml_dir, mbox_dir, _ = gen.mail_sets(n, args.workdir, force=args.regenerate)
+        warm(eml_dir)
+        warm(mbox_dir)
+
+        def on(folder: Path, name: str) -> list[str]:
+            return [*spbe_command(), "merge", "--input", str(folder), "--output", str(cwd / name / "rekap.xlsx"),
+                    "--roster", str(roster), *shlex.split(args.merge_args)]
+
+        variants["merge, e-mails (.eml)"] = on(eml_dir, "eml")
+        variants["merge, one .mbox"] = on(mbox_dir, "mbox")
+        variants["reading stage, e-mails"] = [py, "-c", _READ, str(eml_dir), str(roster)]
     if args.old_spbe:  # the same merge by another installed version (e.g. the commit before a change)
         old = [args.old_spbe, "merge", "--input", str(folder), "--output", str(cwd / "old" / "rekap.xlsx"),
                "--roster", str(roster), *shlex.split(args.merge_args)]
         variants = {"spbe merge": merge, "merge @ old": old, **variants}
+    if args.only:
+        variants = {k: v for k, v in variants.items() if k in args.only}
     if n > 5000:  # the cheap, informative variants first, in case the others time out
         order = ["start-up", "read floor", "reading stage", "spbe merge", "read + score (no report)", "naive baseline"]
-        variants.pop("merge, main workbook")
+        variants.pop("merge, main workbook", None)
         for plain in ("merge, plain twins", "merge, plain reader", "merge, plain report"):
-            variants.pop(plain)
+            variants.pop(plain, None)
+        order = [v for v in order if v in variants]
     else:
         order = list(variants)
     out = []
@@ -372,6 +391,21 @@ def table(results: list[Measurement]) -> str:
     return "\n".join(lines)
 
 
+def mail_cost(results: list[Measurement]) -> str:
+    """The cost of e-mail intake: each e-mailed variant against the same workbooks dropped in, per message."""
+    out = []
+    by = {(m.n, m.variant): m for m in results if m.status == "ok"}
+    for (n, variant), m in sorted(by.items()):
+        base = by.get((n, "reading stage" if variant.startswith("reading") else "spbe merge"))
+        if base is None or "e-mail" not in variant and "mbox" not in variant:
+            continue
+        extra = (m.wall_s - base.wall_s) / n * 1000
+        cpu = (m.cpu_s - base.cpu_s) / n * 1000
+        out.append(f"  N={n:,} {variant}: {m.wall_s / n * 1000:.2f} ms per message in all, {extra:+.2f} ms wall "
+                   f"({cpu:+.2f} ms CPU) per message against {base.variant} on the workbooks alone")
+    return "\n".join(out) or "  (no e-mailed variant ran)"
+
+
 def targets(results: list[Measurement]) -> str:
     """The project's targets, each marked PASS / FAIL / n/a."""
     by = {(m.n, m.variant): m for m in results}
@@ -411,6 +445,7 @@ def main() -> None:
     ap.add_argument("--regenerate", action="store_true", help="rebuild cached sets")
     ap.add_argument("--json", type=Path, help="save all measurements as JSON")
     ap.add_argument("--profile", action="store_true", help="cProfile + per-stage timings in-process instead")
+    ap.add_argument("--only", nargs="+", default=[], metavar="VARIANT", help="run only these variants (by name)")
     args = ap.parse_args()
     args.workdir = args.workdir.resolve()
     info = machine()
@@ -431,6 +466,7 @@ def main() -> None:
         results.extend(bench_n(n, args))
     print("\n" + table(results))
     print("\nTargets:\n" + targets(results))
+    print("\nE-mail intake:\n" + mail_cost(results))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"machine": info, "results": [
