@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline import settings
 from pipeline.batch import MergeResult
-from pipeline.report import apps, data, fast, files, gap_sheet, hosting, matrix, per_opd, ranking, summary, writer
+from pipeline.report import apps, data, files, gap_sheet, hosting, matrix, per_opd, ranking, summary, writer
 from pipeline.workers import Workers
 
 
@@ -52,7 +52,7 @@ def write(result: MergeResult, path: Path, *, per_opd_files: bool | None = None,
     def write_to(tmp: Path) -> None:
         wb = writer.new_workbook(str(tmp), constant_memory)
         names[:] = build(wb, result, gap_sheets=not many, links=links)
-        fast.close(wb)
+        wb.close()
 
     try:
         writer.publish(path, write_to, lambda tmp: writer.verify_workbook(tmp, names),

@@ -3,9 +3,7 @@
 Two accelerators, each with a plain twin that is its specification (same calls, same bytes):
 
 * :mod:`.rows`: the body rows of the main workbook's large tables streamed as ready XML
-  (twin: :class:`pipeline.report.writer.Body`, every cell through xlsxwriter's ``write_*``), and the
-  workbook's parts deflated at level 1 (:func:`close`; xlsxwriter's zlib default, 6, takes three times
-  as long for a file about a quarter smaller: only the zip container differs, never a part);
+  (twin: :class:`pipeline.report.writer.Body`, every cell through xlsxwriter's ``write_*``);
 * :mod:`.template`: per-OPD workbooks rendered from a prototype written once by xlsxwriter, with
   the recorder of :mod:`.record` (twin: each workbook written by xlsxwriter).
 
@@ -18,10 +16,8 @@ from __future__ import annotations
 
 import logging
 import re
-import zipfile
 
 import xlsxwriter
-import xlsxwriter.workbook
 
 from pipeline import settings
 
@@ -64,31 +60,3 @@ def body(out: object) -> object:
 
     return rows.Body(out)
 
-
-class _FastZip(zipfile.ZipFile):
-    """A zip file whose members are deflated at level 1 unless told otherwise (public zipfile API only)."""
-
-    LEVEL = 1
-
-    def __init__(self, *args: object, **kw: object) -> None:
-        kw.setdefault("compresslevel", self.LEVEL)  # members added from files (xlsxwriter's constant_memory mode)
-        super().__init__(*args, **kw)
-
-    def writestr(self, zinfo_or_arcname: object, data: object, compress_type: int | None = None,
-                 compresslevel: int | None = None) -> None:
-        # xlsxwriter passes a ZipInfo of its own, which would take zlib's default level instead of the file's
-        super().writestr(zinfo_or_arcname, data, compress_type, self.LEVEL if compresslevel is None else compresslevel)
-
-
-def close(wb: xlsxwriter.Workbook) -> None:
-    """Close (write) ``wb``; accelerated, its parts are deflated at level 1 (xlsxwriter's zip class swapped while
-    it writes: the private name used is the module global ``xlsxwriter.workbook.ZipFile``)."""
-    if not enabled():
-        wb.close()
-        return
-    module = xlsxwriter.workbook
-    saved, module.ZipFile = module.ZipFile, _FastZip
-    try:
-        wb.close()
-    finally:
-        module.ZipFile = saved
