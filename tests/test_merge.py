@@ -43,7 +43,8 @@ def test_workbook_contents(merged: tuple[Path, str]) -> None:
     out, _ = merged
     wb = openpyxl.load_workbook(out, read_only=True)
     for name in ("Ringkasan", "Peringkat", "Matriks", "Validasi", "Berkas", "Belum Mengirim", "Aplikasi",
-                 "Aplikasi Bersama", "Hosting & Pusat Data", "Layanan vs Aplikasi", "Data", "BKD", "DISHUB"):
+                 "Aplikasi Bersama", "Hosting & Pusat Data", "Rencana Ruang Server", "Urutan Migrasi", "Jaringan",
+                 "Layanan vs Aplikasi", "Data", "BKD", "DISHUB"):
         assert name in wb.sheetnames, name
     files = [r for r in wb["Berkas"].iter_rows(values_only=True) if r and isinstance(r[0], str) and r[0].endswith(".xlsx")]
     assert len(files) == 11

@@ -26,7 +26,7 @@ from pipeline.intake.sniff import human_size
 from pipeline.model import Submission
 
 WANTED_SHEETS = frozenset(normalise_name(s) for s in (L.SHEET_IDENTITY, L.SHEET_ASSESSMENT, L.SHEET_APPS,
-                                                       L.SHEET_INFRA, L.SHEET_META))
+                                                       L.SHEET_INFRA, L.SHEET_SERVERS, L.SHEET_NETWORK, L.SHEET_META))
 
 
 @dataclass(frozen=True)
