@@ -80,3 +80,28 @@ def test_check_of_a_fifo_or_a_device_answers_at_once(tmp_path: Path) -> None:
 def test_the_reasons_are_in_both_languages() -> None:
     for kind in ("folder", "fifo", "socket", "device"):
         assert i18n.text(f"reason.kind-{kind}", "id") != i18n.text(f"reason.kind-{kind}", "en")
+
+
+@posix
+def test_a_folder_that_cannot_be_listed_gets_its_own_row(tmp_path: Path, make_submission, monkeypatch) -> None:
+    folder = tmp_path / "input"
+    (folder / "terkunci").mkdir(parents=True)
+    make_submission(folder, opd="BKD", name="bkd.xlsx")
+    locked = folder / "terkunci"
+    locked.chmod(0)
+    if os.geteuid() == 0:  # root reads any folder: the refusal an OPD share gives is made here
+        listing = os.scandir
+
+        def refused(path: object = ".") -> object:
+            if Path(path) == locked:
+                raise PermissionError(13, "Permission denied", str(path))
+            return listing(path)
+
+        monkeypatch.setattr(os, "scandir", refused)
+    try:
+        assert {e.rel: e.problem for e in discover(folder)} == {"bkd.xlsx": "", "terkunci": "unreadable-entry"}
+        report = batch.check([folder], workers=Workers(inline=True))
+    finally:
+        locked.chmod(0o755)
+    row = next(o for o in report.outcomes if o.file == "terkunci")
+    assert row.outcome == "rejected" and "Permission denied" in row.reason("en")
