@@ -45,7 +45,6 @@ from pipeline.catalog import roster as rostermod
 
 GEN_VERSION = 3
 ROOT = Path(__file__).resolve().parent.parent  # the clone the benchmark runs from (any install of the package)
-TEMPLATE = ROOT / "templates" / "blank_questionnaire.xlsx"
 KALTARA_ROSTER = ROOT / "pipeline" / "data" / "roster-kaltara.csv"
 FAULT_KINDS = ("corrupt-zip", "pdf-renamed", "free-text-levels", "incomplete")
 _MARKER = re.compile(rb"@@([A-Z]+)(\d*)@@|<v>([98])000(\d\d)</v>")
@@ -147,7 +146,7 @@ def make_base(spec: BaseSpec, folder: Path) -> Base:
     """Fill one base workbook from the real template with openpyxl, then split it at its markers."""
     fw = fwmod.load()
     ms = _samples()
-    _mean, _spread, date, apps, infra, servers = ms.PROFILES[spec.profile]
+    date = ms.PROFILES[spec.profile][2]
     levels: dict[str, object] = {}
     for k, ind in enumerate(fw.indicators):
         levels[ind.id] = f"@@L{k:02d}@@" if spec.text_levels else 900000 + k
@@ -158,12 +157,13 @@ def make_base(spec: BaseSpec, folder: Path) -> Base:
             levels.pop(iid)
         levels["24"] = "belum tahu"
     verified = {ind.id: 800000 + k for k, ind in enumerate(fw.indicators)} if spec.verified else None
-    path = fill.fill_questionnaire(
-        TEMPLATE, folder / f"base-{spec.name}.xlsx", opd="@@OPD@@", levels=levels, verified=verified,
+    path = fill.fill_questionnaire(  # the current template, or the previous version for make_samples.LEGACY OPDs
+        ms.template_for(spec.profile, folder), folder / f"base-{spec.name}.xlsx", opd="@@OPD@@", levels=levels,
+        verified=verified,
         explanations={i.id: "Sudah diterapkan; lihat dokumen terlampir." for i in fw.indicators},
         evidence={i.id: f"@@CODE@@-ind{i.id}.pdf" for i in fw.indicators}, service_names=ms.SERVICE_NAMES,
         identity={"date_filled": date, "respondent": "Petugas SPBE @@CODE@@"},
-        applications=[*ms.NATIONAL, *apps], infrastructure=infra, servers=servers)
+        **ms.inventory(spec.profile))
     with zipfile.ZipFile(path) as zf:
         parts = {info.filename: zf.read(info) for info in zf.infolist()}
     # openpyxl stamps the time of saving: fixed, so that the same set gives the same bytes

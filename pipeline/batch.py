@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline import i18n, inventory, settings, validate
 from pipeline.catalog import framework as fwmod
+from pipeline.catalog import plan as planmod
 from pipeline.catalog import roster as rostermod
 from pipeline.catalog import targets as targetsmod
 from pipeline.catalog.framework import Framework, display
@@ -164,7 +165,7 @@ def check(paths: Sequence[Path], *, framework: str | None = None, roster: str | 
 
 
 def merge(input_dir: Path, output: Path | None = None, *, framework: str | None = None,
-          roster: str | None = None, targets: str | None = None, year: int | None = None,
+          roster: str | None = None, targets: str | None = None, plan: str | None = None, year: int | None = None,
           band_rule: str | None = None, lang: str = "id", per_opd_files: bool | None = None,
           workers: Workers | None = None, on_progress: Progress | None = None) -> MergeResult:
     """Read, validate, score and rank every file in ``input_dir``, then write the consolidated workbook.
@@ -173,8 +174,9 @@ def merge(input_dir: Path, output: Path | None = None, *, framework: str | None 
         input_dir: folder with the e-mailed workbooks (read only).
         output: the workbook to write (default ``output/rekap-spbe-<year>.xlsx``); None with
             ``write=False`` semantics is not offered: use :func:`assemble` to score without writing.
-        framework, roster, targets: catalog id or file, roster CSV, targets JSON (defaults: the 2018
-            catalog, the packaged roster, the next predikat band).
+        framework, roster, targets, plan: catalog id or file, roster CSV, targets JSON, server-room planning
+            parameters JSON (defaults: the 2018 catalog, the packaged roster, the next predikat band, the
+            packaged planning defaults).
         year: evaluation year (default: the year most files state, else this year).
         band_rule: "unrounded" or "rounded" (default: the catalog's).
         lang: "id" or "en", for the workbook.
@@ -192,17 +194,18 @@ def merge(input_dir: Path, output: Path | None = None, *, framework: str | None 
     fw = fwmod.load(framework)
     ros = rostermod.load(roster)
     tgt = targetsmod.load(targets, fw, ros)
+    parameters = planmod.load(plan)
     with _pool(workers, PRELOAD_MERGE) as pool:
         subs = read(intake.discover(input_dir), fw, framework, roster, pool, on_progress)
         result = assemble(fw, ros, subs, year=year, targets=tgt, band_rule=band_rule, lang=lang,
-                          input_dir=str(input_dir))
+                          input_dir=str(input_dir), plan=parameters)
         out = output or Path("output") / f"rekap-spbe-{result.year}.xlsx"
         return report.write(result, out, per_opd_files=per_opd_files, workers=pool)
 
 
 def assemble(fw: Framework, ros: Roster, subs: Sequence[Submission], *, year: int | None = None,
              targets: targetsmod.Targets | None = None, band_rule: str | None = None, lang: str = "id",
-             input_dir: str = "") -> MergeResult:
+             input_dir: str = "", plan: planmod.Plan | None = None) -> MergeResult:
     """Everything after reading: validation of the batch, scores, ranking, summary, gaps and inventory."""
     tgt = targets or targetsmod.Targets()
     rule = band_rule or fw.band_rule
@@ -221,5 +224,5 @@ def assemble(fw: Framework, ros: Roster, subs: Sequence[Submission], *, year: in
         framework=fw, roster=ros, year=checked.year, lang=lang, band_rule=rule, input_dir=input_dir,
         check=checked, scores=scores, ranking=rank.rank(names),
         summary=rank.province_summary(fw, list(scores.values()), band_rule=rule) if scores else None,
-        gaps=gaps, inventory=inventory.analyse(fw, checked.kept), not_submitted=[
+        gaps=gaps, inventory=inventory.analyse(fw, checked.kept, plan or planmod.load(), checked.year), not_submitted=[
             o for o in ros.opds if o.code not in scores])

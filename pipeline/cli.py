@@ -144,6 +144,8 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
 @ROSTER
 @click.option("--targets", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Berkas JSON target untuk analisis kesenjangan.")
+@click.option("--plan", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Berkas JSON parameter perencanaan ruang server (bawaan: lihat README).")
 @click.option("--year", type=int, default=None, help="Tahun evaluasi (bawaan: tahun yang paling banyak tertulis di berkas).")
 @click.option("--band-rule", type=click.Choice(["unrounded", "rounded"]), default=None,
               help="Predikat dari indeks tanpa pembulatan (praktik 2024) atau indeks 2 desimal (2023).")
@@ -154,8 +156,8 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
 @click.option("--workers", "n_workers", type=int, default=None,
               help=f"Jumlah proses pekerja (bawaan: jumlah inti, paling banyak {settings.WORKERS}).")
 def merge(input_dir: Path, output: Path | None, framework: str | None, roster: str | None, targets: str | None,
-          year: int | None, band_rule: str | None, lang: str, strict: bool, per_opd_files: bool | None,
-          n_workers: int | None) -> None:
+          plan: str | None, year: int | None, band_rule: str | None, lang: str, strict: bool,
+          per_opd_files: bool | None, n_workers: int | None) -> None:
     """Periksa, gabungkan dan nilai semua berkas di input/ menjadi satu rekap peringkat.
 
     Contoh: spbe merge --input input --year 2026
@@ -165,9 +167,9 @@ def merge(input_dir: Path, output: Path | None, framework: str | None, roster: s
 
     try:
         with _progress(lang) as progress, workers.Workers(n_workers, preload=workers.PRELOAD_MERGE) as pool:
-            result = batch.merge(input_dir, output, framework=framework, roster=roster, targets=targets, year=year,
-                                 band_rule=band_rule, lang=lang, per_opd_files=per_opd_files, workers=pool,
-                                 on_progress=progress)
+            result = batch.merge(input_dir, output, framework=framework, roster=roster, targets=targets, plan=plan,
+                                 year=year, band_rule=band_rule, lang=lang, per_opd_files=per_opd_files,
+                                 workers=pool, on_progress=progress)
     except PipelineError as exc:
         raise _fatal(exc, lang) from None
     _echo(result.summary_lines(lang))

@@ -40,6 +40,8 @@ def fill_questionnaire(template: Path, out: Path, *, opd: str = "", levels: Mapp
                        applications: Sequence[Mapping[str, object]] = (),
                        infrastructure: Mapping[str, object] | None = None,
                        servers: Mapping[str, int] | None = None,
+                       server_rows: Sequence[Mapping[str, object]] = (),
+                       sites: Sequence[Mapping[str, object]] = (),
                        cells: Mapping[tuple[str, str], object] | None = None,
                        default_evidence: bool = True) -> Path:
     """Write a filled copy of ``template`` to ``out``.
@@ -51,7 +53,9 @@ def fill_questionnaire(template: Path, out: Path, *, opd: str = "", levels: Mapp
         explanations / evidence / service_names: indicator id -> text.
         identity: field key (layout.IDENTITY_FIELDS) -> value (a datetime.date for date_filled).
         applications: dicts keyed by layout.APP_COLUMNS keys.
-        infrastructure: field key (layout.INFRA_FIELDS) -> value; servers: hosting label -> count.
+        infrastructure: field key (layout.INFRA_FIELDS) -> value; servers: hosting label -> count (the
+            previous template version's table).
+        server_rows / sites: dicts keyed by layout.SERVER_TABLE / NETWORK_TABLE keys (the current version).
         cells: (sheet, A1) -> raw value, written last (for odd cases).
         default_evidence: name a plausible document for each level > 0 that has no evidence given.
     """
@@ -80,11 +84,15 @@ def fill_questionnaire(template: Path, out: Path, *, opd: str = "", levels: Mapp
             if iid in id_rows and not (evidence or {}).get(iid) and value not in (None, 0, "0", ""):
                 ws.cell(id_rows[iid], cols["evidence"], f"Dokumen pendukung indikator {iid}.pdf")
 
-    apps = wb[L.SHEET_APPS]
-    arow, acols = _header_cols(apps, L.APP_COLUMNS)
-    for n, app in enumerate(applications, start=1):
-        for key, value in app.items():
-            apps.cell(arow + n, acols[key], value)
+    for sheet, columns, rows in ((L.SHEET_APPS, L.APP_COLUMNS, applications), (L.SHEET_SERVERS, L.SERVER_TABLE,
+                                                                                server_rows),
+                                 (L.SHEET_NETWORK, L.NETWORK_TABLE, sites)):
+        if rows:
+            ws = wb[sheet]
+            hrow, cols = _header_cols(ws, columns)
+            for n, row in enumerate(rows, start=1):
+                for key, value in row.items():
+                    ws.cell(hrow + n, cols[key], value)
 
     infra = wb[L.SHEET_INFRA]
     irows = _label_rows(infra, L.INFRA_FIELDS)

@@ -56,7 +56,8 @@ CODES: dict[str, str] = {  # code -> severity, grouped by where it is found
     "text-truncated": _W, "control-characters": _W,
     # inventory (Aplikasi, Infrastruktur)
     "application-name-missing": _W, "vocabulary-coerced": _W, "vocabulary-unknown": _W, "number-invalid": _W,
-    "server-room-inconsistent": _W, "rows-beyond-table": _W,
+    "number-coerced": _W, "value-implausible": _W, "server-room-inconsistent": _W, "server-app-unknown": _W,
+    "rows-beyond-table": _W,
 }
 
 

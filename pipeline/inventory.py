@@ -25,10 +25,23 @@ Rules (the report's inventory sheets show their results):
   split in two: *could move* (vendor outside the province, cloud, lainnya) and *national applications
   on ministry servers* ("kementerian": shared national systems such as SIPD or SIASN, run by a
   ministry; the province cannot move them).
-* **Provincial data-centre plan**, per OPD. One rule for applications and servers: what is already
-  in a government data centre ("pusat-data-pemprov", "pdn") or on a ministry server ("kementerian")
-  is not moved. Applications that could move = *active* applications elsewhere; servers that could
-  move = servers elsewhere.
+* **Provincial server room** (:func:`room_rows`), per OPD. One rule for applications and servers: what
+  is already in a government data centre ("pusat-data-pemprov", "pdn") or on a ministry server
+  ("kementerian") is not moved. Applications that would move = *active* applications elsewhere;
+  servers that would move = servers elsewhere, with their vCPU, RAM, storage and monthly rent. A size
+  not given (a blank or unusable cell of the Server sheet, or every server the previous template
+  version only counted) is the plan's default size, and the server is counted as *estimated*.
+* **Order of migration** (:func:`migration_order`): the applications that would move, ranked by four
+  questions asked in this order: used by the public ("Publik / masyarakat", "Internal dan publik"),
+  hosted outside the province (as above), shared by several OPDs (the grouping above), run on a server
+  past its service life (a Server row naming the application, in service for at least the plan's
+  service life at the evaluation year). An application with a yes comes before one with a no on the
+  first question where they differ; then by OPD code and name.
+* **Network** (:func:`network_checks`), per office site: the bandwidth the site needs is the plan's
+  minimum, or users x Mbps per user + the OPD's active applications x Mbps per application when that is
+  more. Flags: bandwidth below that need ("slow"), not given ("unknown"), more outages in three months
+  than the plan allows ("outages"), not on the provincial network ("off-network"). An OPD with no site
+  gets one row flagged "unknown".
 * **Services vs applications**, per catalog service and OPD, with the level used for the
   service's indicators: flag "no-app" when some level is >= 3 and the OPD lists no active
   application for the service; flag "low-level" when it lists one and every level is <= 1.
@@ -43,8 +56,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from pipeline import layout as L
 from pipeline.catalog.framework import Framework
-from pipeline.model import Application, Submission
+from pipeline.catalog.plan import Plan
+from pipeline.model import Application, Server, ServerCount, Site, Submission
 
 STOP_WORDS = frozenset({"aplikasi", "app", "apps", "sistem", "system", "informasi", "online", "e"})
 OUTSIDE_HOSTING = ("vendor-luar-provinsi", "cloud", "kementerian")
@@ -54,6 +69,8 @@ NOT_MOVED = (*DC_HOSTING, MINISTRY_HOSTING)
 INACTIVE = "tidak-aktif"
 FLAG_NO_APP = "no-app"
 FLAG_LOW_LEVEL = "low-level"
+PUBLIC_USERS = frozenset(label for key, label, _ in L.USERS if key in ("publik", "internal-publik"))
+SITE_FLAGS = ("slow", "unknown", "outages", "off-network")
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -139,12 +156,44 @@ class FunctionSpread:
 
 
 @dataclass(frozen=True, slots=True)
-class DcPlan:
+class RoomRow:
+    """What one OPD has and what of it would move into the provincial server room (see the module docstring)."""
+
     opd: str
-    apps: tuple[Application, ...]  # active applications that could move
-    servers: int  # servers that could move
+    apps: tuple[Application, ...]  # active applications that would move
     apps_total: int  # all active applications
+    servers: int  # servers that would move
     servers_total: int
+    estimated: int  # of the servers that would move, those with a size (partly) from the plan's defaults
+    vcpu: float  # of the servers that would move
+    ram_gb: float
+    storage_gb: float
+    rent: int  # rupiah per month, of the servers that would move
+    machines: tuple[Server, ...]  # the OPD's Server sheet
+    counts: tuple[ServerCount, ...]  # the previous template version's counts per location
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One application in the order of migration, with the answers that placed it."""
+
+    rank: int
+    opd: str
+    app: Application
+    public: bool
+    outside: bool
+    shared: int  # OPDs reporting the same application (0: this OPD only)
+    old_since: int | None  # year in service of its oldest server past the service life
+
+
+@dataclass(frozen=True, slots=True)
+class SiteCheck:
+    """One office site against what the OPD runs there."""
+
+    opd: str
+    site: Site | None  # None: the OPD reported no office site
+    need: float  # Mbps
+    flags: tuple[str, ...]  # of SITE_FLAGS
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +216,10 @@ class Inventory:
     by_opd: dict[str, dict[str, tuple[int, int]]]  # opd -> location -> (apps, servers)
     outside: list[Entry]
     no_server_room: list[str]
-    bandwidth: list[tuple[str, str, float | None]]  # (opd, provider, Mbps)
-    dc_plan: list[DcPlan]
+    plan: Plan
+    room: list[RoomRow]
+    order: list[Move]
+    network: list[SiteCheck]
 
     @property
     def shared(self) -> list[AppGroup]:
@@ -184,10 +235,8 @@ class Inventory:
         """National applications on ministry servers (not moved)."""
         return [e for e in self.outside if e.app.hosting == MINISTRY_HOSTING]
 
-    @property
-    def dc_totals(self) -> tuple[int, int]:
-        """(applications, servers) that could move, over every OPD."""
-        return sum(len(p.apps) for p in self.dc_plan), sum(p.servers for p in self.dc_plan)
+    def room_of(self, code: str) -> RoomRow | None:
+        return next((p for p in self.room if p.opd == code), None)
 
 
 # ---------------------------------------------------------------- analysis
@@ -252,9 +301,10 @@ def function_spread(fw: Framework, groups: Sequence[AppGroup]) -> list[FunctionS
     return out
 
 
-def analyse(fw: Framework, subs: Sequence[Submission]) -> Inventory:
+def analyse(fw: Framework, subs: Sequence[Submission], plan: Plan, year: int) -> Inventory:
     """The inventory analysis of the kept submissions (one per OPD), but for :func:`service_rows`.
 
+    ``plan``: the planning parameters; ``year``: the evaluation year (servers past their service life).
     Returns:
         An :class:`Inventory`; every list is sorted (by OPD code, then row or name).
     """
@@ -269,16 +319,11 @@ def analyse(fw: Framework, subs: Sequence[Submission]) -> Inventory:
         for a in s.applications:
             apps_loc[a.hosting] = apps_loc.get(a.hosting, 0) + 1
             mine.setdefault(a.hosting, [0, 0])[0] += 1
-        for srv in s.infrastructure.servers:
-            servers_loc[srv.location] = servers_loc.get(srv.location, 0) + srv.count
-            mine.setdefault(srv.location, [0, 0])[1] += srv.count
+        for location, n in s.infrastructure.server_counts().items():
+            servers_loc[location] = servers_loc.get(location, 0) + n
+            mine.setdefault(location, [0, 0])[1] += n
         by_opd[s.opd_code] = {k: (v[0], v[1]) for k, v in sorted(mine.items())}
-    plan = []
-    for s in subs:
-        act = [a for a in s.applications if active(a)]
-        apps_moved = tuple(a for a in act if movable(a.hosting))
-        servers = sum(x.count for x in s.infrastructure.servers if movable(x.location))
-        plan.append(DcPlan(s.opd_code, apps_moved, servers, len(act), sum(x.count for x in s.infrastructure.servers)))
+    room = [room_row(s, plan) for s in subs]
     return Inventory(
         entries=entries,
         groups=groups,
@@ -288,9 +333,60 @@ def analyse(fw: Framework, subs: Sequence[Submission]) -> Inventory:
         by_opd=by_opd,
         outside=[e for e in entries if outside(e.app.hosting)],
         no_server_room=[s.opd_code for s in subs if s.infrastructure.has_server_room == "tidak"],
-        bandwidth=[(s.opd_code, s.infrastructure.provider, s.infrastructure.bandwidth_mbps) for s in subs],
-        dc_plan=plan,
+        plan=plan,
+        room=room,
+        order=migration_order(room, groups, plan, year),
+        network=network_checks(subs, plan),
     )
+
+
+def room_row(sub: Submission, plan: Plan) -> RoomRow:
+    """What one OPD has and would move (see the module docstring)."""
+    infra = sub.infrastructure
+    act = [a for a in sub.applications if active(a)]
+    moving = [s for s in infra.server_rows if movable(s.hosting)]
+    counted = sum(c.count for c in infra.servers if movable(c.location)) if not infra.server_rows else 0
+
+    def size(attr: str, default: float) -> float:
+        return sum(default if getattr(s, attr) is None else getattr(s, attr) for s in moving) + counted * default
+
+    estimated = sum(1 for s in moving if None in (s.vcpu, s.ram_gb, s.storage_gb)) + counted
+    return RoomRow(sub.opd_code, tuple(a for a in act if movable(a.hosting)), len(act), len(moving) + counted,
+                   sum(infra.server_counts().values()), estimated, size("vcpu", plan.server_vcpu),
+                   size("ram_gb", plan.server_ram_gb), size("storage_gb", plan.server_storage_gb),
+                   sum(s.rent or 0 for s in moving), infra.server_rows, infra.servers)
+
+
+def migration_order(room: Sequence[RoomRow], groups: Sequence[AppGroup], plan: Plan, year: int) -> list[Move]:
+    """The applications that would move, in the order of migration (see the module docstring)."""
+    shared = {(e.opd, e.app.row): len(g.opds) for g in groups if g.shared for e in g.entries}
+    rows = []
+    for p in room:
+        old: dict[str, int] = {}  # application name key -> year in service of its oldest server past its life
+        for s in p.machines:
+            if s.year is not None and year - s.year >= plan.service_life_years:
+                for name in s.apps:
+                    old[name_key(name)] = min(old.get(name_key(name), s.year), s.year)
+        rows += [(a.users in PUBLIC_USERS, outside(a.hosting), shared.get((p.opd, a.row), 0), old.get(name_key(a.name)),
+                  p.opd, a) for a in p.apps]
+    rows.sort(key=lambda m: (not m[0], not m[1], not m[2], m[3] is None, m[4], m[5].name.casefold(), m[5].row))
+    return [Move(n, opd, a, public, out, sh, since) for n, (public, out, sh, since, opd, a) in enumerate(rows, 1)]
+
+
+def network_checks(subs: Sequence[Submission], plan: Plan) -> list[SiteCheck]:
+    """Every office site of every OPD against what the OPD runs and how many users it serves."""
+    out = []
+    for sub in subs:
+        apps = sum(1 for a in sub.applications if active(a))
+        for site in sub.infrastructure.sites or (None,):
+            users = (site.users or 0) if site else 0
+            need = max(plan.min_mbps, users * plan.mbps_per_user + apps * plan.mbps_per_app)
+            bandwidth = site.bandwidth if site else None
+            flags = ("unknown" if bandwidth is None else "slow" if bandwidth < need else "",
+                     "outages" if site and (site.outages or 0) > plan.max_outages else "",
+                     "off-network" if site and site.intranet == "tidak" else "")
+            out.append(SiteCheck(sub.opd_code, site, need, tuple(f for f in flags if f)))
+    return out
 
 
 def service_rows(fw: Framework, subs: Sequence[Submission],

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TEMPLATE_VERSION = "2026.1"
-KNOWN_TEMPLATE_VERSIONS = ("2026.1",)
+TEMPLATE_VERSION = "2026.2"  # adds the Server and Jaringan sheets (one row per server, per office site)
+PREVIOUS_VERSION = "2026.1"  # server counts per hosting location only: still read, its servers estimated
+KNOWN_TEMPLATE_VERSIONS = (PREVIOUS_VERSION, TEMPLATE_VERSION)
 
 SHEET_GUIDE = "Petunjuk"
 SHEET_IDENTITY = "Identitas"
 SHEET_ASSESSMENT = "Penilaian"
 SHEET_APPS = "Aplikasi"
 SHEET_INFRA = "Infrastruktur"
+SHEET_SERVERS = "Server"  # since 2026.2
+SHEET_NETWORK = "Jaringan"  # since 2026.2
 SHEET_LISTS = "Daftar"  # hidden: dropdown source lists
 SHEET_META = "_meta"  # hidden: template version, framework id, fingerprint
 
@@ -71,6 +74,7 @@ class Field:
     hint: str
     required: bool = True
     aliases: tuple[str, ...] = ()
+    legacy: bool = False  # only in the previous template version (the current one has a table for it)
 
 
 IDENTITY_FIELDS: tuple[Field, ...] = (
@@ -107,19 +111,59 @@ APP_INPUT_ROWS = 40  # empty, styled rows offered in the template
 # ---------------------------------------------------------------- Infrastruktur
 
 INFRA_FIELDS: tuple[Field, ...] = (
-    Field("provider", "Penyedia Jaringan Internet", "Nama ISP, mis. Telkom, Lintasarta", required=False),
-    Field("bandwidth", "Bandwidth Internet (Mbps)", "Angka saja, mis. 50", required=False, aliases=("Bandwidth",)),
+    Field("provider", "Penyedia Jaringan Internet", "Nama ISP, mis. Telkom, Lintasarta", required=False, legacy=True),
+    Field("bandwidth", "Bandwidth Internet (Mbps)", "Angka saja, mis. 50", required=False, aliases=("Bandwidth",),
+          legacy=True),
     Field("server_room", "Memiliki Ruang Server Sendiri?", "Ya / Tidak", required=False,
           aliases=("Ruang Server", "Memiliki Ruang Server")),
     Field("problems", "Kendala Utama Jaringan/Server", "Uraian singkat", required=False, aliases=("Kendala Utama",)),
     Field("needs", "Kebutuhan", "Uraian singkat", required=False),
 )
-SERVER_TABLE_TITLE = "Jumlah Server Menurut Lokasi"
+SERVER_TABLE_TITLE = "Jumlah Server Menurut Lokasi"  # the previous version's server counts (Infrastruktur)
 SERVER_COLUMNS: tuple[Column, ...] = (
     Column("location", "Lokasi Server", 34),
     Column("count", "Jumlah Server", 14, "input"),
     Column("note", "Keterangan", 40, "input", required=False),
 )
+
+# ---------------------------------------------------------------- Server and Jaringan (since 2026.2)
+
+SERVER_TABLE: tuple[Column, ...] = (
+    Column("no", "No.", 5, required=False),
+    Column("name", "Nama / Peran Server", 22, "input", aliases=("Nama Server", "Server", "Peran Server")),
+    Column("hosting", "Lokasi Hosting", 24, "input", aliases=("Lokasi", "Hosting"), required=False),
+    Column("city", "Kota", 13, "input", required=False),
+    Column("kind", "Jenis", 16, "input", required=False),
+    Column("vcpu", "vCPU (core)", 9, "input", aliases=("vCPU", "CPU", "Core"), required=False),
+    Column("ram", "RAM (GB)", 9, "input", aliases=("RAM", "Memori"), required=False),
+    Column("storage", "Penyimpanan (GB)", 12, "input", aliases=("Penyimpanan", "Storage", "Disk"), required=False),
+    Column("os", "Sistem Operasi", 14, "input", aliases=("OS",), required=False),
+    Column("year", "Tahun Mulai Beroperasi", 11, "input", aliases=("Tahun", "Tahun Operasi"), required=False),
+    Column("apps", "Aplikasi yang Dijalankan (nama seperti di lembar Aplikasi; pisahkan dengan ;)", 30, "input",
+           aliases=("Aplikasi", "Aplikasi yang Dijalankan"), required=False),
+    Column("backup", "Backup (Ya/Tidak)", 10, "input", aliases=("Backup",), required=False),
+    Column("backup_where", "Lokasi Backup", 16, "input", required=False),
+    Column("rent", "Biaya Sewa per Bulan (Rp)", 15, "input", aliases=("Biaya Sewa", "Sewa per Bulan"), required=False),
+)
+SERVER_INPUT_ROWS = 30
+NETWORK_TABLE: tuple[Column, ...] = (
+    Column("no", "No.", 5, required=False),
+    Column("site", "Lokasi Kantor / Alamat", 30, "input", aliases=("Lokasi Kantor", "Alamat", "Lokasi")),
+    Column("provider", "Penyedia Internet", 18, "input", aliases=("Penyedia", "ISP"), required=False),
+    Column("bandwidth", "Bandwidth (Mbps)", 11, "input", aliases=("Bandwidth",), required=False),
+    Column("cost", "Biaya per Bulan (Rp)", 15, "input", aliases=("Biaya",), required=False),
+    Column("outages", "Gangguan 3 Bulan Terakhir (kali)", 12, "input", aliases=("Gangguan",), required=False),
+    Column("intranet", "Terhubung Jaringan Intra Pemprov / VPN (Ya/Tidak)", 16, "input",
+           aliases=("Jaringan Intra", "Intranet", "VPN"), required=False),
+    Column("users", "Jumlah Pengguna di Lokasi", 11, "input", aliases=("Jumlah Pengguna", "Pengguna"), required=False),
+)
+NETWORK_INPUT_ROWS = 10
+# numbers typed in these tables: key -> (unit, lowest and highest plausible value; "year": up to the evaluation year)
+QUANTITIES: dict[str, tuple[str, float, float]] = {
+    "vcpu": ("core", 1, 1024), "ram": ("gb", 0.5, 16384), "storage": ("gb", 1, 1_000_000),
+    "rent": ("rp", 1000, 10_000_000_000), "cost": ("rp", 1000, 10_000_000_000), "bandwidth": ("mbps", 0.1, 100_000),
+    "outages": ("count", 0, 10_000), "users": ("count", 0, 100_000), "year": ("year", 1990, 0),
+}
 
 # ---------------------------------------------------------------- controlled vocabularies
 # (key, label shown in the dropdown, other spellings the reader accepts)
@@ -157,6 +201,12 @@ STATUS: Vocab = (
 YES_NO: Vocab = (
     ("ya", "Ya", ("ya", "y", "yes", "ada", "punya", "memiliki")),
     ("tidak", "Tidak", ("tidak", "t", "no", "tidak ada", "belum", "belum ada")),
+)
+KINDS: Vocab = (
+    ("fisik", "Server fisik", ("fisik", "physical", "bare metal", "rakitan", "tower", "rackmount")),
+    ("vm", "Mesin virtual (VM)", ("vm", "virtual", "vps", "virtual machine", "mesin virtual")),
+    ("shared", "Shared hosting", ("shared", "hosting bersama", "cpanel", "shared hosting")),
+    ("cloud", "Instans cloud", ("cloud", "instance", "instans", "ec2", "compute engine")),
 )
 OTHER_FUNCTION = ("lainnya", "Lainnya (tulis: Lainnya: ...)")
 

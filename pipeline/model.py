@@ -55,20 +55,64 @@ class Application(NamedTuple):
 
 
 class ServerCount(NamedTuple):
+    """A count of servers at one hosting location (the previous template version: no details)."""
+
     location: str
     count: int
     note: str
 
 
+class Server(NamedTuple):
+    """One row of the Server sheet; a number not given (or not usable) is None."""
+
+    name: str
+    hosting: str  # hosting location key (layout.HOSTING), "lainnya: <typed>" or ""
+    city: str
+    kind: str  # layout.KINDS key, "lainnya: <typed>" or ""
+    vcpu: float | None
+    ram_gb: float | None
+    storage_gb: float | None
+    os: str
+    year: int | None  # year in service
+    apps: tuple[str, ...]  # names of the applications it runs, as typed
+    backup: str  # "ya" / "tidak" / ""
+    backup_where: str
+    rent: int | None  # rupiah per month, when rented
+    row: int
+    apps_cell: str = ""  # where the applications were read, e.g. "K7"
+
+
+class Site(NamedTuple):
+    """One office site of the Jaringan sheet (the previous version: the one provider and bandwidth it asked)."""
+
+    name: str
+    provider: str
+    bandwidth: float | None  # Mbps
+    cost: int | None  # rupiah per month
+    outages: int | None  # in the last three months
+    intranet: str  # on the provincial network (intranet/VPN): "ya" / "tidak" / ""
+    users: int | None
+    sheet: str
+    row: int
+
+
 @dataclass(frozen=True, slots=True)
 class Infrastructure:
-    provider: str = ""
-    bandwidth_mbps: float | None = None
     has_server_room: str = ""  # "ya" / "tidak" / ""
     problems: str = ""
     needs: str = ""
-    servers: tuple[ServerCount, ...] = ()
+    servers: tuple[ServerCount, ...] = ()  # the previous template version's counts per location
+    server_rows: tuple[Server, ...] = ()  # the Server sheet (since 2026.2)
+    sites: tuple[Site, ...] = ()
     server_room_cell: str = ""  # where the server-room answer was read, e.g. "B7"
+
+    def server_counts(self) -> dict[str, int]:
+        """Servers per hosting location: the Server sheet's rows, else the previous version's counts."""
+        out: dict[str, int] = {}
+        pairs = [(s.hosting, 1) for s in self.server_rows] or [(c.location, c.count) for c in self.servers]
+        for key, n in pairs:
+            out[key] = out.get(key, 0) + n
+        return out
 
 
 WORKBOOK, MESSAGE, ARCHIVE, EVIDENCE = "workbook", "message", "archive", "evidence"  # kinds of entry

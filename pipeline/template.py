@@ -30,22 +30,28 @@ def function_choices(fw: Framework) -> list[str]:
 
 
 def write_template(fw: Framework, roster: Roster, path: Path, *, year: int | None = None,
-                   deadline: str | None = None, contact: str | None = None) -> Path:
+                   deadline: str | None = None, contact: str | None = None,
+                   version: str = L.TEMPLATE_VERSION) -> Path:
     """Write the blank questionnaire for ``fw`` and ``roster`` to ``path`` and return it.
 
     Args:
         year: pre-fills the evaluation year.
         deadline / contact: Diskominfo's deadline and contact shown on the Petunjuk sheet; without
             them the cells hold a visible placeholder to fill in before sending.
+        version: the template version; :data:`layout.PREVIOUS_VERSION` writes the questionnaire OPDs
+            filled before (server counts on Infrastruktur, no Server and Jaringan sheets), for tests and samples.
     The same catalog, roster and options always give the same bytes.
     """
+    if version not in L.KNOWN_TEMPLATE_VERSIONS:
+        raise ValueError(f"unknown template version {version!r}")
+    legacy = version == L.PREVIOUS_VERSION
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
     wb.set_properties({"title": f"Kuesioner Penilaian Mandiri SPBE ({fw.short_name})",
                        "subject": "Evaluasi SPBE Perangkat Daerah", "author": "Diskominfo",
                        "company": "spbe-pipeline", "created": FIXED_DATE,
-                       "comments": f"template {L.TEMPLATE_VERSION}; framework {fw.id}"})
+                       "comments": f"template {version}; framework {fw.id}"})
     wb.set_calc_mode("auto")
     f = _formats(wb)
 
@@ -54,16 +60,19 @@ def write_template(fw: Framework, roster: Roster, path: Path, *, year: int | Non
     assess = wb.add_worksheet(L.SHEET_ASSESSMENT)
     apps = wb.add_worksheet(L.SHEET_APPS)
     infra = wb.add_worksheet(L.SHEET_INFRA)
+    tables = () if legacy else (wb.add_worksheet(L.SHEET_SERVERS), wb.add_worksheet(L.SHEET_NETWORK))
     lists = wb.add_worksheet(L.SHEET_LISTS)
     meta = wb.add_worksheet(L.SHEET_META)
 
-    names = _write_lists(wb, lists, fw, roster)
-    _write_guide(guide, fw, f, deadline, contact)
+    names = _write_lists(wb, lists, fw, roster, legacy)
+    _write_guide(guide, fw, f, deadline, contact, version)
     _write_identity(ident, fw, f, names, year)
     _write_assessment(assess, fw, f, names)
-    _write_apps(apps, f, names)
-    _write_infra(infra, f, names)
-    for key, value in zip(L.META_KEYS, (L.TEMPLATE_VERSION, fw.id, fw.fingerprint, "spbe-pipeline"), strict=False):
+    _write_table(apps, f, names, *TABLES[0])
+    _write_infra(infra, f, names, legacy)
+    for ws, table in zip(tables, TABLES[1:], strict=False):  # none in the previous version
+        _write_table(ws, f, names, *table)
+    for key, value in zip(L.META_KEYS, (version, fw.id, fw.fingerprint, "spbe-pipeline"), strict=False):
         meta.write_string(L.META_KEYS.index(key), 0, key)
         meta.write_string(L.META_KEYS.index(key), 1, value)
     lists.hide()
@@ -110,7 +119,7 @@ def _finish(ws: object, header_row: int | None = None, **allow: bool) -> None:
     ws.protect("", {"format_columns": True, "format_rows": True, **allow})
 
 
-def _write_lists(wb: xlsxwriter.Workbook, ws: object, fw: Framework, roster: Roster) -> dict[str, str]:
+def _write_lists(wb: xlsxwriter.Workbook, ws: object, fw: Framework, roster: Roster, legacy: bool) -> dict[str, str]:
     """Write dropdown source lists to the hidden sheet; return defined names by list key."""
     columns = {
         "OPD": [o.label for o in roster.opds],
@@ -122,6 +131,7 @@ def _write_lists(wb: xlsxwriter.Workbook, ws: object, fw: Framework, roster: Ros
         "Hosting": [v[1] for v in L.HOSTING],
         "Status": [v[1] for v in L.STATUS],
         "YaTidak": [v[1] for v in L.YES_NO],
+        **({} if legacy else {"Jenis": [v[1] for v in L.KINDS]}),
     }
     names = {}
     for c, (key, values) in enumerate(columns.items()):
@@ -135,13 +145,13 @@ def _write_lists(wb: xlsxwriter.Workbook, ws: object, fw: Framework, roster: Ros
     return names
 
 
-def _write_guide(ws: object, fw: Framework, f: dict, deadline: str | None, contact: str | None) -> None:
+def _write_guide(ws: object, fw: Framework, f: dict, deadline: str | None, contact: str | None, version: str) -> None:
     ws.set_column(0, 0, 4)
     ws.set_column(1, 1, 26)
     ws.set_column(2, 3, 48)
     ws.write_string(0, 1, "Kuesioner Penilaian Mandiri SPBE Perangkat Daerah", f["title"])
     ws.write_string(1, 1, f"Kerangka: {fw.regulation}", f["subtitle"])
-    ws.write_string(2, 1, f"Versi templat {L.TEMPLATE_VERSION} · kerangka {fw.id}", f["subtitle"])
+    ws.write_string(2, 1, f"Versi templat {version} · kerangka {fw.id}", f["subtitle"])
     steps = [
         "Isi lembar Identitas: pilih nama OPD dari daftar, lalu lengkapi data petugas pengisi.",
         f"Isi lembar Penilaian: untuk setiap indikator pilih satu Level dari daftar ({fw.level_min}-{fw.level_max}), "
@@ -149,7 +159,10 @@ def _write_guide(ws: object, fw: Framework, f: dict, deadline: str | None, conta
         "Baca Kriteria Tiap Level sebelum memilih. Setiap level mensyaratkan semua level di bawahnya terpenuhi.",
         "Untuk indikator layanan publik, tulis juga Nama Layanan Publik yang dinilai (satu layanan per baris).",
         "Isi lembar Aplikasi: satu baris untuk setiap aplikasi yang dipakai OPD, termasuk aplikasi pusat.",
-        "Isi lembar Infrastruktur: jaringan internet, ruang server, dan jumlah server menurut lokasinya.",
+        "Isi lembar Infrastruktur: jaringan internet, ruang server, dan jumlah server menurut lokasinya."
+        if version == L.PREVIOUS_VERSION else
+        "Isi lembar Infrastruktur (ruang server), Server (satu baris per server, termasuk hosting sewaan dan cloud) "
+        "dan Jaringan (satu baris per lokasi kantor).",
         "Sel berwarna kuning adalah isian OPD. Kolom hijau (Level Verifikasi, Catatan Verifikator) DIISI DISKOMINFO, "
         "jangan diisi OPD. Sel biru di bawah ini berisi batas waktu dan narahubung dari Diskominfo.",
         "Jangan mengganti nama lembar, menghapus baris indikator, atau mengubah kolom No.",
@@ -292,24 +305,44 @@ def _write_assessment(ws: object, fw: Framework, f: dict, names: dict) -> None:
     _finish(ws, hr, autofilter=True, sort=False)
 
 
-def _write_apps(ws: object, f: dict, names: dict) -> None:
-    cols = L.APP_COLUMNS
+# per table sheet: title, note, columns, rows offered, dropdowns (column key -> list, error type, message), number
+# columns (key -> message), and the first column that stays in view
+TABLES: tuple[tuple, ...] = (
+    ("Daftar Aplikasi yang Digunakan OPD",
+     "Satu baris untuk setiap aplikasi (termasuk aplikasi dari pusat). Baris boleh ditambah.", L.APP_COLUMNS,
+     L.APP_INPUT_ROWS, {"function": ("Fungsi", "warning", "Pilih fungsi; untuk fungsi lain tulis 'Lainnya: ...'."),
+                        "users": ("Pengguna", "warning", "Siapa pengguna aplikasi."),
+                        "developer": ("Pengembang", "warning", "Siapa yang membangun aplikasi."),
+                        "hosting": ("Hosting", "warning", "Di mana server aplikasi berada."),
+                        "status": ("Status", "stop", "Aktif atau tidak aktif.")}, {}, 2),
+    ("Daftar Server OPD", "Satu baris untuk setiap server atau instans yang dipakai OPD, termasuk hosting sewaan dan "
+     "cloud. Isi angka saja (vCPU, RAM dan penyimpanan dalam GB, biaya dalam rupiah). Baris boleh ditambah.",
+     L.SERVER_TABLE, L.SERVER_INPUT_ROWS,
+     {"hosting": ("Hosting", "warning", "Di mana server berada."), "kind": ("Jenis", "warning", "Jenis server."),
+      "backup": ("YaTidak", "warning", "Apakah data server dicadangkan?")},
+     {"vcpu": "Jumlah vCPU/core, mis. 8.", "ram": "RAM dalam GB, mis. 16.", "storage": "Penyimpanan dalam GB.",
+      "year": "Tahun 4 angka, mis. 2019.", "rent": "Rupiah per bulan, mis. 2500000."}, 2),
+    ("Jaringan Internet per Lokasi Kantor", "Satu baris untuk setiap lokasi kantor OPD (kantor utama, UPTD, cabang). "
+     "Baris boleh ditambah.", L.NETWORK_TABLE, L.NETWORK_INPUT_ROWS,
+     {"intranet": ("YaTidak", "warning", "Terhubung ke jaringan intra Pemprov (intranet/VPN)?")},
+     {"bandwidth": "Mbps, mis. 50.", "cost": "Rupiah per bulan.", "outages": "Jumlah gangguan, mis. 2.",
+      "users": "Jumlah pegawai/pengguna di lokasi."}, 2),
+)
+
+
+def _write_table(ws: object, f: dict, names: dict, title: str, note: str, cols: tuple[L.Column, ...], n_rows: int,
+                 lists: dict, numbers: dict, freeze: int) -> None:
+    """A sheet with one table the OPD fills a row at a time (Aplikasi, Server, Jaringan); rows may be inserted."""
     for i, c in enumerate(cols):
         ws.set_column(i, i, c.width)
-    ws.write_string(0, 0, "Daftar Aplikasi yang Digunakan OPD", f["title"])
-    ws.write_string(1, 0, "Satu baris untuk setiap aplikasi (termasuk aplikasi dari pusat). Baris boleh ditambah.",
-                    f["subtitle"])
+    ws.write_string(0, 0, title, f["title"])
+    ws.write_string(1, 0, note, f["subtitle"])
     hr = L.HEADER_ROW - 1
     for i, c in enumerate(cols):
         ws.write_string(hr, i, c.header, f["header_input" if c.kind == "input" else "header"])
-    ws.set_row(hr, 30)
-    lists = {"function": ("Fungsi", "warning", "Pilih fungsi; untuk fungsi lain tulis 'Lainnya: ...'."),
-             "users": ("Pengguna", "warning", "Siapa pengguna aplikasi."),
-             "developer": ("Pengembang", "warning", "Siapa yang membangun aplikasi."),
-             "hosting": ("Hosting", "warning", "Di mana server aplikasi berada."),
-             "status": ("Status", "stop", "Aktif atau tidak aktif.")}
-    first, last = hr + 1, hr + L.APP_INPUT_ROWS
-    for n in range(L.APP_INPUT_ROWS):
+    ws.set_row(hr, 30 if cols is L.APP_COLUMNS else 54)
+    first, last = hr + 1, hr + n_rows
+    for n in range(n_rows):
         r = first + n
         ws.write_number(r, 0, n + 1, f["text"])
         for i in range(1, len(cols)):
@@ -317,14 +350,19 @@ def _write_apps(ws: object, f: dict, names: dict) -> None:
     for i, c in enumerate(cols):
         if c.key in lists:
             key, etype, msg = lists[c.key]
-            ws.data_validation(first, i, last, i, {"validate": "list", "source": names[key], "input_title": c.header,
-                                                   "input_message": msg, "error_title": c.header,
+            ws.data_validation(first, i, last, i, {"validate": "list", "source": names[key],
+                                                   "input_title": c.header[:32], "input_message": msg,
+                                                   "error_title": c.header[:32],
                                                    "error_message": "Pilih dari daftar.", "error_type": etype})
-    ws.freeze_panes(L.HEADER_ROW, 2)
+        elif c.key in numbers:
+            ws.data_validation(first, i, last, i, {"validate": "decimal", "criteria": ">=", "value": 0,
+                                                   "input_title": c.header[:32], "input_message": numbers[c.key],
+                                                   "error_message": "Tulis angka saja.", "error_type": "warning"})
+    ws.freeze_panes(L.HEADER_ROW, freeze)
     _finish(ws, hr, insert_rows=True, delete_rows=True)
 
 
-def _write_infra(ws: object, f: dict, names: dict) -> None:
+def _write_infra(ws: object, f: dict, names: dict, legacy: bool) -> None:
     ws.set_column(0, 0, 34)
     ws.set_column(1, 1, 40)
     ws.set_column(2, 2, 40)
@@ -334,7 +372,8 @@ def _write_infra(ws: object, f: dict, names: dict) -> None:
     ws.write_string(hr, 0, "Isian", f["header"])
     ws.write_string(hr, 1, "Jawaban", f["header_input"])
     ws.write_string(hr, 2, "Keterangan", f["header"])
-    for i, field in enumerate(L.INFRA_FIELDS):
+    fields = [field for field in L.INFRA_FIELDS if legacy or not field.legacy]
+    for i, field in enumerate(fields):
         r = hr + 1 + i
         ws.write_string(r, 0, field.label, f["text_bold"])
         ws.write_blank(r, 1, None, f["input"])
@@ -345,7 +384,10 @@ def _write_infra(ws: object, f: dict, names: dict) -> None:
         if field.key == "bandwidth":
             ws.data_validation(r, 1, r, 1, {"validate": "decimal", "criteria": ">=", "value": 0,
                                             "error_message": "Tulis angka Mbps, mis. 50.", "error_type": "warning"})
-    r = hr + len(L.INFRA_FIELDS) + 2
+    if not legacy:  # servers and office sites have sheets of their own
+        _finish(ws)
+        return
+    r = hr + len(fields) + 2
     ws.write_string(r, 0, L.SERVER_TABLE_TITLE, f["h2"])
     r += 1
     for i, c in enumerate(L.SERVER_COLUMNS):

@@ -21,6 +21,7 @@ from pipeline.catalog.roster import Roster
 from pipeline.findings import ERROR, INCOMPLETE, WARNING, Finding
 from pipeline.i18n import Msg, msg
 from pipeline.intake.sniff import human_size
+from pipeline.inventory import name_key
 from pipeline.model import EVIDENCE, MESSAGE, WORKBOOK, FileOutcome, Submission
 
 ACCEPTED, WITH_NOTES, INCOMPLETE_VERDICT = "accepted", "accepted-with-notes", "accepted-incomplete"
@@ -30,7 +31,8 @@ OPENED, EVIDENCE_RECEIVED = "opened", "evidence"  # a saved e-mail or an archive
 
 def consistency(fw: Framework, sub: Submission) -> Submission:
     """``sub`` with the warnings that never change a score: claims without evidence, services without
-    applications and the other way round, a server room said not to exist but used."""
+    applications and the other way round, a server room said not to exist but used, a server running an
+    application the Aplikasi sheet does not list."""
     if sub.rejected or sub.kind != WORKBOOK:
         return sub
     out: list[Finding] = []
@@ -56,12 +58,17 @@ def consistency(fw: Framework, sub: Submission) -> Submission:
     if infra.has_server_room == "tidak":
         own = "ruang-server-opd"
         apps = [a.name for a in sub.applications if a.hosting == own]
-        servers = sum(sc.count for sc in infra.servers if sc.location == own)
+        servers = infra.server_counts().get(own, 0)
         parts = ([msg("reason.apps", names=", ".join(apps[:3]))] if apps else []) + (
             [msg("reason.servers", n=servers)] if servers else [])
         if parts:
             found = parts[0] if len(parts) == 1 else msg("reason.and", a=parts[0], b=parts[1])
             out.append(Finding("server-room-inconsistent", sub.file, L.SHEET_INFRA, infra.server_room_cell, found))
+    known = {name_key(a.name) for a in sub.applications}
+    for server in infra.server_rows:  # the migration order links servers to applications by these names
+        unknown = [name for name in server.apps if name_key(name) not in known]
+        if unknown:
+            out.append(Finding("server-app-unknown", sub.file, L.SHEET_SERVERS, server.apps_cell, "; ".join(unknown)))
     return dataclasses.replace(sub, findings=sub.findings + tuple(out)) if out else sub
 
 

@@ -18,7 +18,7 @@ from pipeline.catalog import roster as rostermod
 from pipeline.catalog.framework import Framework
 from pipeline.catalog.roster import Opd, Roster
 from pipeline.findings import Finding
-from pipeline.model import Answer, AnswerColumns, Application, Infrastructure, ServerCount, Submission
+from pipeline.model import Answer, AnswerColumns, Application, Infrastructure, Server, ServerCount, Site, Submission
 from pipeline.text import col_letter
 
 FW_ID = "permenpanrb-59-2020"
@@ -83,6 +83,22 @@ def app(name: str, function: str = "", *, hosting: str = "", status: str = "akti
                        layout.SHEET_APPS, row)
 
 
+def server(name: str, hosting: str, kind: str = "vm", vcpu: float | None = 4, ram: float | None = 8,
+           storage: float | None = 100, year: int | None = 2022, runs: tuple[str, ...] = (), rent: int | None = None,
+           row: int = 5) -> Server:
+    return Server(name, hosting, "", kind, vcpu, ram, storage, "Linux", year, runs, "ya", "", rent, row, f"K{row}")
+
+
+def site(name: str, provider: str, mbps: float | None, *, cost: int | None = None, outages: int | None = 0,
+         intranet: str = "ya", users: int | None = 20, row: int = 5) -> Site:
+    return Site(name, provider, mbps, cost, outages, intranet, users, layout.SHEET_NETWORK, row)
+
+
+def legacy_site(provider: str, mbps: float | None) -> Site:
+    """The one provider and bandwidth the previous template version asked on Infrastruktur."""
+    return Site("", provider, mbps, None, None, "", None, layout.SHEET_INFRA, 6)
+
+
 def apps(*specs: Application) -> list[Application]:
     """Applications with consecutive template rows (5, 6, ...) whatever rows the specs carry."""
     return [a._replace(row=layout.FIRST_DATA_ROW + n) for n, a in enumerate(specs)]
@@ -140,8 +156,12 @@ def standard_submissions(fw: Framework | None = None) -> list[Submission]:
     )
     diskominfo = submission(
         fw, "DISKOMINFO", levels_for_index(fw, Fraction("2.645")), applications=diskominfo_apps,
-        infra=Infrastructure("Telkom", 200.0, "ya", "", "", (ServerCount("pusat-data-pemprov", 12, ""),
-                                                           ServerCount("ruang-server-opd", 2, ""))),
+        infra=Infrastructure("ya", server_rows=(
+            server("Web Portal", "pusat-data-pemprov", runs=("E-Office Kaltara",), row=5),
+            server("Server Lama", "ruang-server-opd", "fisik", 8, 16, 500, 2015, (HOSTILE[3],), row=6),
+            server("VPS Satu Data", "cloud", "cloud", None, 4, 80, 2021, ("Portal Satu Data",), 1_500_000, row=7)),
+            sites=(site("Kantor Diskominfo", "Telkom", 200.0, cost=5_000_000, users=60),
+                   site("UPTD Persandian", "Indihome", 10.0, outages=3, intranet="tidak", users=20, row=6))),
         findings=[
             Finding("vocabulary-unknown", "DISKOMINFO.xlsx", "Aplikasi", "G8", found=HOSTILE[0],
                     expected="Aktif, Tidak aktif"),
@@ -159,7 +179,11 @@ def standard_submissions(fw: Framework | None = None) -> list[Submission]:
                 developer="Aplikasi umum nasional (berbagi pakai)"),
             app("SIMDA Keuangan", "keuangan", hosting="ruang-server-opd", fw=fw),
         ),
-        infra=Infrastructure("Lintasarta", 100.0, "ya", "", "", (ServerCount("ruang-server-opd", 3, ""),)),
+        infra=Infrastructure("ya", server_rows=(
+            server("SIMDA", "ruang-server-opd", "fisik", 16, 32, 1000, 2019, ("SIMDA Keuangan",), row=5),
+            server("E-Office", "ruang-server-opd", "vm", 4, 8, 200, 2023, ("Sistem E-Office",), row=6),
+            server("Arsip", "ruang-server-opd", "vm", 2, 4, 2000, 2020, row=7)),
+            sites=(site("Kantor BPKAD", "Lintasarta", 100.0, users=80),)),
         findings=[Finding("evidence-missing", "BPKAD_final.xlsx", "Penilaian", "J10", "3", detail="6")])
     bkd_old = submission(fw, "BKD", file="BKD (lama).xlsx", date=dt.date(2026, 2, 1), content="old",
                          levels={i: 2 for i in ids})
@@ -168,16 +192,17 @@ def standard_submissions(fw: Framework | None = None) -> list[Submission]:
         applications=apps(app("S.I.M.P.E.G.", "kepegawaian", hosting="vendor-luar-provinsi", url="simpeg.example.com/",
                               fw=fw),
                           app("e-Kinerja", "kinerja", hosting="cloud", fw=fw)),
-        infra=Infrastructure("Telkom", 50.0, "tidak", "", "", (ServerCount("cloud", 1, ""),)))
+        infra=Infrastructure("tidak", servers=(ServerCount("cloud", 1, ""),), sites=(legacy_site("Telkom", 50.0),)))
     bappeda = submission(fw, "BAPPEDA", low, file="Bappeda.xlsx",
                          applications=apps(app("SIMPEG", "kepegawaian", hosting="ruang-server-opd", fw=fw),
                                            app("Aplikasi e-Planning", "perencanaan", hosting="cloud", fw=fw)),
-                         infra=Infrastructure("", None, "tidak"))
+                         infra=Infrastructure("tidak"))
     bapenda = submission(fw, "BAPENDA", high, verified={"3": 4},
                          applications=apps(app("SAMSAT Online", "layanan-publik", hosting="vendor-luar-provinsi",
                                                fw=fw)),
-                         infra=Infrastructure("Telkom", 300.0, "ya", "", "",
-                                              (ServerCount("ruang-server-opd", 4, ""), ServerCount("pdn", 2, ""))))
+                         infra=Infrastructure("ya", servers=(ServerCount("ruang-server-opd", 4, ""),
+                                                             ServerCount("pdn", 2, "")),
+                                              sites=(legacy_site("Telkom", 300.0),)))
     bpbd = submission(fw, "BPBD", {i: 1 for i in ids}, date=None,
                       applications=apps(app("SIMPEG BPBD", "kepegawaian", hosting="ruang-server-opd", fw=fw)))
     return [
@@ -259,8 +284,8 @@ def large_batch(n: int, *, fw: Framework | None = None, lang: str = "id", seed: 
                                      "Vendor / pihak ketiga", hosting, "", "aktif" if rnd.random() < 0.9
                                      else "tidak-aktif", "", "", layout.SHEET_APPS, layout.FIRST_DATA_ROW + m))
         servers = tuple(ServerCount(h, rnd.randint(1, 4), "") for h in rnd.sample(_LARGE_HOSTING, rnd.randint(0, 2)))
-        infra = Infrastructure(rnd.choice(("Telkom", "Lintasarta", "Icon+")), float(rnd.choice((20, 50, 100))),
-                               rnd.choice(("ya", "tidak")), "", "", servers)
+        infra = Infrastructure(rnd.choice(("ya", "tidak")), servers=servers, sites=(
+            legacy_site(rnd.choice(("Telkom", "Lintasarta", "Icon+")), float(rnd.choice((20, 50, 100)))),))
         found = [Finding("evidence-missing", file, layout.SHEET_ASSESSMENT, f"J{5 + j}", "3", detail=ids[j])
                  for j in rnd.sample(range(len(ids)), rnd.randint(0, 4))]
         if k % 7 == 0:

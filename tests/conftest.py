@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import fill
+from pipeline import layout as L
 from pipeline.catalog import framework as fwmod
 from pipeline.catalog import roster as rostermod
 from pipeline.findings import CODES, Finding
@@ -66,23 +67,33 @@ def template_2020(tmp_path_factory: pytest.TempPathFactory, fw2020: fwmod.Framew
     return write_template(fw2020, roster, tmp_path_factory.mktemp("tpl") / "blank_2020.xlsx")
 
 
+@pytest.fixture(scope="session")
+def template_previous(tmp_path_factory: pytest.TempPathFactory, fw2018: fwmod.Framework,
+                      roster: rostermod.Roster) -> Path:
+    """The questionnaire of the previous template version (server counts per location, no Server/Jaringan)."""
+    return write_template(fw2018, roster, tmp_path_factory.mktemp("tpl") / "blank_previous.xlsx",
+                          version=L.PREVIOUS_VERSION)
+
+
 def full_levels(fw: fwmod.Framework, level: int = 2) -> dict[str, int]:
     return {i.id: level for i in fw.indicators}
 
 
 @pytest.fixture
-def make_submission(template_2018: Path, template_2020: Path, roster: rostermod.Roster):
+def make_submission(template_2018: Path, template_2020: Path, template_previous: Path, roster: rostermod.Roster):
     """make_submission(tmp_path, levels=..., opd="BKD", name="x.xlsx", framework="2018", **fill kwargs) -> Path.
 
     Levels default to level 2 everywhere; pass ``levels`` to override some (None removes a level).
-    The OPD may be a roster code; it is written as the dropdown text.
+    The OPD may be a roster code; it is written as the dropdown text. ``framework="previous"``: the 2018
+    questionnaire of the previous template version.
     """
 
     def make(folder: Path, *, levels: dict | None = None, opd: str = "BKD", name: str | None = None,
              framework: str = "2018", replace_levels: bool = False, date_filled: dt.date | None = None,
              **kwargs: object) -> Path:
+        tpl = {"2018": template_2018, "2020": template_2020, "previous": template_previous}[framework]
+        framework = "2020" if framework == "2020" else "2018"
         fw = fwmod.load("permenpanrb-5-2018" if framework == "2018" else "permenpanrb-59-2020")
-        tpl = template_2018 if framework == "2018" else template_2020
         base = {} if replace_levels else full_levels(fw, 2 if framework == "2018" else 3)
         base.update(levels or {})
         base = {k: v for k, v in base.items() if v is not None}

@@ -40,6 +40,30 @@ def to_pdf(xlsx: Path, outdir: Path, timeout: int = 180) -> Path:
     return pdf
 
 
+_RECALC = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">
+<value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def recalculate(xlsx: Path, outdir: Path, timeout: int = 180) -> Path:
+    """``xlsx`` opened in LibreOffice with every formula recalculated on load, saved again as .xlsx (its cells hold
+    LibreOffice's results: read them with ``openpyxl.load_workbook(path, data_only=True)``)."""
+    profile = outdir / "lo-recalc-profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_RECALC, encoding="utf-8")
+    out = outdir / "recalculated"
+    proc = subprocess.run([require("soffice"), f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+                           "--convert-to", "xlsx", "--outdir", str(out), str(xlsx)], capture_output=True, text=True,
+                          timeout=timeout)
+    result = out / xlsx.name
+    assert proc.returncode == 0 and result.exists(), f"LibreOffice could not recalculate {xlsx.name}: {proc.stderr}"
+    return result
+
+
 def pdf_text(pdf: Path) -> str:
     return subprocess.run([require("pdftotext"), "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout

@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import inventory as inv
 from pipeline import report
+from pipeline.catalog import plan as planmod
 from pipeline.model import Infrastructure, ServerCount
 from tests.batchfactory import app, apps, assemble, framework, standard_batch, submission
 
@@ -20,7 +21,7 @@ def result():
 
 @pytest.fixture(scope="module")
 def iv(result) -> inv.Inventory:
-    return inv.analyse(result.framework, result.kept)
+    return inv.analyse(result.framework, result.kept, planmod.load(), result.year)
 
 
 @pytest.mark.parametrize(("a", "b"), [
@@ -78,25 +79,61 @@ def test_functions_served_by_several_apps(iv: inv.Inventory) -> None:
 def test_hosting_counts_outside_and_rooms(iv: inv.Inventory) -> None:
     assert iv.apps_by_location == {"": 1, "cloud": 3, "kementerian": 1, "lainnya: server pribadi": 1, "pdn": 2,
                                    "pusat-data-pemprov": 1, "ruang-server-opd": 5, "vendor-luar-provinsi": 3}
-    assert iv.servers_by_location == {"cloud": 1, "pdn": 2, "pusat-data-pemprov": 12, "ruang-server-opd": 9}
-    assert iv.by_opd["DISKOMINFO"]["pusat-data-pemprov"] == (1, 12)
+    # Server sheet rows (DISKOMINFO, BPKAD) and the previous version's counts (BKD, BAPENDA) alike
+    assert iv.servers_by_location == {"cloud": 2, "pdn": 2, "pusat-data-pemprov": 1, "ruang-server-opd": 8}
+    assert iv.by_opd["DISKOMINFO"]["pusat-data-pemprov"] == (1, 1)
     assert iv.by_opd["BAPENDA"]["pdn"] == (0, 2)
     assert [(e.opd, e.app.hosting) for e in iv.outside] == [
         ("BAPENDA", "vendor-luar-provinsi"), ("BAPPEDA", "cloud"), ("BKD", "vendor-luar-provinsi"), ("BKD", "cloud"),
         ("BPKAD", "kementerian"), ("DISKOMINFO", "cloud"), ("DISKOMINFO", "lainnya: server pribadi"),
         ("DISKOMINFO", "vendor-luar-provinsi")]
     assert iv.no_server_room == ["BAPPEDA", "BKD"]
-    assert dict((o, bw) for o, _, bw in iv.bandwidth) == {"BAPENDA": 300.0, "BAPPEDA": None, "BKD": 50.0,
-                                                          "BPBD": None, "BPKAD": 100.0, "DISKOMINFO": 200.0}
+    assert [(x.opd, x.site.bandwidth if x.site else None) for x in iv.network] == [
+        ("BAPENDA", 300.0), ("BAPPEDA", None), ("BKD", 50.0), ("BPBD", None), ("BPKAD", 100.0), ("DISKOMINFO", 200.0),
+        ("DISKOMINFO", 10.0)]
 
 
-def test_data_centre_plan(iv: inv.Inventory) -> None:
-    plan = {p.opd: ([a.name for a in p.apps], p.servers, p.apps_total, p.servers_total) for p in iv.dc_plan}
+def test_server_room_rows(iv: inv.Inventory) -> None:
+    plan = {p.opd: ([a.name for a in p.apps], p.servers, p.apps_total, p.servers_total) for p in iv.room}
     assert plan["BPKAD"] == (["Sistem E-Office", "SIMDA Keuangan"], 3, 4, 3)  # Srikandi at PDN, SIPD at ministry stay
     # DISKOMINFO: SRIKANDI (PDN) and E-Office (Pemprov DC) stay; the inactive "+1" is not counted
-    assert plan["DISKOMINFO"] == (["Portal Satu Data", '=HYPERLINK("http://x")', "@x", "-2"], 2, 6, 14)
+    assert plan["DISKOMINFO"] == (["Portal Satu Data", '=HYPERLINK("http://x")', "@x", "-2"], 2, 6, 3)
     assert plan["BAPENDA"] == (["SAMSAT Online"], 4, 1, 6)
-    assert iv.dc_totals == (sum(len(p[0]) for p in plan.values()), sum(p[1] for p in plan.values())) == (12, 10)
+    assert sum(len(p[0]) for p in plan.values()) == 12 and sum(p[1] for p in plan.values()) == 10
+    # sizes: the Server sheet's, a blank one and every counted server (previous version) at the plan's defaults
+    sizes = {p.opd: (p.estimated, p.vcpu, p.ram_gb, p.storage_gb, p.rent) for p in iv.room}
+    assert sizes["DISKOMINFO"] == (1, 8 + 4, 16 + 4, 500 + 80, 1_500_000)  # the VPS has no vCPU: 4 by default
+    assert sizes["BPKAD"] == (0, 16 + 4 + 2, 32 + 8 + 4, 1000 + 200 + 2000, 0)
+    assert sizes["BAPENDA"] == (4, 4 * 4, 4 * 8, 4 * 250, 0) and sizes["BKD"] == (1, 4, 8, 250, 0)
+
+
+def test_migration_order(iv: inv.Inventory) -> None:
+    order = [(m.rank, m.opd, m.app.name, m.public, m.outside, m.shared, m.old_since) for m in iv.order]
+    assert order[:4] == [(1, "BKD", "S.I.M.P.E.G.", False, True, 2, None),  # outside and shared
+                         (2, "DISKOMINFO", "Portal Satu Data", False, True, 0, 2021),  # outside, its server from 2021
+                         (3, "BAPENDA", "SAMSAT Online", False, True, 0, None), (4, "BAPPEDA", "Aplikasi e-Planning",
+                                                                                  False, True, 0, None)]
+    assert [(m.opd, m.app.name, m.shared, m.old_since) for m in iv.order if not m.outside] == [
+        ("BAPPEDA", "SIMPEG", 2, None), ("BPKAD", "Sistem E-Office", 2, None), ("BPKAD", "SIMDA Keuangan", 0, 2019),
+        ("DISKOMINFO", "-2", 0, 2015), ("BPBD", "SIMPEG BPBD", 0, None), ("DISKOMINFO", "@x", 0, None)]
+    assert [m.rank for m in iv.order] == list(range(1, 13))
+
+
+def test_public_applications_come_first() -> None:
+    fw = framework()
+    s = submission(fw, "BKD", applications=apps(app("Intern", hosting="cloud", fw=fw),
+                                                app("Publik", hosting="ruang-server-opd", users="Publik / masyarakat",
+                                                    fw=fw)))
+    assert [m.app.name for m in assemble([s], fw=fw).inventory.order] == ["Publik", "Intern"]
+
+
+def test_network_checks(iv: inv.Inventory) -> None:
+    checks = {(x.opd, x.site.name if x.site else None): (x.need, x.flags) for x in iv.network}
+    # need: max(10, users x 0.5 + active applications x 2); DISKOMINFO has 6 active applications
+    assert checks[("DISKOMINFO", "Kantor Diskominfo")] == (60 * 0.5 + 6 * 2, ())
+    assert checks[("DISKOMINFO", "UPTD Persandian")] == (20 * 0.5 + 6 * 2, ("slow", "outages", "off-network"))
+    assert checks[("BPKAD", "Kantor BPKAD")] == (80 * 0.5 + 4 * 2, ())
+    assert checks[("BAPPEDA", None)] == (10, ("unknown",))  # no office site given
 
 
 def test_service_flags(result) -> None:
@@ -124,8 +161,9 @@ def test_verified_level_is_used_for_flags() -> None:
 def test_empty_inventory() -> None:
     fw = framework()
     s = submission(fw, "BKD", infra=Infrastructure(servers=(ServerCount("pdn", 2, ""),)))
-    iv = inv.analyse(fw, [s])
-    assert iv.entries == [] and iv.shared == [] and iv.spread == [] and iv.dc_totals == (0, 0)
+    iv = inv.analyse(fw, [s], planmod.load(), 2026)
+    assert iv.entries == [] and iv.shared == [] and iv.spread == [] and iv.order == []
+    assert [(p.servers, p.servers_total) for p in iv.room] == [(0, 2)]
 
 
 # ---------------------------------------------------------------- the sheets
@@ -184,21 +222,15 @@ def test_shared_sheet(book) -> None:
 
 
 def test_hosting_sheet(book) -> None:
-    wb, wv = book
+    _, wv = book
     ws = wv["Hosting & Pusat Data"]
-    plan = table(ws, "Kode OPD")
-    total = next(r for r in plan if r["Kode OPD"] == "Jumlah")
-    assert (total["Aplikasi dapat dipindah"], total["Server dapat dipindah"]) == (12, 10)
-    assert wb["Hosting & Pusat Data"].cell(
-        next(i for i, r in enumerate(wb["Hosting & Pusat Data"].iter_rows(values_only=True), 1) if r[0] == "Jumlah"),
-        4).value.startswith("=SUM(")
-    bpkad = next(r for r in plan if r["Kode OPD"] == "BPKAD")
-    assert bpkad["Aplikasi dapat dipindah"] == 2 and bpkad["Server dapat dipindah"] == 3
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     for heading in ("Menurut lokasi hosting", "Aplikasi yang di-hosting di luar provinsi atau di vendor",
-                    "OPD tanpa ruang server", "Bandwidth internet per OPD"):
+                    "OPD tanpa ruang server"):
         assert heading in texts
-    assert wb["Hosting & Pusat Data"]._charts  # native chart of the plan
+    rows = list(ws.iter_rows(values_only=True))
+    at = next(i for i, r in enumerate(rows) if r[0] == "Lokasi")
+    assert rows[at + 1][:4] == ("Ruang server OPD sendiri", None, 5, 8)  # applications, servers
 
 
 def test_services_sheet(book) -> None:
@@ -215,21 +247,22 @@ def test_services_sheet(book) -> None:
 def test_english_inventory_sheets(tmp_path: Path) -> None:
     path = report.write(standard_batch(lang="en"), tmp_path / "en.xlsx").workbook
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
-    assert {"Applications", "Shared Applications", "Hosting & Data Centre", "Services vs Applications"} <= set(names)
+    assert {"Applications", "Shared Applications", "Hosting & Data Centre", "Server Room Plan", "Migration Order",
+            "Network", "Services vs Applications"} <= set(names)
 
 
 def test_ministry_servers_and_applications_are_not_moved() -> None:
-    """One rule for the data-centre plan: nothing at a ministry ("kementerian") is movable, servers included."""
+    """One rule for the server-room plan: nothing at a ministry ("kementerian") is movable, servers included."""
     fw = framework()
     s = submission(fw, "BKD", applications=apps(
         app("SIASN", "kepegawaian", hosting="kementerian", fw=fw), app("SIMPEG", "kepegawaian", hosting="cloud", fw=fw),
         app("Arsip", hosting="vendor-luar-provinsi", fw=fw), app("Lokal", hosting="ruang-server-opd", fw=fw)),
         infra=Infrastructure(servers=(ServerCount("kementerian", 3, ""), ServerCount("ruang-server-opd", 2, ""),
                                       ServerCount("pdn", 1, ""))))
-    iv = inv.analyse(fw, [s])
-    plan = iv.dc_plan[0]
+    iv = inv.analyse(fw, [s], planmod.load(), 2026)
+    plan = iv.room[0]
     assert [a.name for a in plan.apps] == ["SIMPEG", "Arsip", "Lokal"] and plan.servers == 2
-    assert plan.servers_total == 6 and iv.dc_totals == (3, 2)
+    assert plan.servers_total == 6
     assert not inv.movable("kementerian") and not inv.movable("pdn") and inv.movable("lainnya: x")
     # the outside list, split: what could move, and national applications on ministry servers
     assert [e.app.name for e in iv.outside] == ["SIASN", "SIMPEG", "Arsip"]
@@ -253,5 +286,5 @@ def test_hosting_sheet_splits_the_outside_list(book, iv: inv.Inventory) -> None:
     assert all(e.app.hosting == "kementerian" for e in iv.outside_ministry) and iv.outside_ministry
     merged = {str(m) for m in book[0]["Hosting & Pusat Data"].merged_cells.ranges}
     assert f"C{move + 2}:D{move + 2}" in merged and f"E{move + 2}:F{move + 2}" in merged  # headings span their columns
-    texts = [c for r in rows for c in r if isinstance(c, str)]
-    assert any("server kementerian" in x and "Tidak dipindah" in x for x in texts)  # the rule, on the sheet
+    room = [c for r in book[1]["Rencana Ruang Server"].iter_rows(values_only=True) for c in r if isinstance(c, str)]
+    assert any("PDN atau server kementerian" in x for x in room)  # the rule, on the plan

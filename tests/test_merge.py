@@ -44,7 +44,8 @@ def test_workbook_contents(merged: tuple[Path, str]) -> None:
     out, _ = merged
     wb = openpyxl.load_workbook(out, read_only=True)
     for name in ("Ringkasan", "Peringkat", "Matriks", "Validasi", "Berkas", "Belum Mengirim", "Aplikasi",
-                 "Aplikasi Bersama", "Hosting & Pusat Data", "Layanan vs Aplikasi", "Data", "BKD", "DISHUB"):
+                 "Aplikasi Bersama", "Hosting & Pusat Data", "Rencana Ruang Server", "Urutan Migrasi", "Jaringan",
+                 "Layanan vs Aplikasi", "Data", "BKD", "DISHUB"):
         assert name in wb.sheetnames, name
     rows = [r for r in wb["Berkas"].iter_rows(min_row=5, values_only=True) if r and r[0]]
     files = [r for r in rows if r[0].endswith(".xlsx")]

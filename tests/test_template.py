@@ -22,7 +22,7 @@ def sha(p: Path) -> str:
 def test_sheets_and_metadata(template_2018: Path, fw2018) -> None:
     wb = openpyxl.load_workbook(template_2018)
     assert wb.sheetnames == [L.SHEET_GUIDE, L.SHEET_IDENTITY, L.SHEET_ASSESSMENT, L.SHEET_APPS, L.SHEET_INFRA,
-                             L.SHEET_LISTS, L.SHEET_META]
+                             L.SHEET_SERVERS, L.SHEET_NETWORK, L.SHEET_LISTS, L.SHEET_META]
     assert wb[L.SHEET_META].sheet_state == "hidden" and wb[L.SHEET_LISTS].sheet_state == "hidden"
     meta = {r[0].value: r[1].value for r in wb[L.SHEET_META].iter_rows()}
     assert meta == {"template_version": L.TEMPLATE_VERSION, "framework_id": "permenpanrb-5-2018",
@@ -79,8 +79,26 @@ def test_other_sheets(template_2018: Path, roster) -> None:
     assert [c.value for c in apps[L.HEADER_ROW]] == [c.header for c in L.APP_COLUMNS]
     assert any(dv.formula1 == "DaftarHosting" for dv in apps.data_validations.dataValidation)
     infra = wb[L.SHEET_INFRA]
-    assert {c.value for c in infra["A"]} >= {f.label for f in L.INFRA_FIELDS} | {h[1] for h in L.HOSTING}
+    labels = {c.value for c in infra["A"][L.HEADER_ROW:]} - {None}
+    assert labels == {f.label for f in L.INFRA_FIELDS if not f.legacy}  # servers and sites have sheets of their own
     assert apps.print_title_rows == f"${L.HEADER_ROW}:${L.HEADER_ROW}"
+    for sheet, columns, rows in ((L.SHEET_SERVERS, L.SERVER_TABLE, L.SERVER_INPUT_ROWS),
+                                 (L.SHEET_NETWORK, L.NETWORK_TABLE, L.NETWORK_INPUT_ROWS)):
+        ws = wb[sheet]
+        assert [c.value for c in ws[L.HEADER_ROW]] == [c.header for c in columns]
+        assert ws.cell(L.FIRST_DATA_ROW + rows - 1, 2).protection.locked is False and ws.protection.sheet
+        assert ws.protection.insertRows is False  # rows may be inserted (openpyxl: False = not protected)
+    sources = {dv.formula1 for dv in wb[L.SHEET_SERVERS].data_validations.dataValidation}
+    assert {"DaftarHosting", "DaftarJenis", "DaftarYaTidak"} <= sources
+
+
+def test_previous_version_is_the_questionnaire_opds_filled_before(template_previous: Path) -> None:
+    """The previous version is still written byte for byte as it was shipped (its SHA-256 as released), so the
+    tests and samples fill exactly the questionnaire OPDs still send."""
+    assert sha(template_previous) == "9362ab97f77d680d0d8cb139b71c158887864b1e73aa697064b3bafd3b942462"
+    wb = openpyxl.load_workbook(template_previous)
+    assert L.SHEET_SERVERS not in wb.sheetnames and wb[L.SHEET_META]["B1"].value == L.PREVIOUS_VERSION
+    assert {c.value for c in wb[L.SHEET_INFRA]["A"]} >= {f.label for f in L.INFRA_FIELDS} | {h[1] for h in L.HOSTING}
 
 
 def test_2020_template(template_2020: Path, fw2020) -> None:

@@ -152,11 +152,15 @@ def test_submission_comes_back_whole_from_a_worker_process(tmp_path: Path, make_
     path = make_submission(tmp_path, opd="BKD", levels={"1": 1, "2": 5}, date_filled=dt.date(2026, 3, 4),
                            applications=[{"name": "SIMPEG", "function": "Kepegawaian", "status": "Aktif"},
                                          {"name": "Web", "function": "profil dinas", "hosting": "di bawah meja"}],
-                           infrastructure={"provider": "Telkom", "bandwidth": "20 Mbps", "server_room": "Ya"},
-                           servers={"Vendor/hosting di luar provinsi": 3})
+                           infrastructure={"server_room": "Ya"},
+                           server_rows=[{"name": "SIMPEG", "hosting": "Vendor/hosting di luar provinsi", "vcpu": "4 core",
+                                         "apps": "SIMPEG"}],
+                           sites=[{"site": "Kantor BKD", "provider": "Telkom", "bandwidth": "20 Mbps"}])
     task = Task(entry(path, path.name), None, None)
     [here] = read_one(task)
-    assert here.opd_code == "BKD" and len(here.applications) == 2 and here.findings and here.infrastructure.servers
+    infra = here.infrastructure
+    assert here.opd_code == "BKD" and len(here.applications) == 2 and here.findings
+    assert infra.server_rows[0].vcpu == 4 and infra.sites[0].bandwidth == 20
     with Workers(1) as pool:
         assert pool.map(read_one, [task], timeout=60) == [[here]]
 

@@ -7,7 +7,9 @@ typical faults Diskominfo sees: one OPD that sent its file twice (an older and a
 incomplete submission, free-text levels, and one file with levels verified by Diskominfo. Four more OPDs
 sent theirs by e-mail, saved as the clerk saves them: an .eml with the questionnaire and two PDFs of
 evidence, a mailbox (.mbox) with a questionnaire zipped with its evidence and the corrected resend two days
-later, an Outlook .msg, and an e-mail whose attachment was forgotten.
+later, an Outlook .msg, and an e-mail whose attachment was forgotten. Eight OPDs use the current template
+(servers and office sites, some numbers typed as text, one impossible value); two (:data:`LEGACY`) still use
+the previous version, which only counts servers per location.
 """
 
 from __future__ import annotations
@@ -15,15 +17,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import fill  # noqa: E402
+from pipeline import layout as L  # noqa: E402
 from pipeline.catalog import framework as fwmod  # noqa: E402
 from pipeline.catalog import roster as rostermod  # noqa: E402
-from pipeline.template import DEFAULT_TEMPLATE  # noqa: E402
+from pipeline.template import DEFAULT_TEMPLATE, write_template  # noqa: E402
 from tools import mailmake  # noqa: E402
 
 VENDOR = "Vendor/hosting di luar provinsi"
@@ -32,6 +36,7 @@ PEMPROV = "Pusat Data Pemprov (Diskominfo)"
 PDN = "Pusat Data Nasional (PDN)"
 CLOUD = "Penyedia cloud"
 KL = "Server kementerian/lembaga pusat"
+VM, PHYSICAL, SHARED, CLOUD_VM = "Mesin virtual (VM)", "Server fisik", "Shared hosting", "Instans cloud"
 
 NATIONAL = [
     {"name": "SRIKANDI", "function": "Naskah dinas / persuratan", "users": "Internal pemerintah",
@@ -44,7 +49,8 @@ NATIONAL = [
      "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": KL, "status": "Aktif"},
 ]
 
-# code, mean level, spread, date filled, extra applications, infrastructure, servers
+# code, mean level, spread, date filled, extra applications, infrastructure, servers (rows of the Server sheet; for
+# the LEGACY OPDs a count per location)
 PROFILES = {
     "DISKOMINFO": (4.4, 1, dt.date(2026, 3, 9), [
         {"name": "Portal Satu Data Kaltara", "function": "Lainnya: satu data", "users": "Publik / masyarakat",
@@ -61,8 +67,19 @@ PROFILES = {
         {"name": "Layanan Persandian (TTE)", "function": "Layanan publik", "users": "Internal pemerintah",
          "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": PDN, "status": "Aktif"},
     ], {"provider": "Telkom (Astinet)", "bandwidth": 500, "server_room": "Ya",
-        "problems": "Ruang server tanpa genset cadangan", "needs": "Pusat data provinsi bersertifikat"},
-        {PEMPROV: 14, PDN: 2}),
+        "problems": "Ruang server tanpa genset cadangan", "needs": "Pusat data provinsi bersertifikat"}, [
+        {"name": "Portal Satu Data", "hosting": PEMPROV, "city": "Tanjung Selor", "kind": VM, "vcpu": 8, "ram": 16,
+         "storage": 500, "os": "Ubuntu 22.04", "year": 2022, "apps": "Portal Satu Data Kaltara", "backup": "Ya",
+         "backup_where": "NAS Diskominfo"},
+        {"name": "JDIH dan WBS", "hosting": PEMPROV, "city": "Tanjung Selor", "kind": VM, "vcpu": 4, "ram": 8,
+         "storage": 200, "os": "Ubuntu 20.04", "year": 2021, "apps": "JDIH Kaltara; Sistem Pengaduan WBS",
+         "backup": "Ya", "backup_where": "NAS Diskominfo"},
+        {"name": "Server TTE", "hosting": PDN, "city": "Jakarta", "kind": VM, "vcpu": 4, "ram": 8, "storage": 100,
+         "year": 2023, "apps": "Layanan Persandian (TTE)", "backup": "Ya", "backup_where": "PDN"},
+        {"name": "Web server lama", "hosting": OWN, "city": "Tanjung Selor", "kind": PHYSICAL, "vcpu": "8 core",
+         "ram": "16 GB", "storage": "1 TB", "os": "CentOS 7", "year": 2016, "apps": "Portal Satu Data Kaltara",
+         "backup": "Tidak"},
+    ]),
     "BPKAD": (3.6, 1, dt.date(2026, 3, 5), [
         {"name": "SIPKD Kaltara", "function": "Keuangan", "users": "Internal pemerintah", "url": "https://sipkd.kaltaraprov.go.id",
          "developer": "Vendor / pihak ketiga", "hosting": VENDOR, "status": "Aktif", "integrated_with": "SIPD, Bank Kaltara",
@@ -71,8 +88,18 @@ PROFILES = {
          "developer": "Vendor / pihak ketiga", "hosting": VENDOR, "status": "Aktif"},
         {"name": "e-Pajak Daerah", "function": "Layanan publik", "users": "Publik / masyarakat",
          "url": "https://epajak.kaltaraprov.go.id", "developer": "Vendor", "hosting": CLOUD, "status": "Aktif"},
-    ], {"provider": "Telkom", "bandwidth": 100, "server_room": "Ya", "problems": "Listrik sering padam"},
-        {OWN: 3, VENDOR: 2, CLOUD: 1}),
+    ], {"provider": "Telkom", "bandwidth": 100, "server_room": "Ya", "problems": "Listrik sering padam"}, [
+        {"name": "SIPKD", "hosting": VENDOR, "city": "Jakarta", "kind": VM, "vcpu": 8, "ram": 32, "storage": 1000,
+         "os": "Windows Server 2019", "year": 2019, "apps": "SIPKD Kaltara", "backup": "Ya", "backup_where": "vendor",
+         "rent": "Rp 4.500.000"},
+        {"name": "SIMBADA", "hosting": VENDOR, "city": "Jakarta", "kind": SHARED, "apps": "SIMBADA", "rent": 1500000},
+        {"name": "e-Pajak", "hosting": CLOUD, "city": "Singapura", "kind": CLOUD_VM, "vcpu": 4, "ram": 16, "storage": 200,
+         "year": 2022, "apps": "e-Pajak Daerah", "backup": "Ya", "backup_where": "snapshot cloud", "rent": "Rp 3,2 juta"},
+        {"name": "File server", "hosting": OWN, "city": "Tanjung Selor", "kind": PHYSICAL, "vcpu": 4, "ram": 8,
+         "storage": "2 TB", "year": 2014, "backup": "Tidak"},
+        {"name": "Database SIPKD lama", "hosting": OWN, "city": "Tanjung Selor", "kind": PHYSICAL, "vcpu": 8, "ram": 16,
+         "storage": 500, "year": 2017, "apps": "SIPKD Kaltara", "backup": "Tidak"},
+    ]),
     "BAPPEDA": (3.1, 1, dt.date(2026, 3, 4), [
         {"name": "e-Planning Kaltara", "function": "Perencanaan", "users": "Internal pemerintah",
          "url": "http://eplanning.kaltaraprov.go.id", "developer": "Vendor / pihak ketiga", "hosting": VENDOR,
@@ -80,32 +107,45 @@ PROFILES = {
         {"name": "SIPD Perencanaan", "function": "Perencanaan", "users": "Internal pemerintah",
          "url": "https://sipd.kemendagri.go.id", "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": KL,
          "status": "Aktif"},
-    ], {"provider": "Lintasarta", "bandwidth": 50, "server_room": "Tidak"}, {VENDOR: 1}),
+    ], {"provider": "Lintasarta", "bandwidth": 50, "server_room": "Tidak"}, [
+        {"name": "e-Planning", "hosting": VENDOR, "city": "Surabaya", "kind": VM, "vcpu": 4, "ram": 8, "storage": 200,
+         "year": 2020, "apps": "e-Planning Kaltara", "backup": "Ya", "backup_where": "vendor", "rent": 2000000},
+    ]),
     "BKD": (2.9, 1, dt.date(2026, 3, 12), [
         {"name": "SIMPEG Kaltara", "function": "Kepegawaian", "users": "Internal pemerintah",
          "url": "https://simpeg.kaltaraprov.go.id", "developer": "Vendor / pihak ketiga", "hosting": VENDOR,
          "status": "Aktif", "integrated_with": "SIASN BKN", "problems": "Belum terhubung API BKN"},
         {"name": "e-Kinerja", "function": "Kinerja", "users": "Internal pemerintah", "developer": "Vendor",
          "hosting": "server jakarta", "status": "aktif"},
-    ], {"provider": "Telkom", "bandwidth": "30 Mbps", "server_room": "Tidak", "needs": "Server untuk SIMPEG"},
-        {VENDOR: 2}),
+    ], {"provider": "Telkom", "bandwidth": "30 Mbps", "server_room": "Tidak", "needs": "Server untuk SIMPEG"}, [
+        {"name": "SIMPEG", "hosting": VENDOR, "city": "Jakarta", "kind": VM, "vcpu": "4 vCPU", "ram": "8 GB",
+         "storage": "300 GB", "year": 2018, "apps": "SIMPEG Kaltara", "backup": "Ya", "rent": "Rp 2.500.000"},
+        {"name": "e-Kinerja", "hosting": VENDOR, "city": "Jakarta", "kind": "VPS", "vcpu": 2, "ram": 4, "storage": 100,
+         "year": 2021, "apps": "e-Kinerja", "rent": 750000},
+    ]),
     "INSPEKTORAT": (2.6, 1, dt.date(2026, 3, 3), [
         {"name": "e-Audit", "function": "Lainnya: pengawasan internal", "users": "Internal pemerintah",
          "developer": "Vendor / pihak ketiga", "hosting": CLOUD, "status": "Aktif"},
         {"name": "WBS Inspektorat", "function": "WBS", "users": "Publik", "developer": "Dikembangkan sendiri",
          "hosting": "Ruang server OPD sendiri", "status": "Tidak aktif", "problems": "Tidak ada admin"},
-    ], {"provider": "Indihome", "bandwidth": 20, "server_room": "Tidak"}, {CLOUD: 1}),
+    ], {"provider": "Indihome", "bandwidth": 20, "server_room": "Tidak"}, [
+        {"name": "e-Audit", "hosting": CLOUD, "city": "Jakarta", "kind": CLOUD_VM, "vcpu": 2, "ram": 4, "storage": 100,
+         "year": 2023, "apps": "e-Audit", "backup": "Ya", "rent": 1200000},
+    ]),
     "BIRO-ORGANISASI": (2.2, 1, dt.date(2026, 3, 6), [
         {"name": "e-Sakip", "function": "Kinerja", "users": "Internal pemerintah", "developer": "Vendor",
          "hosting": VENDOR, "status": "Aktif", "url": "http://esakip.kaltaraprov.go.id/"},
-    ], {"provider": "Telkom", "bandwidth": 20, "server_room": "Tidak"}, {}),
+    ], {"provider": "Telkom", "bandwidth": 20, "server_room": "Tidak"}, []),
     "DPMPTSP": (3.3, 1, dt.date(2026, 3, 2), [
         {"name": "SiCantik Cloud", "function": "Layanan publik", "users": "Publik / masyarakat",
          "url": "https://sicantik.go.id", "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": PDN,
          "status": "Aktif", "integrated_with": "OSS RBA"},
         {"name": "OSS RBA", "function": "Layanan publik", "users": "Publik / masyarakat", "url": "https://oss.go.id",
          "developer": "Aplikasi umum nasional (berbagi pakai)", "hosting": KL, "status": "Aktif"},
-    ], {"provider": "Telkom", "bandwidth": 100, "server_room": "Ya"}, {OWN: 1}),
+    ], {"provider": "Telkom", "bandwidth": 100, "server_room": "Ya"}, [
+        {"name": "Server antrean loket", "hosting": OWN, "city": "Tanjung Selor", "kind": PHYSICAL, "vcpu": 4, "ram": 0,
+         "storage": 500, "year": 2031, "apps": "Antrean Loket", "backup": "Tidak"},  # RAM 0, a future year: findings
+    ]),
     "DINKES": (1.9, 1, dt.date(2026, 3, 10), [
         {"name": "SIMPUS", "function": "Layanan publik", "users": "Publik / masyarakat", "developer": "Vendor",
          "hosting": VENDOR, "status": "Aktif", "problems": "Data puskesmas belum terintegrasi SATUSEHAT"},
@@ -123,8 +163,54 @@ PROFILES = {
         {"name": "PPDB Online Kaltara", "function": "Layanan publik", "users": "Publik / masyarakat",
          "url": "https://ppdb.kaltaraprov.go.id", "developer": "Vendor / pihak ketiga", "hosting": CLOUD,
          "status": "Aktif"},
-    ], {"provider": "Telkom", "bandwidth": 50, "server_room": "Tidak"}, {CLOUD: 2}),
+    ], {"provider": "Telkom", "bandwidth": 50, "server_room": "Tidak"}, [
+        {"name": "PPDB", "hosting": CLOUD, "city": "Jakarta", "kind": CLOUD_VM, "vcpu": 8, "ram": 16, "storage": 300,
+         "year": 2021, "apps": "PPDB Online Kaltara", "backup": "Ya", "rent": "Rp 6.000.000"},
+        {"name": "PPDB cadangan", "hosting": CLOUD, "city": "Jakarta", "kind": CLOUD_VM, "vcpu": 4, "ram": 8,
+         "storage": 200, "year": 2021, "apps": "PPDB Online Kaltara", "backup": "Ya", "rent": 3000000},
+    ]),
 }
+
+LEGACY = ("DINKES", "DISHUB")  # still on the previous template version: one provider and bandwidth, server counts
+# office sites of the OPDs on the current template (the others: one site from the provider and bandwidth above)
+SITES = {
+    "DISKOMINFO": [{"site": "Kantor Diskominfo, Tanjung Selor", "provider": "Telkom (Astinet)", "bandwidth": 500,
+                    "cost": 25000000, "outages": 0, "intranet": "Ya", "users": 120},
+                   {"site": "Bidang Persandian", "provider": "Telkom", "bandwidth": 100, "cost": 5000000, "outages": 1,
+                    "intranet": "Ya", "users": 30}],
+    "BPKAD": [{"site": "Kantor BPKAD", "provider": "Telkom", "bandwidth": 100, "cost": 8000000, "outages": 4,
+               "intranet": "Ya", "users": 90}],
+    "BAPPEDA": [{"site": "Kantor Bappeda", "provider": "Lintasarta", "bandwidth": 50, "cost": "Rp 4.000.000",
+                 "outages": 0, "intranet": "Tidak", "users": 70}],
+    "INSPEKTORAT": [{"site": "Kantor Inspektorat", "provider": "Indihome", "bandwidth": 20, "outages": 2,
+                     "intranet": "Tidak", "users": 40}],
+    "DISDIKBUD": [{"site": "Kantor Disdikbud", "provider": "Telkom", "bandwidth": 50, "intranet": "Ya", "users": 80},
+                  {"site": "UPTD Tarakan", "provider": "Telkomsel Orbit", "bandwidth": "5 Mbps", "outages": 6,
+                   "intranet": "Tidak", "users": 15}],
+}
+
+
+def inventory(code: str) -> dict[str, object]:
+    """The fill_questionnaire arguments of an OPD's applications, infrastructure, servers and office sites."""
+    _mean, _spread, _date, apps, infra, servers = PROFILES[code]
+    if code in LEGACY:
+        return {"applications": [*NATIONAL, *apps], "infrastructure": infra, "servers": servers}
+    legacy = {f.key for f in L.INFRA_FIELDS if f.legacy}
+    sites = SITES.get(code) or [{"site": "Kantor utama", "provider": infra.get("provider", ""),
+                                 "bandwidth": infra.get("bandwidth"), "intranet": "Ya"}]
+    return {"applications": [*NATIONAL, *apps], "infrastructure": {k: v for k, v in infra.items() if k not in legacy},
+            "server_rows": servers, "sites": sites}
+
+
+def template_for(code: str, scratch: Path) -> Path:
+    """The template an OPD fills in: the current one, or the previous version for the LEGACY OPDs."""
+    if code not in LEGACY:
+        return DEFAULT_TEMPLATE
+    path = scratch / f"template-{L.PREVIOUS_VERSION}.xlsx"
+    if not path.exists():
+        write_template(fwmod.load("permenpanrb-5-2018"), rostermod.load(), path, version=L.PREVIOUS_VERSION)
+    return path
+
 
 SERVICE_NAMES = {"35a": "Perizinan berusaha", "35b": "Informasi layanan publik", "35c": "Pengaduan langsung"}
 
@@ -223,36 +309,36 @@ def make(folder: Path) -> list[Path]:
     rng = random.Random(20261129)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for code, (mean, _spread, date, apps, infra, servers) in PROFILES.items():
-        opd = roster.by_code(code)
-        levels: dict[str, object] = levels_for(fw, mean, rng)
-        explanations = {i: f"Sudah diterapkan sesuai level {lv}; lihat dokumen terlampir." for i, lv in levels.items()}
-        evidence = {i: f"{code}-ind{i}.pdf" for i, lv in levels.items() if lv}
-        verified = None
-        applications = [*NATIONAL, *apps]
-        name = f"Kuesioner SPBE 2026 - {code}.xlsx"
-        if code == "INSPEKTORAT":  # free-text levels typed over the dropdown
-            typed = {"1": "Level 3", "2": "Terdefinisi", "3": " 2 ", "4": "3,0", "5": "Tingkat 2", "6": "２"}
-            levels.update(typed)
-        if code == "DISHUB":  # incomplete: four levels left blank, one unreadable
-            for iid in ("20", "21", "22", "23"):
-                levels.pop(iid)
-            levels["24"] = "belum tahu"
-        if code == "BPKAD":  # Diskominfo verified the levels and lowered some claims
-            verified = {i: (lv - 1 if int(i.rstrip("abc")) % 4 == 0 and lv > 0 else lv) for i, lv in levels.items()}
-        if code == "BKD":  # first version sent on 25 February, revised on 12 March
-            old = {i: max(0, lv - 1) for i, lv in levels.items()}
+    with tempfile.TemporaryDirectory() as scratch:
+        for code, (mean, _spread, date, _apps, _infra, _servers) in PROFILES.items():
+            opd = roster.by_code(code)
+            template = template_for(code, Path(scratch))
+            levels: dict[str, object] = levels_for(fw, mean, rng)
+            explanations = {i: f"Sudah diterapkan sesuai level {lv}; lihat dokumen terlampir." for i, lv in levels.items()}
+            evidence = {i: f"{code}-ind{i}.pdf" for i, lv in levels.items() if lv}
+            verified = None
+            name = f"Kuesioner SPBE 2026 - {code}.xlsx"
+            if code == "INSPEKTORAT":  # free-text levels typed over the dropdown
+                typed = {"1": "Level 3", "2": "Terdefinisi", "3": " 2 ", "4": "3,0", "5": "Tingkat 2", "6": "２"}
+                levels.update(typed)
+            if code == "DISHUB":  # incomplete: four levels left blank, one unreadable
+                for iid in ("20", "21", "22", "23"):
+                    levels.pop(iid)
+                levels["24"] = "belum tahu"
+            if code == "BPKAD":  # Diskominfo verified the levels and lowered some claims
+                verified = {i: (lv - 1 if int(i.rstrip("abc")) % 4 == 0 and lv > 0 else lv) for i, lv in levels.items()}
+            if code == "BKD":  # first version sent on 25 February, revised on 12 March
+                old = {i: max(0, lv - 1) for i, lv in levels.items()}
+                written.append(fill.fill_questionnaire(
+                    template, folder / "Kuesioner SPBE 2026 - BKD (versi awal).xlsx", opd=opd.label, levels=old,
+                    explanations=explanations, evidence=evidence, service_names=SERVICE_NAMES,
+                    identity={"date_filled": dt.date(2026, 2, 25), "respondent": f"Petugas SPBE {code}"},
+                    **inventory(code)))
+                name = "Kuesioner SPBE 2026 - BKD (revisi).xlsx"
             written.append(fill.fill_questionnaire(
-                DEFAULT_TEMPLATE, folder / "Kuesioner SPBE 2026 - BKD (versi awal).xlsx", opd=opd.label, levels=old,
+                template, folder / name, opd=opd.label, levels=levels, verified=verified,
                 explanations=explanations, evidence=evidence, service_names=SERVICE_NAMES,
-                identity={"date_filled": dt.date(2026, 2, 25), "respondent": f"Petugas SPBE {code}"},
-                applications=applications, infrastructure=infra, servers=servers))
-            name = "Kuesioner SPBE 2026 - BKD (revisi).xlsx"
-        written.append(fill.fill_questionnaire(
-            DEFAULT_TEMPLATE, folder / name, opd=opd.label, levels=levels, verified=verified,
-            explanations=explanations, evidence=evidence, service_names=SERVICE_NAMES,
-            identity={"date_filled": date, "respondent": f"Petugas SPBE {code}"},
-            applications=applications, infrastructure=infra, servers=servers))
+                identity={"date_filled": date, "respondent": f"Petugas SPBE {code}"}, **inventory(code)))
     return written + mailed(folder, fw, roster, rng)
 
 

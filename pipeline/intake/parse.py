@@ -8,6 +8,7 @@ here raises for bad content: every problem becomes a Finding with its sheet and 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -19,9 +20,9 @@ from pipeline.catalog.framework import Framework, Indicator
 from pipeline.catalog.roster import Roster
 from pipeline.findings import Finding
 from pipeline.intake.raw import BOOL, EMPTY, ERRORVAL, NUMBER, TEXT, RawCell, RawSheet, RawWorkbook
-from pipeline.intake.values import function_vocab, match_vocab, parse_date, parse_int, parse_level
-from pipeline.model import Answer, AnswerColumns, Application, Infrastructure, ServerCount, Submission
-from pipeline.text import a1, clean_text, col_letter, fold
+from pipeline.intake.values import function_vocab, match_vocab, parse_date, parse_int, parse_level, parse_quantity
+from pipeline.model import Answer, AnswerColumns, Application, Infrastructure, Server, ServerCount, Site, Submission
+from pipeline.text import a1, cell_key, clean_text, col_letter, fold
 
 
 class _Ctx:
@@ -107,7 +108,7 @@ def parse(raw: RawWorkbook, base: Submission, fw: Framework, roster: Roster,
         else:
             _read_answers(ctx, assess, fw)
             _read_apps(ctx, raw.sheet(L.SHEET_APPS), fw)
-            _read_infra(ctx, raw.sheet(L.SHEET_INFRA))
+            _read_infra(ctx, raw)
     return ctx.submission(base)
 
 
@@ -431,104 +432,157 @@ def _read_answer(ctx: _Ctx, sheet: RawSheet, r: int, cols: dict[str, int], fw: F
     return Answer(ind.id, level, verified, r, texts["service_name"][0], bool(texts["evidence"][0]))
 
 
-# ---------------------------------------------------------------- applications
+# ---------------------------------------------------------------- tables: applications, servers, office sites
+
+Row = dict[str, tuple[str, str]]  # column key -> (text, A1 reference)
 
 
-def _read_apps(ctx: _Ctx, sheet: RawSheet | None, fw: Framework) -> None:
+def _table(ctx: _Ctx, sheet: RawSheet | None, columns: tuple[L.Column, ...],
+           what: str) -> tuple[int, dict[str, int], list[tuple[int, Row]]] | None:
+    """The filled rows of a one-row-per-item table: (heading row, column of each key, [(row, its texts)]).
+    A missing sheet or name column is a finding and gives None."""
     if sheet is None:
-        ctx.add("missing-optional-sheet", expected=L.SHEET_APPS)
-        return
-    header = _find_header(sheet, L.APP_COLUMNS, ctx)
-    if header is None or "name" not in header[1]:
-        ctx.add("missing-column", sheet.name, expected="Nama Aplikasi")
-        return
+        ctx.add("missing-optional-sheet", expected=what)
+        return None
+    header = _find_header(sheet, columns, ctx)
+    if header is None or columns[1].key not in header[1]:
+        ctx.add("missing-column", sheet.name, expected=columns[1].header)
+        return None
     hrow, cols = header
-    fvocab = function_vocab(fw)
-    vocabs = {"users": L.USERS, "developer": L.DEVELOPERS, "hosting": L.HOSTING, "status": L.STATUS}
     value_cols = {col for key, col in cols.items() if key != "no"}
     if any(r2 > hrow for _r1, _c1, r2, _c2 in sheet.merged):
         rows = sorted({r for (r, c) in sheet.cells if r > hrow})  # a merge may carry a value into any row
-    else:  # rows holding nothing but the pre-filled "No." give no application: not read
+    else:  # rows holding nothing but the pre-filled "No." give nothing: not read
         rows = sorted({r for (r, c) in sheet.cells if r > hrow and c in value_cols})
+    out = []
+    for r in rows:
+        values = {c.key: ("", "") for c in columns}  # a column the sheet lacks reads as empty
+        values.update((key, (ctx.text(_cell(ctx, sheet, r, col, report_merge=False), sheet.name, a1(r, col)),
+                             a1(r, col))) for key, col in cols.items() if key != "no")
+        if any(v for key, (v, _) in values.items() if key != "no"):
+            out.append((r, values))
+    return hrow, cols, out
+
+
+def _vocab(ctx: _Ctx, sheet: str, value: tuple[str, str], vocab: L.Vocab) -> tuple[str, str]:
+    """A dropdown answer normalised (key, label); a coerced or unknown one is reported."""
+    text, ref = value
+    key, label, exact = match_vocab(text, vocab)
+    if text and not exact:
+        code = "vocabulary-unknown" if key.startswith("lainnya") else "vocabulary-coerced"
+        ctx.add(code, sheet, ref, found=text, expected=label if code == "vocabulary-coerced" else
+                ", ".join(v[1] for v in vocab))
+    return key, label
+
+
+def _yes_no(ctx: _Ctx, sheet: str, value: tuple[str, str]) -> str:
+    key = _vocab(ctx, sheet, value, L.YES_NO)[0]
+    return "" if key.startswith("lainnya") else key
+
+
+def _quantity(ctx: _Ctx, sheet: RawSheet, ref: str, key: str, header: str) -> float | None:
+    """A number of the Server or Jaringan table (or the previous version's bandwidth); problems reported."""
+    if not ref:
+        return None
+    r, c = cell_key(ref)
+    cell = _cell(ctx, sheet, r, c, report_merge=False)
+    value, code, expected = parse_quantity(cell, key, ctx.fields.get("year") or dt.date.today().year)
+    if code:
+        found = f"={cell.formula}" if cell.formula is not None else _plain(cell)
+        ctx.add(code, sheet.name, ref, found=found, expected=expected, detail=header)
+    return value
+
+
+def _int(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _read_apps(ctx: _Ctx, sheet: RawSheet | None, fw: Framework) -> None:
+    table = _table(ctx, sheet, L.APP_COLUMNS, L.SHEET_APPS)
+    if table is None:
+        return
+    hrow, cols, rows = table
+    fvocab = function_vocab(fw)
+    vocabs = {"function": fvocab, "users": L.USERS, "developer": L.DEVELOPERS, "hosting": L.HOSTING, "status": L.STATUS}
     beyond = 0
     last_template_row = hrow + L.APP_INPUT_ROWS
-    for r in rows:
-        values = {}
-        for key, col in cols.items():
-            if key == "no":
-                continue
-            ref = a1(r, col)
-            values[key] = (ctx.text(_cell(ctx, sheet, r, col, report_merge=False), sheet.name, ref), ref)
-        if not any(v for v, _ in values.values()):
-            continue
-        name = values.get("name", ("", ""))[0]
-        if not name:
+    for r, values in rows:
+        if not values["name"][0]:
             ctx.add("application-name-missing", sheet.name, a1(r, cols["name"]))
             continue
-        if r > last_template_row:
-            beyond += 1
-        norm = {}
-        for key, vocab in (("function", fvocab), *vocabs.items()):
-            text, ref = values.get(key, ("", ""))
-            k, label, exact = match_vocab(text, vocab)
-            if text and not exact:
-                code = "vocabulary-unknown" if k.startswith("lainnya") else "vocabulary-coerced"
-                ctx.add(code, sheet.name, ref, found=text,
-                        expected=label if code == "vocabulary-coerced" else ", ".join(v[1] for v in vocab))
-            norm[key] = (k, label)
+        beyond += r > last_template_row
+        norm = {key: _vocab(ctx, sheet.name, values[key], vocab) for key, vocab in vocabs.items()}
+        text = {key: values[key][0] for key in ("url", "integrated_with", "problems", "needs")}
         ctx.fields["applications"].append(Application(
-            name=name, function=norm["function"][0], function_label=norm["function"][1],
-            users=norm["users"][1], url=values.get("url", ("", ""))[0], developer=norm["developer"][1],
-            hosting=norm["hosting"][0], integrated_with=values.get("integrated_with", ("", ""))[0],
-            status=norm["status"][0], problems=values.get("problems", ("", ""))[0],
-            needs=values.get("needs", ("", ""))[0], sheet=sheet.name, row=r, cell=a1(r, cols["name"])))
+            name=values["name"][0], function=norm["function"][0], function_label=norm["function"][1],
+            users=norm["users"][1], developer=norm["developer"][1], hosting=norm["hosting"][0],
+            status=norm["status"][0], sheet=sheet.name, row=r, cell=a1(r, cols["name"]), **text))
     if beyond:
         ctx.add("rows-beyond-table", sheet.name, a1(last_template_row + 1, cols["name"]), found=beyond)
+
+
+def _read_servers(ctx: _Ctx, sheet: RawSheet | None) -> tuple[Server, ...]:
+    table = _table(ctx, sheet, L.SERVER_TABLE, L.SHEET_SERVERS)
+    out = []
+    heads = {c.key: c.header for c in L.SERVER_TABLE}
+    for r, v in table[2] if table else ():
+        num = {k: _quantity(ctx, sheet, v[k][1], k, heads[k]) for k in ("vcpu", "ram", "storage", "year", "rent")}
+        apps = tuple(a.strip() for a in re.split(r"[;\n]", v["apps"][0]) if a.strip())
+        out.append(Server(v["name"][0], _vocab(ctx, sheet.name, v["hosting"], L.HOSTING)[0], v["city"][0],
+                          _vocab(ctx, sheet.name, v["kind"], L.KINDS)[0], num["vcpu"], num["ram"], num["storage"],
+                          v["os"][0], _int(num["year"]), apps, _yes_no(ctx, sheet.name, v["backup"]),
+                          v["backup_where"][0], _int(num["rent"]), r, v["apps"][1]))
+    return tuple(out)
+
+
+def _read_sites(ctx: _Ctx, sheet: RawSheet | None) -> tuple[Site, ...]:
+    table = _table(ctx, sheet, L.NETWORK_TABLE, L.SHEET_NETWORK)
+    out = []
+    heads = {c.key: c.header for c in L.NETWORK_TABLE}
+    for r, v in table[2] if table else ():
+        num = {k: _quantity(ctx, sheet, v[k][1], k, heads[k]) for k in ("bandwidth", "cost", "outages", "users")}
+        out.append(Site(v["site"][0], v["provider"][0], num["bandwidth"], _int(num["cost"]), _int(num["outages"]),
+                        _yes_no(ctx, sheet.name, v["intranet"]), _int(num["users"]), sheet.name, r))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- infrastructure
 
 
-def _read_infra(ctx: _Ctx, sheet: RawSheet | None) -> None:
+def _read_infra(ctx: _Ctx, raw: RawWorkbook) -> None:
+    """Infrastruktur (the server room, and in the previous version the one provider, bandwidth and the server
+    counts per location), then the Server and Jaringan sheets of the current version."""
+    sheet = raw.sheet(L.SHEET_INFRA)
+    version = ctx.fields.get("template_version", "")
+    legacy = version == L.PREVIOUS_VERSION or (not version and raw.sheet(L.SHEET_SERVERS) is None)
     if sheet is None:
         ctx.add("missing-optional-sheet", expected=L.SHEET_INFRA)
-        return
-    values = _read_form(ctx, sheet, L.INFRA_FIELDS)
-    bw_text, bw_ref, _ = values["bandwidth"]
-    bandwidth = None
-    if bw_text:
-        m = re.fullmatch(r"\s*(\d+(?:[.,]\d+)?)\s*(mbps|mb|m)?\s*", bw_text.casefold())
-        if m:
-            bandwidth = float(m[1].replace(",", "."))
-        else:
-            ctx.add("number-invalid", sheet.name, bw_ref, found=bw_text, expected="Mbps")
-    room_text, room_ref, _ = values["server_room"]
-    room, _label, exact = match_vocab(room_text, L.YES_NO)
-    if room_text and not exact:
-        if room.startswith("lainnya"):
-            ctx.add("vocabulary-unknown", sheet.name, room_ref, found=room_text, expected="Ya, Tidak")
-            room = ""
-        else:
-            ctx.add("vocabulary-coerced", sheet.name, room_ref, found=room_text, expected=_label)
+    values = _read_form(ctx, sheet, L.INFRA_FIELDS) if sheet is not None else {}
+    text = {f.key: values.get(f.key, ("", "", None))[0] for f in L.INFRA_FIELDS}
+    ref = {f.key: values.get(f.key, ("", "", None))[1] for f in L.INFRA_FIELDS}
+    room = _yes_no(ctx, sheet.name, (text["server_room"], ref["server_room"])) if sheet is not None else ""
+    sites: tuple[Site, ...] = ()
     servers = []
-    labels = {fold(label): key for key, label, _ in L.HOSTING}
-    for (r, c), cell in sorted(sheet.cells.items()):
-        if c != 1 or cell.kind != TEXT:
-            continue
-        key = labels.get(fold(cell.value))
-        if key is None:
-            continue
-        count_cell = _cell(ctx, sheet, r, 2, report_merge=False)
-        text = ctx.text(count_cell, sheet.name, a1(r, 2))
-        if not text:
-            continue
-        n = parse_int(text)
-        if n is None or n < 0:
-            ctx.add("number-invalid", sheet.name, a1(r, 2), found=text, expected="0, 1, 2, ...")
-            continue
-        note = ctx.text(_cell(ctx, sheet, r, 3, report_merge=False), sheet.name, a1(r, 3))
-        servers.append(ServerCount(key, n, note))
+    if legacy and sheet is not None:
+        bandwidth = _quantity(ctx, sheet, ref["bandwidth"], "bandwidth", L.INFRA_FIELDS[1].label)
+        if text["provider"] or text["bandwidth"]:
+            row = cell_key(ref["bandwidth"] or ref["provider"])[0]
+            sites = (Site("", text["provider"], bandwidth, None, None, "", None, sheet.name, row),)
+        labels = {fold(label): key for key, label, _ in L.HOSTING}
+        for (r, c), cell in sorted(sheet.cells.items()):
+            key = labels.get(fold(cell.value)) if c == 1 and cell.kind == TEXT else None
+            count_text = ctx.text(_cell(ctx, sheet, r, 2, report_merge=False), sheet.name, a1(r, 2)) if key else ""
+            if not count_text:
+                continue
+            n = parse_int(count_text)
+            if n is None or n < 0:
+                ctx.add("number-invalid", sheet.name, a1(r, 2), found=count_text, expected="0, 1, 2, ...")
+                continue
+            servers.append(ServerCount(key, n, ctx.text(_cell(ctx, sheet, r, 3, report_merge=False), sheet.name,
+                                                        a1(r, 3))))
+    rows: tuple[Server, ...] = ()
+    if not legacy:
+        rows, sites = _read_servers(ctx, raw.sheet(L.SHEET_SERVERS)), _read_sites(ctx, raw.sheet(L.SHEET_NETWORK))
     ctx.fields["infrastructure"] = Infrastructure(
-        provider=values["provider"][0], bandwidth_mbps=bandwidth, has_server_room=room,
-        problems=values["problems"][0], needs=values["needs"][0], servers=tuple(servers), server_room_cell=room_ref)
-
+        has_server_room=room, problems=text["problems"], needs=text["needs"], servers=tuple(servers),
+        server_rows=rows, sites=sites, server_room_cell=ref["server_room"])

@@ -38,7 +38,7 @@ from pipeline.intake.sniff import human_size
 from pipeline.model import ARCHIVE, EVIDENCE, MESSAGE, WORKBOOK, Source, Submission
 
 WANTED_SHEETS = frozenset(normalise_name(s) for s in (L.SHEET_IDENTITY, L.SHEET_ASSESSMENT, L.SHEET_APPS,
-                                                       L.SHEET_INFRA, L.SHEET_META))
+                                                       L.SHEET_INFRA, L.SHEET_SERVERS, L.SHEET_NETWORK, L.SHEET_META))
 # names of files meant as questionnaires: inside a container, anything else that is not a workbook is evidence
 SPREADSHEET_NAMES = (".xlsx", ".xlsm", ".xltx", ".xltm", ".xls", ".xlsb", ".ods", ".ots", ".fods", ".csv")
 MAIL_NAMES = (".eml", ".msg", ".mbox")

@@ -185,3 +185,70 @@ def function_vocab(fw: Framework) -> L.Vocab:
         "data-terbuka": ("data terbuka", "open data", "satu data", "portal data"),
     }
     return tuple((s.key, s.label, syn.get(s.key, ())) for s in fw.services)
+
+
+# ---------------------------------------------------------------- quantities (the Server and Jaringan tables)
+
+_SCALES: dict[str, dict[str, float]] = {  # unit -> the words typed after a number and what they multiply it by
+    "core": {"": 1, "core": 1, "cores": 1, "vcpu": 1, "cpu": 1, "inti": 1},
+    "gb": {"": 1, "gb": 1, "g": 1, "gib": 1, "tb": 1000, "t": 1000, "tib": 1000, "mb": 0.001},
+    "mbps": {"": 1, "mbps": 1, "mb": 1, "m": 1, "gbps": 1000, "kbps": 0.001},
+    "rp": {"": 1, "ribu": 1e3, "rb": 1e3, "k": 1e3, "juta": 1e6, "jt": 1e6, "miliar": 1e9},
+    "count": {"": 1, "kali": 1, "x": 1, "orang": 1, "pengguna": 1, "pegawai": 1},
+    "year": {"": 1},
+}
+_SHOW = {"core": "{} vCPU", "gb": "{} GB", "mbps": "{} Mbps", "rp": "Rp {}", "count": "{}", "year": "{}"}
+_EXAMPLE = {"core": "8", "gb": "16", "mbps": "50", "rp": "2500000", "count": "2", "year": "2019"}  # a plain number
+_QTY = re.compile(r"(?:rp\.?|idr)?\s*(\d[\d.,]*)\s*([a-z]*)\.?\s*(?:,-|\.-)?\s*(?:(?:/|per)\s*(?:bulan|bln))?")
+
+
+def _decimal(text: str) -> float:
+    """A number as typed in Indonesia or elsewhere: "2.500.000", "2,500,000", "1,5", "1.5", "2.500.000,50"."""
+    if "," in text and "." in text:  # both: the last one is the decimal separator
+        point = "," if text.rfind(",") > text.rfind(".") else "."
+        text = text.replace("." if point == "," else ",", "").replace(point, ".")
+    elif re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", text):  # thousands groups
+        text = text.replace(".", "").replace(",", "")
+    return float(text.replace(",", "."))
+
+
+def _shown(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:.6g}"
+
+
+def parse_quantity(cell: RawCell | None, key: str, year: int) -> tuple[float | None, str, str]:
+    """Read one number of the Server or Jaringan table (``key`` of :data:`layout.QUANTITIES`).
+
+    Returns (value or None, finding code or "", what was expected or read as): "" for a number cell
+    or a plain number typed as text; "number-coerced" when it was read from text such as "16 GB",
+    "1,5 TB" or "Rp 2.500.000" (converted to the column's unit); "number-invalid" when it cannot
+    be read; "value-implausible" when it is outside the column's plausible range (a year after
+    ``year``, the evaluation year). A value is None unless the code is "" or "number-coerced".
+    """
+    unit, lo, hi = L.QUANTITIES[key]
+    hi = hi or year
+    if cell is None or (cell.value is None and cell.formula is None) or (cell.kind == EMPTY and cell.formula is None):
+        return None, "", ""
+    coerced = False
+    if cell.formula is not None or cell.kind in (ERRORVAL, BOOL):
+        return None, "number-invalid", _EXAMPLE[unit]
+    if cell.kind == NUMBER:
+        value = float(cell.value)
+    else:
+        text = unicodedata.normalize("NFKC", str(cell.value)).strip().casefold()
+        m = _QTY.fullmatch(text)
+        scale = _SCALES[unit].get(m[2]) if m else None
+        try:
+            value = _decimal(m[1]) * scale if scale is not None else None
+        except ValueError:
+            value = None
+        if value is None:
+            return None, "number-invalid", _EXAMPLE[unit]
+        coerced = not re.fullmatch(r"\d+", text)
+    if unit == "rp":
+        value = float(round(value))
+    elif unit in ("core", "count", "year") and value != int(value):
+        return None, "number-invalid", _EXAMPLE[unit]
+    if not lo <= value <= hi:
+        return None, "value-implausible", f"{_shown(lo)}-{_shown(hi)}"
+    return value, "number-coerced" if coerced else "", _SHOW[unit].format(_shown(value))

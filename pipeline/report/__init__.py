@@ -1,8 +1,8 @@
 """The consolidated workbook that officials open: ranking, gaps, validation and inventory.
 
 Sheets, in order: Ringkasan, Peringkat, Matriks, one gap sheet per OPD (named from the OPD code),
-Validasi, Berkas, Belum Mengirim, Aplikasi, Aplikasi Bersama, Hosting & Pusat Data, Layanan vs
-Aplikasi, Data (English names when ``result.lang == "en"``; every text from :mod:`pipeline.i18n.report`).
+Validasi, Berkas, Belum Mengirim, Aplikasi, Aplikasi Bersama, Hosting & Pusat Data, Rencana Ruang
+Server, Urutan Migrasi, Jaringan, Layanan vs Aplikasi, Data (English names when ``result.lang == "en"``; every text from :mod:`pipeline.i18n.report`).
 Above :data:`pipeline.settings.PER_OPD_LIMIT` OPDs (or on request) the gap sheets go to one workbook
 per OPD (:mod:`.per_opd`), linked from Peringkat.
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline import settings
 from pipeline.batch import MergeResult
-from pipeline.report import apps, data, files, gap_sheet, hosting, matrix, per_opd, ranking, summary, writer
+from pipeline.report import apps, data, files, gap_sheet, hosting, matrix, per_opd, ranking, room, summary, writer
 from pipeline.workers import Workers
 
 
@@ -81,6 +81,9 @@ def build(wb: object, result: MergeResult, *, gap_sheets: bool, links: dict[str,
     apps.applications(ctx, result)
     apps.shared(ctx, result)
     hosting.write(ctx, result)
+    room.plan(ctx, result)
+    room.order(ctx, result)
+    room.network(ctx, result)
     apps.services(ctx, result)
     data.write(ctx, result)
     first.ws.activate()

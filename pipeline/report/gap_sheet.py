@@ -1,5 +1,6 @@
 """One OPD's gap analysis sheet: key figures, a chart against the province, the minimal plan, the what-if
-indicator table and the OPD's own findings. In the main workbook (one sheet per OPD) and in per-OPD workbooks."""
+indicator table, the OPD's servers and what would move into the provincial server room, and the OPD's own
+findings. In the main workbook (one sheet per OPD) and in per-OPD workbooks."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import operator
 from dataclasses import dataclass
 from fractions import Fraction
 
+from pipeline import inventory
 from pipeline.batch import MergeResult
 from pipeline.findings import Finding, severity_label
 from pipeline.report.style import GRID, MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, stored
@@ -45,15 +47,25 @@ class GapData:
     rows: tuple[tuple, ...]  # per indicator: the GapRow fields of ROW_FIELDS
     findings: tuple[Finding, ...]  # sorted
     evidence: tuple[tuple[str, str, int], ...] = ()  # evidence files received: (entry name, what it is, size)
+    # the Server sheet's rows (name, hosting, kind, vCPU, RAM, storage, year, moves, rent, applications, 0), and
+    # the previous version's counts as (note, hosting, "", None x 4, moves, None, "", count)
+    servers: tuple[tuple, ...] = ()
+    moving: tuple[tuple[str, str], ...] = ()  # applications that would move: (name, hosting)
 
 
 def data_of(r: MergeResult, code: str, sheet: str) -> GapData:
     sub = r.submission_of(code)
     score, gap = r.scores[code], r.gaps[code]
+    room = r.inventory.room_of(code)
+    servers = tuple((s.name, s.hosting, s.kind, s.vcpu, s.ram_gb, s.storage_gb, s.year, inventory.movable(s.hosting),
+                     s.rent, "; ".join(s.apps), 0) for s in room.machines) + tuple(
+        (c.note, c.location, "", None, None, None, None, inventory.movable(c.location), None, "", c.count)
+        for c in room.counts)
     return GapData(code, r.opd_name(code), sheet, sub.file, score.missing, score.domains, score.aspects,
                    dataclasses.replace(gap, rows=()), tuple(map(_row_fields, gap.rows)),
                    tuple(sorted(sub.findings, key=Finding.sort_key)),
-                   tuple((e.file, e.label, e.size) for e in r.evidence.get(code, ())))
+                   tuple((e.file, e.label, e.size) for e in r.evidence.get(code, ())), servers,
+                   tuple((a.name, a.hosting) for a in room.apps))
 
 
 def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
@@ -126,7 +138,7 @@ def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
 
     row = _plan(ctx, out, data, max(row, 3 + math.ceil(height / 20)) + 2)
     last = _indicators(ctx, out, data, row + 2, planned_row)
-    row = _findings(ctx, out, data, last + 3)
+    row = _findings(ctx, out, data, _servers(ctx, out, data, last + 3) + 3)
     if data.evidence:
         _evidence(ctx, out, data, row + 2)
     ws.freeze_panes(3, 0)
@@ -225,11 +237,45 @@ def _evidence(ctx: Ctx, out: object, data: GapData, row: int) -> None:
         fit_row(out.ws, row, [(name, 46)])
 
 
-def _findings(ctx: Ctx, out: object, data: GapData, row: int) -> int:
-    """This OPD's findings, from a new printed page; each column placed where the sheet's widths suit it:
-    cell A, message B (wrapped), sheet C, severity D, code E:G (merged), how to fix H:K (merged, wrapped)."""
+
+def _servers(ctx: Ctx, out: object, data: GapData, row: int) -> int:
+    """From a new printed page (the findings follow): the OPD's servers, laid out on the sheet's widths, and the
+    applications that would move; the last row."""
     t, f, ws = ctx.t, ctx.f, out.ws
     ws.set_h_pagebreaks([row])
+    out.text(row, 0, t["opd_servers"], f["h2"])
+    row += 1
+    if data.servers:
+        for c, key in enumerate(("no", "server", "hosting", "kind", "vcpu", "ram_gb", "storage_gb", "year_in_service",
+                                 "moves", "rent_month", "runs")):
+            out.text(row, c, t[key], f["header"])
+        ws.set_row(row, 30)
+    for n, (name, hosting, kind, vcpu, ram, storage, year, moves, rent, apps, count) in enumerate(data.servers, 1):
+        row += 1
+        label = ctx.text("servers_counted", n=count, note=f" ({name})" if name else "") if count else name
+        where, kind = ctx.hosting(hosting), ctx.server_kind(kind)
+        out.num(row, 0, n, f["int"])
+        out.text(row, 1, label, f["wrap"])
+        out.text(row, 2, where, f["wrap"])
+        out.text(row, 3, kind, f["wrap"])
+        for c, value in ((4, vcpu), (5, ram), (6, storage), (7, year)):
+            out.num(row, c, value, f["int"] if c == 7 else f["count"])
+        out.text(row, 8, t["yes-no.ya" if moves else "yes-no.tidak"], f["text"])
+        out.num(row, 9, rent, f["count"])
+        out.text(row, 10, apps, f["wrap"])
+        fit_row(ws, row, [(label, 46), (where, 12), (kind, 15), (apps, 60)])
+    row += 1
+    moving = "; ".join(f"{name} ({ctx.hosting(hosting)})" for name, hosting in data.moving) or t["none"]
+    text = ctx.text("opd_moving", apps=moving) if data.servers or data.moving else t["no_servers"]
+    out.merged(row, 0, 10, text, f["plain_wrap"])
+    fit_row(ws, row, [(text, 170)])
+    return row
+
+
+def _findings(ctx: Ctx, out: object, data: GapData, row: int) -> int:
+    """This OPD's findings (the last row); each column placed where the sheet's widths suit it: cell A, message B (wrapped),
+    sheet C, severity D, code E:G (merged), how to fix H:K (merged, wrapped)."""
+    t, f, ws = ctx.t, ctx.f, out.ws
     out.text(row, 0, t["opd_findings"], f["h2"])
     row += 1
     if not data.findings:

@@ -1,18 +1,13 @@
-"""Hosting & Pusat Data: the data-centre plan, applications and servers by location and OPD, what is hosted
-outside the province, OPDs without a server room, bandwidth."""
+"""Hosting & Pusat Data: applications and servers by location and OPD, what is hosted outside the province, OPDs
+without a server room (what would move into the provincial server room: :mod:`.room`)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from pipeline import layout as L
-from pipeline import settings
 from pipeline.batch import MergeResult
-from pipeline.report.style import GRID, OPD_COLOUR
-from pipeline.report.summary import style_chart
-from pipeline.report.writer import Ctx, Out, fit_row, print_setup
-from pipeline.text import col_letter
+from pipeline.report.writer import Ctx, Out, print_setup
 
 
 def _locations(keys: Iterable[str]) -> list[str]:
@@ -32,10 +27,9 @@ def write(ctx: Ctx, r: MergeResult) -> None:
     for c, w in enumerate((16, 34, 14, 14, 14, 14, 40)):
         ws.set_column(c, c, w)
     out.title(t["hosting_title"], f["title"])
-    row = _plan(ctx, out, r)
 
     # counts by location
-    row = _section(out, row + 2, t["by_location"], f)
+    row = _section(out, 2, t["by_location"], f)
     for c, h in enumerate((t["location"], "", t["n_app_loc"], t["n_srv_loc"])):
         out.text(row, c, h, f["header"])
     for key in _locations([*iv.apps_by_location, *iv.servers_by_location]):
@@ -102,76 +96,5 @@ def write(ctx: Ctx, r: MergeResult) -> None:
         row += 1
         out.text(row, 0, t["none"], f["note"])
 
-    row = _section(out, row + 2, t["bandwidth"], f)
-    for c, h in enumerate((t["code"], t["provider"], t["mbps"])):
-        out.text(row, c, h, f["header"])
-    for code, provider, mbps in iv.bandwidth:
-        row += 1
-        b = body.row(row)
-        b.text(0, code, f["text"])
-        b.text(1, provider, f["text"])
-        b.num(2, mbps, f["mbps"])
-        b.end()
     ws.freeze_panes(1, 0)
     print_setup(ws)
-
-
-def _plan(ctx: Ctx, out: Out, r: MergeResult) -> int:
-    """The data-centre plan first (it is what the officials decide on), with its chart; the row it ends on."""
-    t, f, iv, ws = ctx.t, ctx.f, r.inventory, out.ws
-    row = _section(out, 2, t["plan_dc"], f)
-    out.merged(row, 0, 6, t["plan_dc_note"], f["plain_wrap"])  # the rule: long, so wrapped over the table's width
-    fit_row(ws, row, [(t["plan_dc_note"], 110)])
-    row += 1
-    heads = ("code", "name", "active_total", "apps_move", "servers_total", "servers_move", "apps_move_names")
-    for c, key in enumerate(heads):
-        out.text(row, c, t[key], f["header"])
-    ws.set_row(row, 30)
-    first = row + 1
-    chart = len(iv.dc_plan) <= settings.CHART_MAX_OPDS
-    body = ctx.body(out, stream=not chart)  # a chart caches the cells it reads: they are written through xlsxwriter
-    for p in iv.dc_plan:
-        row += 1
-        b = body.row(row)
-        names = "; ".join(f"{a.name} ({ctx.hosting(a.hosting)})" for a in p.apps)
-        name = r.opd_name(p.opd)
-        b.text(0, p.opd, f["text"])
-        b.text(1, name, f["wrap"])
-        b.num(2, p.apps_total, f["int"])
-        b.num(3, len(p.apps), f["int"])
-        b.num(4, p.servers_total, f["int"])
-        b.num(5, p.servers, f["int"])
-        b.text(6, names, f["wrap"])
-        b.end([(name, 34), (names, 40)])
-    last = row
-    row += 1
-    out.text(row, 0, t["total"], f["bold"])
-    out.blank(row, 1, f["bold"])
-    totals = (sum(p.apps_total for p in iv.dc_plan), iv.dc_totals[0], sum(p.servers_total for p in iv.dc_plan),
-              iv.dc_totals[1])
-    for c, value in enumerate(totals, 2):
-        col = col_letter(c + 1)
-        if iv.dc_plan:
-            out.formula(row, c, f"=SUM({col}{first + 1}:{col}{last + 1})", value, f["int"])
-        else:
-            out.num(row, c, value, f["int"])
-    out.blank(row, 6, f["bold"])
-    if not chart:  # one bar pair per OPD would be unreadable; the table above is complete
-        row += 1
-        out.text(row, 0, ctx.text("chart_skipped", chart=t["chart_dc"], limit=settings.CHART_MAX_OPDS,
-                                  sheet=out.name), f["note"])
-    elif iv.dc_plan:
-        bars = ctx.wb.add_chart({"type": "bar"})
-        for c, colour in ((3, OPD_COLOUR), (5, "#ED7D31")):
-            bars.add_series({"name": [out.name, first - 1, c], "categories": [out.name, first, 0, last, 0],
-                             "values": [out.name, first, c, last, c], "fill": {"color": colour},
-                             "data_labels": {"value": True}, "gap": 50})
-        style_chart(bars, t["chart_dc"])
-        bars.set_legend({"position": "bottom"})
-        bars.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
-        bars.set_x_axis({"min": 0, "num_format": "0", "major_gridlines": {"visible": True, "line": {"color": GRID}}})
-        height = max(280, 40 * len(iv.dc_plan) + 110)
-        bars.set_size({"width": 620, "height": height})
-        ws.insert_chart(2, 8, bars)
-        row = max(row, 2 + math.ceil(height / 20))
-    return row

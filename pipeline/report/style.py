@@ -117,6 +117,14 @@ def format_specs(fw: Framework) -> dict[object, dict]:
         "int": cell(num_format="0", align="center"),
         "int_input": cell(num_format="0", align="center", bg_color=INPUT_FILL),
         "count": cell(num_format="#,##0"),
+        "count_bold": cell(num_format="#,##0", bold=True),
+        "n1": cell(num_format="#,##0.0"),
+        "n2": cell(num_format="#,##0.00"),
+        # a figure that holds an estimate (a server size from the plan's defaults): marked, italic grey
+        "est": cell(num_format=f'#,##0"{MISSING_MARK}"', italic=True, font_color=MISSING_FONT),
+        "param": cell(bg_color=INPUT_FILL, bold=True),  # a planning parameter: a what-if input
+        "param_pct": cell(bg_color=INPUT_FILL, bold=True, num_format="0%"),
+        "param_rp": cell(bg_color=INPUT_FILL, bold=True, num_format="#,##0"),
         "idx": cell(num_format="0.00"),
         "idx_bold": cell(num_format="0.00", bold=True),
         "idx_big": fmt(num_format="0.00", bold=True, font_size=28, font_color=HEADER_FILL, valign="vcenter"),

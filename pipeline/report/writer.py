@@ -38,7 +38,8 @@ from pipeline.text import a1, clean_text
 FIXED_DATE = dt.datetime(2026, 1, 1, 0, 0, 0)  # document dates are fixed so output is byte-stable
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 SHEET_KEYS = ("sheet_summary", "sheet_ranking", "sheet_matrix", "sheet_validation", "sheet_files", "sheet_missing",
-              "sheet_data", "sheet_apps", "sheet_shared", "sheet_hosting", "sheet_services")
+              "sheet_data", "sheet_apps", "sheet_shared", "sheet_hosting", "sheet_room", "sheet_order", "sheet_network",
+              "sheet_services")
 _RESERVED_SHEETS = {"history"}  # Excel refuses a sheet named History
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -273,6 +274,12 @@ class Ctx:
         if key.startswith("lainnya:"):
             return self.t["other_location"].format(text=key.split(":", 1)[1].strip())
         return key
+
+    def server_kind(self, key: str) -> str:
+        """Label of a server kind key ("lainnya: x" -> "Lainnya: x", "" -> "")."""
+        if key.startswith("lainnya:"):
+            return self.t["other_location"].format(text=key.split(":", 1)[1].strip())
+        return self.t.get(f"server-kind.{key}", key)
 
     def status(self, key: str) -> str:
         """Label of an application status key."""

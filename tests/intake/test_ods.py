@@ -128,8 +128,9 @@ def test_ods_answers_score_exactly_as_xlsx(tmp_path: Path, make_submission, fw20
                         verified={"8": 1, "9": "4 - Terintegrasi"},
                         applications=[{"name": "SIMPEG", "function": "Kepegawaian", "status": "Aktif",
                                        "hosting": "Penyedia cloud", "url": "https://simpeg.example"}],
-                        infrastructure={"provider": "Telkom", "bandwidth": "20 Mbps", "server_room": "Tidak"},
-                        servers={"Penyedia cloud": 2}),
+                        infrastructure={"server_room": "Tidak"},
+                        server_rows=[{"name": "SIMPEG", "hosting": "Penyedia cloud", "vcpu": "4 core", "apps": "SIMPEG"}],
+                        sites=[{"site": "Kantor BKD", "provider": "Telkom", "bandwidth": "20 Mbps"}]),
         make_submission(src, opd="DINKES", name="dinkes.xlsx", levels={"10": 5, "11": 0}, replace_levels=False),
         make_submission(src, opd="", name="blank-opd.xlsx"),
     ]

@@ -12,7 +12,7 @@ import pytest
 from pipeline import layout as L
 from pipeline.intake.raw import RawCell
 from pipeline.intake.read import Task, entry, read_one
-from pipeline.intake.values import parse_level
+from pipeline.intake.values import parse_level, parse_quantity
 
 
 def read(path: Path, rel: str | None = None, framework: str | None = None):
@@ -71,6 +71,27 @@ def test_level_problems(value, code, fw2018) -> None:
 def test_zero_out_of_range_in_2020(fw2020) -> None:
     assert parse_level(RawCell(0.0, "n"), fw2020, "service")[1] == "level-out-of-range"
     assert parse_level(RawCell("Transaksi", "s"), fw2020, "service")[:2] == (3, "level-coerced")
+
+
+QUANTITIES = [  # typed, column, (value read, finding code)
+    (8.0, "vcpu", (8, "")), ("8", "vcpu", (8, "")), ("8 core", "vcpu", (8, "number-coerced")),
+    ("4 vCPU", "vcpu", (4, "number-coerced")), ("16 GB", "ram", (16, "number-coerced")),
+    ("512 MB", "ram", (0.512, "number-coerced")), ("1,5 TB", "storage", (1500, "number-coerced")),
+    ("1.500,5", "storage", (1500.5, "number-coerced")), ("1,500.5", "storage", (1500.5, "number-coerced")),
+    ("1 Gbps", "bandwidth", (1000, "number-coerced")), ("Rp 2.500.000", "rent", (2_500_000, "number-coerced")),
+    ("2,5 juta", "rent", (2_500_000, "number-coerced")), ("2.500.000,-/bulan", "rent", (2_500_000, "number-coerced")),
+    ("IDR 2,500,000 per bulan", "cost", (2_500_000, "number-coerced")), ("banyak", "vcpu", (None, "number-invalid")),
+    ("2,5", "vcpu", (None, "number-invalid")), (10000.0, "vcpu", (None, "value-implausible")),
+    (0.0, "ram", (None, "value-implausible")), (2031.0, "year", (None, "value-implausible")),
+    (2026.0, "year", (2026, "")), ("Rp 500", "rent", (None, "value-implausible")),
+]
+
+
+@pytest.mark.parametrize("typed,key,expected", QUANTITIES)
+def test_numbers_of_the_server_and_network_tables(typed, key, expected) -> None:
+    """Numbers typed as text are read in the column's unit with a warning; impossible values are not used."""
+    got = parse_quantity(RawCell(typed, "n" if isinstance(typed, float) else "s"), key, 2026)
+    assert got[:2] == expected
 
 
 def test_problems_located_in_workbook(tmp_path: Path, make_submission, fw2018) -> None:
@@ -342,7 +363,7 @@ def test_inventory_vocabularies(tmp_path: Path, make_submission) -> None:
              "status": "Aktif"},
             {"name": "", "url": "http://x.go.id"},
             {"name": "E-Absen", "function": "presensi pegawai", "hosting": "di bawah meja", "status": "Tidak aktif"}]
-    sub = read(make_submission(tmp_path, applications=apps,
+    sub = read(make_submission(tmp_path, applications=apps, framework="previous",
                                infrastructure={"provider": "Telkom", "bandwidth": "banyak", "server_room": "punya"},
                                servers={"Vendor/hosting di luar provinsi": 3, "Ruang server OPD sendiri": "dua"}))
     by_name = {a.name: a for a in sub.applications}
@@ -355,8 +376,8 @@ def test_inventory_vocabularies(tmp_path: Path, make_submission) -> None:
     assert {("Aplikasi", "application-name-missing"), ("Aplikasi", "vocabulary-coerced"),
             ("Aplikasi", "vocabulary-unknown"), ("Infrastruktur", "number-invalid")} <= codes
     infra = sub.infrastructure
-    assert infra.provider == "Telkom" and infra.bandwidth_mbps is None and infra.has_server_room == "ya"
-    assert [(s.location, s.count) for s in infra.servers] == [("vendor-luar-provinsi", 3)]
+    assert [(s.provider, s.bandwidth) for s in infra.sites] == [("Telkom", None)] and infra.has_server_room == "ya"
+    assert [(s.location, s.count) for s in infra.servers] == [("vendor-luar-provinsi", 3)] and not infra.server_rows
 
 
 def test_rows_beyond_table(tmp_path: Path, make_submission) -> None:
@@ -386,7 +407,7 @@ def test_server_room_inconsistency(tmp_path: Path, make_submission, fw2018) -> N
 
     apps = [{"name": "WBS", "function": "WBS", "hosting": "Ruang server OPD sendiri", "status": "Aktif"}]
     sub = consistency(fw2018, read(make_submission(tmp_path, applications=apps, infrastructure={"server_room": "Tidak"},
-                                                   servers={"Ruang server OPD sendiri": 2})))
+                                                   servers={"Ruang server OPD sendiri": 2}, framework="previous")))
     found = [(f.sheet, f.cell, i18n.render(f.found)) for f in sub.findings if f.code == "server-room-inconsistent"]
     assert found == [("Infrastruktur", "B7", "aplikasi WBS dan 2 server")]
     assert [i18n.render(f.found, "en") for f in sub.findings if f.code == "server-room-inconsistent"] == [

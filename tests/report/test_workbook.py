@@ -20,7 +20,7 @@ from tests.libreoffice import pdf_text, to_pdf
 
 FIXED = ["Ringkasan", "Peringkat", "Matriks"]
 TAIL = ["Validasi", "Berkas", "Belum Mengirim", "Aplikasi", "Aplikasi Bersama", "Hosting & Pusat Data",
-        "Layanan vs Aplikasi", "Data"]
+        "Rencana Ruang Server", "Urutan Migrasi", "Jaringan", "Layanan vs Aplikasi", "Data"]
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +152,7 @@ def test_charts_are_native_and_reference_cells(written: Path) -> None:
     with zipfile.ZipFile(written) as z:
         charts = sorted(n for n in z.namelist() if n.startswith("xl/charts/chart"))
         xml = z.read("xl/charts/chart2.xml").decode()
-    assert len(charts) == 4 + 6 + 1  # 4 on Ringkasan, one per gap sheet, the data-centre plan
+    assert len(charts) == 4 + 6  # 4 on Ringkasan, one per gap sheet
     assert "<c:f>Ringkasan!" in xml and "<c:numCache>" in xml
 
 
@@ -230,9 +230,24 @@ def test_gap_sheet_contents_and_what_if_formula(book, values, result) -> None:
     fr, _ = find(ws, "Catatan validasi berkas OPD ini")
     codes = [ws.cell(i, 5).value for i in range(fr + 2, fr + 8)]
     assert "vocabulary-unknown" in codes and "control-characters" in codes
-    # own columns: code E:G and hint H:K merged, the severity column keeps its width; a page break before
+    # own columns: code E:G and hint H:K merged, the severity column keeps its width
     assert f"E{fr + 1}:G{fr + 1}" in {str(m) for m in ws.merged_cells.ranges}
-    assert ws.column_dimensions["D"].width > 14 and fr - 1 in [b.id for b in ws.row_breaks.brk]
+    assert ws.column_dimensions["D"].width > 14
+    # the OPD's servers, from a new page, and what moves into the provincial server room
+    sr, _ = find(ws, "Server OPD dan rencana pemindahan ke ruang server provinsi")
+    assert sr - 1 in [b.id for b in ws.row_breaks.brk] and sr < fr
+    servers = rows_of(ws, sr + 1)[:-1]  # the last row: what moves
+    assert [(x["Server"], x["Lokasi hosting"], x["vCPU"], x["Tahun"], x["Pindah"]) for x in servers] == [
+        ("Web Portal", "Pusat Data Pemprov (Diskominfo)", 4, 2022, "Tidak"),
+        ("Server Lama", "Ruang server OPD sendiri", 8, 2015, "Ya"), ("VPS Satu Data", "Penyedia cloud", None, 2021, "Ya")]
+    assert servers[2]["Sewa per bulan (Rp)"] == 1_500_000 and servers[2]["Aplikasi yang dijalankan"] == "Portal Satu Data"
+    moving = ws.cell(sr + 5, 1).value
+    assert moving.startswith("Aplikasi aktif yang pindah ke ruang server provinsi: Portal Satu Data (Penyedia cloud)")
+    counted = rows_of(book["BAPENDA"], find(book["BAPENDA"], "Server OPD dan rencana pemindahan ke ruang server "
+                                                              "provinsi")[0] + 1)[:-1]
+    assert [(x["Server"], x["Pindah"]) for x in counted] == [
+        ("4 server: jumlah saja (kuesioner versi lama), ukuran diperkirakan", "Ya"),
+        ("2 server: jumlah saja (kuesioner versi lama), ukuran diperkirakan", "Tidak")]
     back = ws["K2"].hyperlink  # back to the ranking (only in the main workbook)
     assert back is not None and back.location == "'Peringkat'!A1"
 
