@@ -27,8 +27,11 @@ from pipeline import fill  # noqa: E402
 from pipeline import layout as L  # noqa: E402
 from pipeline.catalog import framework as fwmod  # noqa: E402
 from pipeline.catalog import roster as rostermod  # noqa: E402
-from pipeline.template import DEFAULT_TEMPLATE, write_template  # noqa: E402
+from pipeline.template import write_template  # noqa: E402
 from tools import mailmake  # noqa: E402
+
+# the clone's template, also when the package is installed elsewhere (not editable: bench/gen.py imports it first)
+DEFAULT_TEMPLATE = ROOT / "templates" / "blank_questionnaire.xlsx"
 
 VENDOR = "Vendor/hosting di luar provinsi"
 OWN = "Ruang server OPD sendiri"
