@@ -41,7 +41,6 @@ WRITE_TIMEOUT_S = 600.0  # wall-clock limit of writing one chunk of per-OPD work
 
 # the consolidated workbook
 PER_OPD_LIMIT = 100  # above this many scored OPDs the gap sheets go to one workbook per OPD
-OPD_FOLDER = "opd"  # where the per-OPD workbooks go, beside the main workbook
 CHART_MAX_OPDS = 60  # charts with one bar per OPD are drawn up to this many bars
 STREAM_ABOVE = 2000  # above this many OPDs the main workbook streams its rows (xlsxwriter constant_memory)
 EXCEL_MAX_CHARS = 32767  # Excel's longest cell text

@@ -8,6 +8,7 @@ xlsxwriter; either way the same bytes, whichever process writes it.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -98,21 +99,35 @@ def write_chunk(task: Task) -> Msg | None:
 
 
 class Pending:
-    """Per-OPD workbooks being written by the workers while this process writes the main workbook:
-    :meth:`wait` collects them (raising a worker's OutputError), :meth:`close` stops a pool of its own."""
+    """Per-OPD workbooks being written by the workers while this process writes the main workbook.
 
-    def __init__(self, result: MergeResult, folder: Path, workers: Workers | None) -> None:
-        self.paths = paths(result, folder)
+    Made from the batch (:attr:`digest` names their content), then :meth:`start` writes them into a folder;
+    :meth:`wait` collects them (raising a worker's OutputError), :meth:`close` stops a pool of its own.
+    """
+
+    def __init__(self, result: MergeResult, workers: Workers | None) -> None:
         sheets = sheet_names(result, i18n.table(result.lang, "report"))
-        items = [(gap_sheet.data_of(result, code, sheets[code]), str(p)) for code, p in self.paths.items()]
-        self.own = workers is None
-        self.workers = workers or Workers(inline=len(items) <= settings.PER_OPD_LIMIT, preload=WORKER_MODULES)
+        self.names = {code: p.name for code, p in paths(result, Path()).items()}
+        self.items = [(gap_sheet.data_of(result, code, sheets[code]), name) for code, name in self.names.items()]
         fw = result.framework
+        self.meta = (fw.path or fw.id, fw.fingerprint, "en" if result.lang == "en" else "id", result.year,
+                     result.band_rule, result.summary)
+        self.digest = hashlib.sha256(repr((self.meta, self.items)).encode("utf-8", "surrogatepass")).hexdigest()
+        self.own = workers is None
+        self.workers = workers or Workers(inline=len(self.items) <= settings.PER_OPD_LIMIT, preload=WORKER_MODULES)
+        self.tasks: list[Task] = []
+        self.futures: list = []
+        self.paths: dict[str, Path] = {}
+
+    def start(self, folder: Path) -> Pending:
+        """Start writing the workbooks into ``folder``."""
+        self.paths = {code: folder / name for code, name in self.names.items()}
+        items = [(data, str(folder / name)) for data, name in self.items]
         chunk = max(1, min(CHUNK, math.ceil(len(items) / (self.workers.n * 4))))
-        self.tasks = [Task(fw.path or fw.id, fw.fingerprint, "en" if result.lang == "en" else "id", result.year,
-                           result.band_rule, result.summary, tuple(items[k:k + chunk]), settings.ACCELERATE)
+        self.tasks = [Task(*self.meta, tuple(items[k:k + chunk]), settings.ACCELERATE)
                       for k in range(0, len(items), chunk)]
         self.futures = [self.workers.submit(write_chunk, task, settings.WRITE_TIMEOUT_S) for task in self.tasks]
+        return self
 
     def wait(self) -> dict[str, Path]:
         for task, fut in zip(self.tasks, self.futures, strict=True):
@@ -136,4 +151,4 @@ def _raise(failed: Msg | None) -> None:
 
 def start(result: MergeResult, folder: Path, workers: Workers | None = None) -> Pending:
     """Start writing the per-OPD workbooks of ``result`` under ``folder``."""
-    return Pending(result, folder, workers)
+    return Pending(result, workers).start(folder)

@@ -318,17 +318,18 @@ def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callabl
     file is bad ("" when it is good); ``before_replace()`` runs last (its exception keeps the previous file).
 
     Raises:
-        OutputError: the file is open in Excel or the folder is not writable, or the check failed.
+        OutputError: what kept the file from being written (:func:`pipeline.report.publish.error`: disk full,
+            not writable, open in Excel), or the check failed.
     """
-    locked = OutputError("error.output-locked", path=path)
-    if path.is_dir():
-        raise locked
+    from pipeline.report import publish as pub
+
+    pub.check_target(path)
     tmp: Path | None = None
     try:
         try:
             fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:40]}-", suffix=".xlsx", dir=path.parent)
         except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            pub.make_folder(path.parent)
             fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:40]}-", suffix=".xlsx", dir=path.parent)
         tmp = Path(name)
         try:
@@ -346,16 +347,16 @@ def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callabl
             raise OutputError("error.output-verify", path=path, why=why)
         if before_replace is not None:
             before_replace()
-        os.replace(tmp, path)  # fails on a directory or a file locked by Excel
+        os.replace(tmp, path)  # fails on a file locked by Excel
         tmp = None
-    except (OSError, FileCreateError, FileSizeError):
-        raise locked from None
+    except (OSError, FileCreateError, FileSizeError) as exc:
+        raise pub.error(exc, path) from None
     finally:
         if tmp is not None:
             try:
                 tmp.unlink(missing_ok=True)
             except OSError:
-                pass  # the temp file may still be held by an antivirus scanner; it is hidden and harmless
+                pass  # the temp file may still be held by an antivirus scanner; the next run deletes it
     return path
 
 
