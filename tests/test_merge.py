@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys

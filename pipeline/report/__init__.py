@@ -13,7 +13,8 @@ numbers), one module per sheet family, :mod:`.per_opd`, and :mod:`.fast` (option
 from __future__ import annotations
 
 import dataclasses
-import shutil
+import io
+import time
 from pathlib import Path
 
 from pipeline import settings
@@ -71,26 +72,30 @@ def write(result: MergeResult, path: Path, *, per_opd_files: bool | None = None,
         constant_memory = many and len(result.kept) > settings.STREAM_ABOVE
         names: list[str] = []
 
-        def write_to(tmp: Path) -> None:
-            wb = writer.new_workbook(str(tmp), constant_memory)
+        def written() -> bytes:  # in memory: a full disk then fails one plain write, not xlsxwriter's zip file
+            buf = io.BytesIO()
+            wb = writer.new_workbook(buf, constant_memory)
             names[:] = build(wb, result, gap_sheets=not many, links=links,
                              opd_folder=final.name if final and many else None)
             wb.close()
+            return buf.getvalue()
 
         def swap_in() -> None:
             publish.check_staged(staged, pending.wait())
             publish.swap_in(staged, final)
+            if settings.FAULT_DELAY_S:
+                time.sleep(settings.FAULT_DELAY_S * 20)
 
         try:
             if pending is not None:
                 pending.start(staged)
-            writer.publish(path, write_to, lambda tmp: writer.verify_workbook(tmp, names),
+            writer.publish(path, written(), lambda tmp: writer.verify_workbook(tmp, names),
                            before_replace=swap_in if pending else None)
         finally:
             if pending is not None:
                 pending.close()  # never leave workers behind
             if staged is not None:
-                shutil.rmtree(staged, ignore_errors=True)  # gone already when swapped in
+                publish.remove(staged)  # gone already when swapped in
         publish.clean(path.parent, keep=final, main=path)  # the older sets
     opd_workbooks = {code: final / name for code, name in pending.names.items()} if pending else {}
     return dataclasses.replace(result, workbook=path, opd_workbooks=opd_workbooks)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from pipeline.batch import MergeResult
 from pipeline.catalog import framework as fwmod
 from pipeline.errors import OutputError, PipelineError
 from pipeline.i18n import Msg
-from pipeline.report import fast, gap_sheet, writer
+from pipeline.report import fast, gap_sheet, publish, writer
 from pipeline.report.gap_sheet import GapData
 from pipeline.report.writer import Meta
 from pipeline.scoring.rank import ProvinceSummary
@@ -92,9 +93,11 @@ def write_chunk(task: Task) -> Msg | None:
     for data, target in task.items:
         payload = book(meta, data, task.accelerate)
         try:
-            writer.publish(Path(target), payload)
+            publish.write_new(Path(target), payload)
         except PipelineError as exc:
             return exc.msg
+        if settings.FAULT_DELAY_S:
+            time.sleep(settings.FAULT_DELAY_S)
     return None
 
 
@@ -139,7 +142,7 @@ class Pending:
 
     def close(self) -> None:
         for fut in self.futures:
-            fut.cancel()  # chunks not started (a failed main workbook); those being written finish
+            fut.cancel()  # chunks not started (a failed main workbook); pebble stops those being written
         if self.own:
             self.workers.close()
 
@@ -150,5 +153,6 @@ def _raise(failed: Msg | None) -> None:
 
 
 def start(result: MergeResult, folder: Path, workers: Workers | None = None) -> Pending:
-    """Start writing the per-OPD workbooks of ``result`` under ``folder``."""
+    """Start writing the per-OPD workbooks of ``result`` under ``folder`` (made when missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
     return Pending(result, workers).start(folder)

@@ -18,6 +18,7 @@ import re
 import shutil
 import stat
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -150,9 +151,38 @@ def clean(folder: Path, keep: Path | None = None, main: Path | None = None) -> N
 def staging(final: Path) -> Path:
     """A new hidden folder beside ``final`` to write its files into."""
     try:
-        return Path(tempfile.mkdtemp(prefix=f".~{final.name}-", dir=final.parent))
+        folder = Path(tempfile.mkdtemp(prefix=f".~{final.name}-", dir=final.parent))
+        folder.chmod(0o755)  # mkdtemp makes it private; the workbooks are meant to be shared
+        return folder
     except OSError as exc:
         raise error(exc, final) from None
+
+
+def write_new(path: Path, payload: bytes) -> None:
+    """Write a new file into a staging folder (which is never made again here: a run that gave up removed it).
+
+    Raises:
+        OutputError: it cannot be written (the disk is full, the staging folder is gone...).
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise error(exc, path) from None
+
+
+def remove(folder: Path) -> None:
+    """Delete a staging folder; again while a worker that was stopped may still be adding a file to it."""
+    for _ in range(50):
+        shutil.rmtree(folder, ignore_errors=True)
+        if not os.path.lexists(folder):
+            return
+        time.sleep(0.1)
 
 
 def check_staged(folder: Path, names: Mapping[str, Path]) -> None:

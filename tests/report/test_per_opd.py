@@ -15,7 +15,7 @@ from pipeline import report, settings
 from pipeline.catalog.framework import display
 from pipeline.errors import OutputError
 from pipeline.i18n import msg
-from pipeline.report import per_opd, writer
+from pipeline.report import per_opd, publish
 from pipeline.workers import Failed, Workers
 from tests.batchfactory import large_batch, standard_batch
 from tests.libreoffice import pdf_text, to_pdf
@@ -97,14 +97,14 @@ def test_an_unwritable_opd_workbook_fails_the_run_and_keeps_the_previous_report(
         result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "rekap.xlsx"
     target.write_bytes(b"previous")
-    publish = writer.publish
+    write_new = publish.write_new
 
-    def failing(path: Path, payload: object, *args: object, **kw: object) -> Path:
+    def failing(path: Path, payload: bytes) -> None:
         if path.name == "BKD.xlsx":
             raise OutputError("error.output-write", path=path, error="Input/output error")
-        return publish(path, payload, *args, **kw)
+        write_new(path, payload)
 
-    monkeypatch.setattr(writer, "publish", failing)
+    monkeypatch.setattr(publish, "write_new", failing)
     with pytest.raises(OutputError) as err:
         report.write(result, target, per_opd_files=True, workers=Workers(inline=True))
     assert "BKD.xlsx cannot be written (Input/output error)" in err.value.message("en")
