@@ -115,7 +115,8 @@ class Pending:
         fw = result.framework
         self.meta = (fw.path or fw.id, fw.fingerprint, "en" if result.lang == "en" else "id", result.year,
                      result.band_rule, result.summary)
-        self.digest = hashlib.sha256(repr((self.meta, self.items)).encode("utf-8", "surrogatepass")).hexdigest()
+        content = (fw.id, *self.meta[1:], self.items)  # not the catalog's path: where it is installed does not count
+        self.digest = hashlib.sha256(repr(content).encode("utf-8", "surrogatepass")).hexdigest()
         self.own = workers is None
         self.workers = workers or Workers(inline=len(self.items) <= settings.PER_OPD_LIMIT, preload=WORKER_MODULES)
         self.tasks: list[Task] = []
