@@ -1,7 +1,9 @@
 """Command-line interface: options, a call to :mod:`pipeline.batch`, the report object printed, an exit code.
 
 Exit codes: 0 success; 1 a file was rejected (check), --strict failed (merge) or a fatal error
-(bad catalog, roster or targets file, output not writable); 2 usage error.
+(bad catalog, roster or targets file; an output that cannot be written, is being written by another run,
+or would be replaced by nothing); 2 usage error (an output path that is a folder or under a file). Each
+fatal error's exit code is its class's ``exit_code`` (:mod:`pipeline.errors`).
 """
 
 from __future__ import annotations
