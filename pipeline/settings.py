@@ -45,7 +45,8 @@ CHART_MAX_OPDS = 60  # charts with one bar per OPD are drawn up to this many bar
 STREAM_ABOVE = 2000  # above this many OPDs the main workbook streams its rows (xlsxwriter constant_memory)
 EXCEL_MAX_CHARS = 32767  # Excel's longest cell text
 
-# A pause after each per-OPD workbook and before the main workbook is renamed into place, so that the fault tests
+# A pause after each per-OPD workbook, and 20 times as long before and after the main workbook is renamed into place
+# (after the per-OPD folder was, before the older sets are deleted), so that the fault tests
 # (tests/test_faults.py) can kill a run at a known stage; 0 (no pause) unless the environment sets SPBE_FAULT_DELAY.
 FAULT_DELAY_S = float(os.environ.get("SPBE_FAULT_DELAY") or 0)
 

@@ -185,7 +185,8 @@ def _after_the_fault(w: World, run: Run, out: Path | None = None) -> None:
     assert sorted(os.listdir(out)) == sorted([w.new.folder, "rekap.xlsx"]) and w.new.complete_in(out)
 
 
-@pytest.mark.parametrize("stage", ["reading", "per-opd writing", "between the folder and the main workbook"])
+@pytest.mark.parametrize("stage", ["reading", "per-opd writing", "between the folder and the main workbook",
+                                   "before the old set is deleted"])
 def test_kill_9(world: World, stage: str) -> None:
     w = world
     w.restore_old()
@@ -195,11 +196,16 @@ def test_kill_9(world: World, stage: str) -> None:
         _wait_for(lambda: b"Reading files" in b"".join(run.stderr), run)
     elif stage == "per-opd writing":
         _wait_for(lambda: _staged(w.out) >= 3, run)
-    else:
+    elif stage == "between the folder and the main workbook":
         _wait_for(lambda: (w.out / w.new.folder).is_dir(), run)
+    else:
+        _wait_for(lambda: _sha(w.out / "rekap.xlsx") == w.new.main, run)
     assert len(run.alive()) >= 3  # the run, its fork server and workers, the tracker: all must go
     run.kill(signal.SIGKILL)
-    assert w.old.complete_in(w.out)  # killed before the main workbook was renamed: the old set, whole
+    if stage == "before the old set is deleted":
+        assert w.new.complete_in(w.out) and (w.out / w.old.folder).is_dir()  # the next run deletes it
+    else:
+        assert w.old.complete_in(w.out)  # killed before the main workbook was renamed: the old set, whole
     _after_the_fault(w, run)
 
 

@@ -96,6 +96,8 @@ def write(result: MergeResult, path: Path, *, per_opd_files: bool | None = None,
                 pending.close()  # never leave workers behind
             if staged is not None:
                 publish.remove(staged)  # gone already when swapped in
+        if settings.FAULT_DELAY_S:
+            time.sleep(settings.FAULT_DELAY_S * 20)
         publish.clean(path.parent, keep=final, main=path)  # the older sets
     opd_workbooks = {code: final / name for code, name in pending.names.items()} if pending else {}
     return dataclasses.replace(result, workbook=path, opd_workbooks=opd_workbooks)

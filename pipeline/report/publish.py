@@ -80,9 +80,11 @@ def _acquire(folder: Path) -> int:
     fd = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+    except BlockingIOError:
         os.close(fd)
         raise OutputError("error.output-busy", folder=folder) from None
+    except OSError:
+        pass  # a file system without locks (some network shares): the run goes on unlocked
     return fd
 
 
