@@ -103,12 +103,13 @@ def error(exc: BaseException, path: Path) -> OutputError:
     """The output error that says what happened to ``path`` (an OSError, or xlsxwriter's wrapper of one)."""
     cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
     code = getattr(cause, "errno", None)
+    folder = path.parent.parent if path.parent.name.startswith(".~") else path.parent  # not a staging folder
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG):
-        return OutputError("error.disk-full", path=path, folder=path.parent)
+        return OutputError("error.disk-full", path=path, folder=folder)
     if getattr(cause, "winerror", None) in (32, 33) or (os.name == "nt" and isinstance(cause, PermissionError)):
         return OutputError("error.output-locked", path=path)  # a sharing violation: open in Excel
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return OutputError("error.output-not-writable", path=path, folder=path.parent)
+        return OutputError("error.output-not-writable", path=path, folder=folder)
     why = getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
     return OutputError("error.output-write", path=path, error=why)
 
