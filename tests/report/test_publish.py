@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -102,3 +103,11 @@ def test_leftovers_of_a_killed_run_are_cleaned_and_nothing_else(result, tmp_path
             (tmp_path / name / "A.xlsx").write_bytes(b"x")
     report.write(result, tmp_path / "rekap.xlsx")
     assert sorted(os.listdir(tmp_path)) == sorted([*kept, "rekap.xlsx"])
+
+
+def test_a_full_disk_while_staging_names_the_output_folder(tmp_path: Path) -> None:
+    staged = tmp_path / ".~rekap-opd-0123456789ab-x1y2z3w4" / "BKD.xlsx"
+    err = publish.error(OSError(errno.ENOSPC, "No space left on device"), staged)
+    assert err.message("en").endswith(f"free space in {tmp_path} and run again.")
+    err = publish.error(OSError(errno.EDQUOT, "Disk quota exceeded"), tmp_path / "rekap.xlsx")
+    assert err.message("en").startswith(f"The disk is full while writing {tmp_path / 'rekap.xlsx'};")
