@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pipeline.catalog import roster as rostermod
 from pipeline.catalog import targets as targetsmod
 from pipeline.catalog.framework import Framework, display
 from pipeline.catalog.roster import Opd, Roster
-from pipeline.errors import InputError
+from pipeline.errors import InputError, OutputError
 from pipeline.findings import Finding
 from pipeline.intake import read as intake
 from pipeline.model import ARCHIVE, EVIDENCE, MESSAGE, FileOutcome, Submission
@@ -167,13 +168,14 @@ def check(paths: Sequence[Path], *, framework: str | None = None, roster: str | 
 def merge(input_dir: Path, output: Path | None = None, *, framework: str | None = None,
           roster: str | None = None, targets: str | None = None, plan: str | None = None, year: int | None = None,
           band_rule: str | None = None, lang: str = "id", per_opd_files: bool | None = None,
-          workers: Workers | None = None, on_progress: Progress | None = None) -> MergeResult:
+          workers: Workers | None = None, on_progress: Progress | None = None, output_folder: Path | None = None,
+          allow_empty: bool = False) -> MergeResult:
     """Read, validate, score and rank every file in ``input_dir``, then write the consolidated workbook.
 
     Args:
         input_dir: folder with the e-mailed workbooks (read only).
-        output: the workbook to write (default ``output/rekap-spbe-<year>.xlsx``); None with
-            ``write=False`` semantics is not offered: use :func:`assemble` to score without writing.
+        output: the workbook to write (default ``<output_folder>/rekap-spbe-<year>.xlsx``).
+        output_folder: where the default workbook goes (default ``output``).
         framework, roster, targets, plan: catalog id or file, roster CSV, targets JSON, server-room planning
             parameters JSON (defaults: the 2018 catalog, the packaged roster, the next predikat band, the
             packaged planning defaults).
@@ -181,13 +183,16 @@ def merge(input_dir: Path, output: Path | None = None, *, framework: str | None 
         band_rule: "unrounded" or "rounded" (default: the catalog's).
         lang: "id" or "en", for the workbook.
         per_opd_files: also write one workbook per OPD (None: above :data:`settings.PER_OPD_LIMIT` OPDs).
+        allow_empty: write a rekap scoring no OPD over an existing one (else that run keeps the old rekap).
     Returns:
         The :class:`MergeResult`, with the paths written.
     Raises:
-        PipelineError: a bad catalog, roster or targets file, a missing input folder, an output that
-            cannot be written. Problems in the submitted files are never raised: they are findings.
+        PipelineError: a bad catalog, roster or targets file, a missing input folder, an input folder that
+            emptied or vanished while it was read, a run scoring no OPD that would replace a rekap, an output
+            that cannot be written or is being written by another run. Problems in the submitted files are
+            never raised: they are findings. Whenever it raises, the previous output is unchanged.
     """
-    from pipeline import report
+    from pipeline.report import publish, write
 
     if not input_dir.is_dir():
         raise InputError("error.input-missing", folder=input_dir)
@@ -195,12 +200,19 @@ def merge(input_dir: Path, output: Path | None = None, *, framework: str | None 
     ros = rostermod.load(roster)
     tgt = targetsmod.load(targets, fw, ros)
     parameters = planmod.load(plan)
-    with _pool(workers, PRELOAD_MERGE) as pool:
-        subs = read(intake.discover(input_dir), fw, framework, roster, pool, on_progress)
+    folder = output.parent if output is not None else output_folder or Path("output")
+    with publish.lock(folder), _pool(workers, PRELOAD_MERGE) as pool:  # a second run into it refuses now
+        entries = intake.discover(input_dir)
+        subs = read(entries, fw, framework, roster, pool, on_progress)
+        gone = [e.rel for e in entries if not e.problem and not os.path.lexists(e.path)]
+        if gone or not input_dir.is_dir():
+            raise OutputError("error.input-vanished", folder=input_dir, n=len(gone) or len(entries))
         result = assemble(fw, ros, subs, year=year, targets=tgt, band_rule=band_rule, lang=lang,
                           input_dir=str(input_dir), plan=parameters)
-        out = output or Path("output") / f"rekap-spbe-{result.year}.xlsx"
-        return report.write(result, out, per_opd_files=per_opd_files, workers=pool)
+        out = output or folder / f"rekap-spbe-{result.year}.xlsx"
+        if not result.scores and not allow_empty and os.path.lexists(out):
+            raise OutputError("error.output-empty-kept", path=out)
+        return write(result, out, per_opd_files=per_opd_files, workers=pool)
 
 
 def assemble(fw: Framework, ros: Roster, subs: Sequence[Submission], *, year: int | None = None,

@@ -1,11 +1,14 @@
 """Command-line interface: options, a call to :mod:`pipeline.batch`, the report object printed, an exit code.
 
 Exit codes: 0 success; 1 a file was rejected (check), --strict failed (merge) or a fatal error
-(bad catalog, roster or targets file, output not writable); 2 usage error.
+(bad catalog, roster or targets file; an output that cannot be written, is being written by another run,
+or would be replaced by nothing); 2 usage error (an output path that is a folder or under a file). Each
+fatal error's exit code is its class's ``exit_code`` (:mod:`pipeline.errors`).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +16,7 @@ from pathlib import Path
 import click
 
 from pipeline import i18n, settings, workers
-from pipeline.errors import InputError, PipelineError
+from pipeline.errors import OutputPathError, PipelineError
 from pipeline.text import visible
 
 LANG = click.option("--lang", type=click.Choice(i18n.LANGS), default=i18n.DEFAULT_LANG, show_default=True,
@@ -25,7 +28,8 @@ ROSTER = click.option("--roster", default=None, type=click.Path(exists=True, dir
 
 
 def _fatal(exc: PipelineError, lang: str = i18n.DEFAULT_LANG) -> click.ClickException:
-    if isinstance(exc, InputError):
+    """The error as one sentence, with its documented exit code (2: a usage error)."""
+    if exc.exit_code == 2:
         return click.UsageError(visible(exc.message(lang)))
     return click.ClickException(visible(exc.message(lang)))
 
@@ -138,8 +142,8 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
 @main.command()
 @click.option("-i", "--input", "input_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("input"), help="Folder berkas kiriman OPD (bawaan input/).")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Berkas rekap (bawaan output/rekap-spbe-<tahun>.xlsx).")
+@click.option("-o", "--output", "output", default=None,
+              help="Berkas rekap (bawaan output/rekap-spbe-<tahun>.xlsx); diakhiri / : folder tempat rekap itu.")
 @FRAMEWORK
 @ROSTER
 @click.option("--targets", default=None, type=click.Path(exists=True, dir_okay=False),
@@ -152,12 +156,14 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
 @LANG
 @click.option("--strict", is_flag=True, help="Gagal (kode keluar 1) bila ada berkas ditolak atau penilaian tidak lengkap.")
 @click.option("--per-opd-files/--no-per-opd-files", default=None,
-              help="Tulis juga satu buku kerja analisis per OPD di output/opd/ (otomatis di atas 100 OPD).")
+              help="Tulis juga satu buku kerja analisis per OPD di folder <rekap>-opd-<hash>/ di samping rekap "
+                   "(otomatis di atas 100 OPD).")
 @click.option("--workers", "n_workers", type=int, default=None,
               help=f"Jumlah proses pekerja (bawaan: jumlah inti, paling banyak {settings.WORKERS}).")
-def merge(input_dir: Path, output: Path | None, framework: str | None, roster: str | None, targets: str | None,
+@click.option("--allow-empty", is_flag=True, help="Tulis rekap tanpa OPD yang dinilai walaupun menimpa rekap lama.")
+def merge(input_dir: Path, output: str | None, framework: str | None, roster: str | None, targets: str | None,
           plan: str | None, year: int | None, band_rule: str | None, lang: str, strict: bool,
-          per_opd_files: bool | None, n_workers: int | None) -> None:
+          per_opd_files: bool | None, n_workers: int | None, allow_empty: bool) -> None:
     """Periksa, gabungkan dan nilai semua berkas di input/ menjadi satu rekap peringkat.
 
     Contoh: spbe merge --input input --year 2026
@@ -166,16 +172,29 @@ def merge(input_dir: Path, output: Path | None, framework: str | None, roster: s
     from pipeline import batch
 
     try:
+        path, folder = _output(output)
         with _progress(lang) as progress, workers.Workers(n_workers, preload=workers.PRELOAD_MERGE) as pool:
-            result = batch.merge(input_dir, output, framework=framework, roster=roster, targets=targets, plan=plan,
+            result = batch.merge(input_dir, path, framework=framework, roster=roster, targets=targets, plan=plan,
                                  year=year, band_rule=band_rule, lang=lang, per_opd_files=per_opd_files,
-                                 workers=pool, on_progress=progress)
+                                 workers=pool, on_progress=progress, output_folder=folder, allow_empty=allow_empty)
     except PipelineError as exc:
         raise _fatal(exc, lang) from None
     _echo(result.summary_lines(lang))
     failure = result.strict_failure(lang) if strict else None
     if failure:
         raise click.ClickException(visible(failure))
+
+
+def _output(value: str | None) -> tuple[Path | None, Path | None]:
+    """``-o``: (the workbook, None), or (None, the folder) when it ends with a slash; a folder without one is
+    refused (the workbook would replace a folder)."""
+    if value is None:
+        return None, None
+    if value.endswith(("/", os.sep)):
+        return None, Path(value)
+    if Path(value).is_dir():
+        raise OutputPathError("error.output-is-folder", path=value)
+    return Path(value), None
 
 
 class _progress:

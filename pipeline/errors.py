@@ -12,6 +12,8 @@ from pipeline import i18n
 class PipelineError(Exception):
     """A fatal error the CLI reports as one clear sentence (bad catalog, unwritable output...)."""
 
+    exit_code = 1  # the command line's exit code for it (the README's *Exit codes*)
+
     def __init__(self, key: str, **args: object) -> None:
         self.msg = i18n.msg(key, **args)
         super().__init__(self.msg.render("en"))
@@ -25,8 +27,17 @@ class CatalogError(PipelineError):
 
 
 class OutputError(PipelineError):
-    """The output cannot be written (locked by Excel, not writable, failed verification)."""
+    """The output cannot be written (locked by Excel, not writable, disk full, failed verification, another run
+    writing it), or the run would replace it with nothing."""
+
+
+class OutputPathError(OutputError):
+    """The output path itself is wrong (a folder, or under a file): a usage error."""
+
+    exit_code = 2
 
 
 class InputError(PipelineError):
-    """The input cannot be read as a whole (the folder is missing)."""
+    """The input folder given does not exist: a usage error."""
+
+    exit_code = 2

@@ -41,10 +41,14 @@ WRITE_TIMEOUT_S = 600.0  # wall-clock limit of writing one chunk of per-OPD work
 
 # the consolidated workbook
 PER_OPD_LIMIT = 100  # above this many scored OPDs the gap sheets go to one workbook per OPD
-OPD_FOLDER = "opd"  # where the per-OPD workbooks go, beside the main workbook
 CHART_MAX_OPDS = 60  # charts with one bar per OPD are drawn up to this many bars
 STREAM_ABOVE = 2000  # above this many OPDs the main workbook streams its rows (xlsxwriter constant_memory)
 EXCEL_MAX_CHARS = 32767  # Excel's longest cell text
+
+# A pause after each per-OPD workbook, and 20 times as long before and after the main workbook is renamed into place
+# (after the per-OPD folder was, before the older sets are deleted), so that the fault tests
+# (tests/test_faults.py) can kill a run at a known stage; 0 (no pause) unless the environment sets SPBE_FAULT_DELAY.
+FAULT_DELAY_S = float(os.environ.get("SPBE_FAULT_DELAY") or 0)
 
 # The accelerators are on unless the environment says SPBE_PLAIN=1 (all off) or names them (SPBE_PLAIN=reader,
 # report): the benchmark measures the merge with and without each, and the tests compare each with its plain twin.

@@ -5,7 +5,9 @@ reports a worker that died as the failure of the one task it was running, which 
 hostile files needs; see the README). On top of it this module adds:
 
 * a memory limit per worker (``RLIMIT_AS``, POSIX only) and no core dumps, set when a worker starts;
-* workers that end with their parent (Linux ``PR_SET_PDEATHSIG``), so a killed run leaves none behind;
+* workers that end with the process that owns the pool (a thread waiting on its sentinel; on Linux also
+  ``PR_SET_PDEATHSIG``), so a killed run leaves none behind (the fork server and multiprocessing's resource
+  tracker end by themselves when the owner's pipes close);
 * failures as data: a task that ran out of time or memory, raised, or whose worker died, gives
   :class:`Failed` with a reason (:class:`~pipeline.i18n.Msg`), never an exception; a task whose worker
   died is run once more, in case something outside killed it (the system's out-of-memory killer);
@@ -19,7 +21,9 @@ logic and tiny trusted runs.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, TimeoutError
 from dataclasses import dataclass
@@ -86,7 +90,12 @@ def _start_worker(memory_mb: int) -> None:
 
 
 def _die_with_parent() -> None:
-    """Linux: this process gets SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG); elsewhere nothing."""
+    """End this worker when the process that owns the pool ends, however it ends (kill -9 included).
+
+    Linux: SIGKILL when the parent (the fork server) dies (prctl PR_SET_PDEATHSIG). Everywhere: a thread
+    waits on the owner's sentinel (the pipe multiprocessing keeps to it) and exits when it closes; this also
+    covers a worker whose parent died before it could ask for the signal.
+    """
     try:
         import ctypes
 
@@ -94,6 +103,14 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # pragma: no cover - not Linux
         pass
+    owner = mp.parent_process()
+    if owner is not None:
+        threading.Thread(target=_exit_after, args=(owner,), daemon=True, name="die-with-parent").start()
+
+
+def _exit_after(owner: Any) -> None:
+    owner.join()  # returns when the owner's end of the pipe closes: it has ended
+    os._exit(1)
 
 
 class Workers:

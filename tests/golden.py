@@ -74,8 +74,10 @@ def cases(tmp: Path, python: str = sys.executable) -> dict[str, dict]:
         rec = _run(["merge", *args, "-o", str(target)], tmp, python)
         if target.exists():
             rec["workbook"] = workbook_digest(target)
-        if per_opd:
-            rec["opd"] = folder_digest(target.parent / "opd")
+        if per_opd:  # the folder of per-OPD workbooks the rekap links to, named after their content
+            folders = sorted(target.parent.glob(f"{target.stem}-opd-*"))
+            rec["opd_folder"] = [p.name for p in folders]
+            rec["opd"] = folder_digest(folders[0]) if folders else {}
         out[name] = rec
 
     merge("sample-id", ["-i", str(sample)])

@@ -30,14 +30,27 @@ def require(program: str) -> str:
 
 def to_pdf(xlsx: Path, outdir: Path, timeout: int = 180) -> Path:
     """Convert with a private profile; fail when LibreOffice cannot open the file."""
+    pdf = _convert(xlsx, outdir, "pdf", timeout) / (xlsx.stem + ".pdf")
+    assert pdf.exists() and pdf.stat().st_size > 1000, f"LibreOffice could not convert {xlsx.name} to PDF"
+    return pdf
+
+
+def to_csv(xlsx: Path, outdir: Path, timeout: int = 180) -> dict[str, str]:
+    """Every sheet exported by LibreOffice as CSV (UTF-8, comma, text quoted as needed): sheet name -> text."""
+    folder = _convert(xlsx, outdir, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                      timeout)
+    prefix = xlsx.stem + "-"
+    return {p.stem[len(prefix):]: p.read_text(encoding="utf-8") for p in folder.glob(f"{xlsx.stem}-*.csv")}
+
+
+def _convert(xlsx: Path, outdir: Path, target: str, timeout: int) -> Path:
     outdir.mkdir(parents=True, exist_ok=True)
     profile = (outdir / "lo-profile").resolve().as_uri()
-    proc = subprocess.run([require("soffice"), f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                           "--outdir", str(outdir), str(xlsx)], capture_output=True, text=True, timeout=timeout)
-    pdf = outdir / (xlsx.stem + ".pdf")
-    assert proc.returncode == 0 and pdf.exists() and pdf.stat().st_size > 1000, (
-        f"LibreOffice could not convert {xlsx.name}: rc={proc.returncode} {proc.stdout} {proc.stderr}")
-    return pdf
+    proc = subprocess.run([require("soffice"), f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                           target, "--outdir", str(outdir), str(xlsx)], capture_output=True, text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, f"LibreOffice could not convert {xlsx.name}: {proc.stdout} {proc.stderr}"
+    return outdir
 
 
 _RECALC = """<?xml version="1.0" encoding="UTF-8"?>

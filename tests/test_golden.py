@@ -28,6 +28,7 @@ def test_golden_case(case: str, outputs: dict[str, dict]) -> None:
     assert got["rc"] == want["rc"], f"{case}: exit code {got['rc']} != {want['rc']} ({hint})"
     assert got["stdout"] == want["stdout"], f"{case}: printed lines differ ({hint})"
     assert got["error"] == want["error"], f"{case}: error line differs ({hint})"
+    assert got.get("opd_folder") == want.get("opd_folder"), f"{case}: per-OPD folder differs ({hint})"
     for key in ("workbook", "opd"):
         if key in want:
             changed = sorted(k for k in set(want[key]) | set(got.get(key, {})) if want[key].get(k) != got[key].get(k))

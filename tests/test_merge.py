@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -169,3 +170,63 @@ def test_targets_file_errors(tmp_path: Path) -> None:
         res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "x.xlsx"),
                                         "--targets", str(bad), "--lang", lang])
         assert res.exit_code == 1 and message in res.output, res.output
+
+
+def test_output_paths_each_say_what_is_wrong(tmp_path: Path) -> None:
+    folder = tmp_path / "folder.xlsx"
+    folder.mkdir()
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(folder)])
+    assert res.exit_code == 2 and res.output.splitlines()[-1] == (
+        f"Error: Keluaran {folder} adalah folder; berikan nama berkas .xlsx, atau akhiri dengan / untuk menulis "
+        "rekap di dalam folder itu.")
+    (tmp_path / "notes.txt").write_text("x")
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "notes.txt" / "r.xlsx")])
+    assert res.exit_code == 2 and res.output.splitlines()[-1] == (
+        f"Error: Rekap tidak dapat ditulis di {tmp_path / 'notes.txt'} karena {tmp_path / 'notes.txt'} adalah "
+        "berkas, bukan folder.")
+    # a trailing slash means a folder: the rekap goes inside it, under its default name
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "baru") + "/"])
+    assert res.exit_code == 0, res.output
+    assert os.listdir(tmp_path / "baru") == ["rekap-spbe-2026.xlsx"]
+    (tmp_path / "baru" / "rekap-spbe-2026.xlsx").unlink()
+    (tmp_path / "baru" / "rekap-spbe-2026.xlsx").mkdir()  # the default name taken by a folder
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "baru") + "/"])
+    assert res.exit_code == 2 and "rekap-spbe-2026.xlsx adalah folder" in res.output
+
+
+def test_a_run_scoring_nobody_keeps_the_old_rekap(tmp_path: Path) -> None:
+    out = tmp_path / "rekap.xlsx"
+    out.write_bytes(b"previous")
+    empty = tmp_path / "kosong"
+    empty.mkdir()
+    res = CliRunner().invoke(main, ["merge", "-i", str(empty), "-o", str(out)])
+    assert res.exit_code == 1 and res.output.splitlines()[-1] == (
+        f"Error: Tidak ada OPD yang dapat dinilai, jadi rekap lama {out} dipertahankan (gunakan --allow-empty "
+        "untuk menulis rekap kosong).")
+    assert out.read_bytes() == b"previous"
+    res = CliRunner().invoke(main, ["merge", "-i", str(empty), "-o", str(out), "--allow-empty"])
+    assert res.exit_code == 0 and out.read_bytes()[:2] == b"PK"
+
+
+def test_an_input_folder_that_vanishes_while_read_keeps_the_old_rekap(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.intake import read as intake
+
+    copy = tmp_path / "input"
+    shutil.copytree(SAMPLES, copy)
+    out = tmp_path / "rekap.xlsx"
+    out.write_bytes(b"previous")
+    found = intake.discover
+
+    def moved_away(folder: Path) -> list:  # the folder is moved as soon as it has been listed
+        entries = found(folder)
+        copy.rename(tmp_path / "moved")
+        return entries
+
+    monkeypatch.setattr(intake, "discover", moved_away)
+    res = CliRunner().invoke(main, ["merge", "-i", str(copy), "-o", str(out), "--lang", "en", "--workers", "1"])
+    n = sum(1 for p in SAMPLES.rglob("*") if p.is_file())
+    assert res.exit_code == 1 and res.output.splitlines()[-1] == (
+        f"Error: The input folder {copy} was moved or emptied while it was read ({n} files gone), so the old rekap "
+        "is kept; run again when the files are complete.")
+    assert out.read_bytes() == b"previous"

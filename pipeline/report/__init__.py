@@ -6,71 +6,112 @@ Server, Urutan Migrasi, Jaringan, Layanan vs Aplikasi, Data (English names when 
 Above :data:`pipeline.settings.PER_OPD_LIMIT` OPDs (or on request) the gap sheets go to one workbook
 per OPD (:mod:`.per_opd`), linked from Peringkat.
 
-Modules: :mod:`.writer` (checked writes, table bodies, atomic publish), :mod:`.style` (formats, stored
+Modules: :mod:`.writer` (checked writes, table bodies, atomic publish of one file), :mod:`.publish` (the set: lock, staging, clean-up), :mod:`.style` (formats, stored
 numbers), one module per sheet family, :mod:`.per_opd`, and :mod:`.fast` (optional accelerators).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
+import time
 from pathlib import Path
 
 from pipeline import settings
 from pipeline.batch import MergeResult
-from pipeline.report import apps, data, files, gap_sheet, hosting, matrix, per_opd, ranking, room, summary, writer
+from pipeline.report import (
+    apps,
+    data,
+    files,
+    gap_sheet,
+    hosting,
+    matrix,
+    per_opd,
+    publish,
+    ranking,
+    room,
+    summary,
+    writer,
+)
 from pipeline.workers import Workers
 
 
 def write(result: MergeResult, path: Path, *, per_opd_files: bool | None = None,
           workers: Workers | None = None) -> MergeResult:
-    """Write the consolidated workbook to ``path`` atomically (and the per-OPD workbooks beside it).
+    """Publish the consolidated workbook at ``path`` and its per-OPD workbooks beside it, as one set.
 
     Args:
         result: the merged batch (:func:`pipeline.batch.assemble`).
         path: the .xlsx to write; its folder is created when missing.
-        per_opd_files: True also writes one workbook per OPD (under ``<folder>/opd/``) below the limit;
-            False never (then, above the limit, no gap sheets are written at all); None: above
+        per_opd_files: True also writes one workbook per OPD (into ``<stem>-opd-<hash>/`` beside ``path``)
+            below the limit; False never (then, above the limit, no gap sheets are written at all); None: above
             :data:`settings.PER_OPD_LIMIT` scored OPDs, whose gap sheets then leave the main workbook.
         workers: the pool that writes the per-OPD workbooks (default: one of its own, or none for a few).
     Returns:
         ``result`` with the paths written (``workbook``, ``opd_workbooks``).
     Raises:
-        OutputError: a file is open in Excel, the folder is not writable, or a written file fails its check.
+        OutputError: another run is writing into the folder, a file is open in Excel, the folder is not
+            writable, the disk is full, the rekap is read-only, or a written file fails its check.
+        OutputPathError: ``path`` is a folder or lies under a regular file.
 
-    The per-OPD workbooks are written by the workers while this process writes the main workbook, which is
-    renamed into place only after every per-OPD workbook is written.
+    The per-OPD workbooks are written by the workers into a staging folder while this process writes the
+    main workbook; the staging folder is renamed to its final name, then the main workbook into place
+    (:mod:`.publish`): after any fault the main workbook and the folder it links to are the old set or the new.
     """
     path = Path(path)
     many = len(result.kept) > settings.PER_OPD_LIMIT
     external = per_opd_files or (per_opd_files is None and many)
-    pending = per_opd.start(result, path.parent / settings.OPD_FOLDER, workers) if external else None
-    links = {code: f"{settings.OPD_FOLDER}/{p.name}" for code, p in pending.paths.items()} if pending else {}
-    # gap sheets write a few cells above rows already written: only a workbook without them can stream its rows
-    constant_memory = many and len(result.kept) > settings.STREAM_ABOVE
-    names: list[str] = []
+    with publish.lock(path.parent):
+        publish.check_target(path)
+        publish.clean(path.parent)  # what a killed run left
+        pending = per_opd.Pending(result, workers) if external else None
+        final = publish.opd_folder(path, pending.digest) if pending else None
+        staged = publish.staging(final) if final else None
+        links = {code: f"{final.name}/{name}" for code, name in pending.names.items()} if pending else {}
+        # gap sheets write a few cells above rows already written: only a workbook without them can stream its rows
+        constant_memory = many and len(result.kept) > settings.STREAM_ABOVE
+        names: list[str] = []
 
-    def write_to(tmp: Path) -> None:
-        wb = writer.new_workbook(str(tmp), constant_memory)
-        names[:] = build(wb, result, gap_sheets=not many, links=links)
-        wb.close()
+        def written() -> bytes:  # in memory: a full disk then fails one plain write, not xlsxwriter's zip file
+            buf = io.BytesIO()
+            wb = writer.new_workbook(buf, constant_memory)
+            names[:] = build(wb, result, gap_sheets=not many, links=links,
+                             opd_folder=final.name if final and many else None)
+            wb.close()
+            return buf.getvalue()
 
-    try:
-        writer.publish(path, write_to, lambda tmp: writer.verify_workbook(tmp, names),
-                       before_replace=pending.wait if pending else None)
-    finally:
-        if pending is not None:
-            pending.close()  # never leave workers behind
-    return dataclasses.replace(result, workbook=path, opd_workbooks=dict(pending.paths) if pending else {})
+        def swap_in() -> None:
+            publish.check_staged(staged, pending.wait())
+            publish.swap_in(staged, final)
+            if settings.FAULT_DELAY_S:
+                time.sleep(settings.FAULT_DELAY_S * 20)
+
+        try:
+            if pending is not None:
+                pending.start(staged)
+            writer.publish(path, written(), lambda tmp: writer.verify_workbook(tmp, names),
+                           before_replace=swap_in if pending else None)
+        finally:
+            if pending is not None:
+                pending.close()  # never leave workers behind
+            if staged is not None:
+                publish.remove(staged)  # gone already when swapped in
+        if settings.FAULT_DELAY_S:
+            time.sleep(settings.FAULT_DELAY_S * 20)
+        publish.clean(path.parent, keep=final, main=path)  # the older sets
+    opd_workbooks = {code: final / name for code, name in pending.names.items()} if pending else {}
+    return dataclasses.replace(result, workbook=path, opd_workbooks=opd_workbooks)
 
 
-def build(wb: object, result: MergeResult, *, gap_sheets: bool, links: dict[str, str]) -> list[str]:
+def build(wb: object, result: MergeResult, *, gap_sheets: bool, links: dict[str, str],
+          opd_folder: str | None = None) -> list[str]:
     """Write every sheet of the main workbook into ``wb``; the sheet names, in order."""
     ctx = writer.Ctx(wb, per_opd.meta_of(result), accelerate=True)
     ctx.set_properties(ctx.text("title", year=result.year))
     sheets = per_opd.sheet_names(result, ctx.t)
     first = ctx.sheet(ctx.t["sheet_summary"])
     ranking.write(ctx, ctx.sheet(ctx.t["sheet_ranking"]), result, sheets=sheets if gap_sheets else None, links=links)
-    summary.write(ctx, first, result, external_note=bool(links) and not gap_sheets)
+    summary.write(ctx, first, result, opd_folder=opd_folder)
     matrix.write(ctx, result)
     if gap_sheets:
         for code in sorted(result.scores):

@@ -8,7 +8,9 @@ xlsxwriter; either way the same bytes, whichever process writes it.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,7 @@ from pipeline.batch import MergeResult
 from pipeline.catalog import framework as fwmod
 from pipeline.errors import OutputError, PipelineError
 from pipeline.i18n import Msg
-from pipeline.report import fast, gap_sheet, writer
+from pipeline.report import fast, gap_sheet, publish, writer
 from pipeline.report.gap_sheet import GapData
 from pipeline.report.writer import Meta
 from pipeline.scoring.rank import ProvinceSummary
@@ -91,28 +93,45 @@ def write_chunk(task: Task) -> Msg | None:
     for data, target in task.items:
         payload = book(meta, data, task.accelerate)
         try:
-            writer.publish(Path(target), payload)
+            publish.write_new(Path(target), payload)
         except PipelineError as exc:
             return exc.msg
+        if settings.FAULT_DELAY_S:
+            time.sleep(settings.FAULT_DELAY_S)
     return None
 
 
 class Pending:
-    """Per-OPD workbooks being written by the workers while this process writes the main workbook:
-    :meth:`wait` collects them (raising a worker's OutputError), :meth:`close` stops a pool of its own."""
+    """Per-OPD workbooks being written by the workers while this process writes the main workbook.
 
-    def __init__(self, result: MergeResult, folder: Path, workers: Workers | None) -> None:
-        self.paths = paths(result, folder)
+    Made from the batch (:attr:`digest` names their content), then :meth:`start` writes them into a folder;
+    :meth:`wait` collects them (raising a worker's OutputError), :meth:`close` stops a pool of its own.
+    """
+
+    def __init__(self, result: MergeResult, workers: Workers | None) -> None:
         sheets = sheet_names(result, i18n.table(result.lang, "report"))
-        items = [(gap_sheet.data_of(result, code, sheets[code]), str(p)) for code, p in self.paths.items()]
-        self.own = workers is None
-        self.workers = workers or Workers(inline=len(items) <= settings.PER_OPD_LIMIT, preload=WORKER_MODULES)
+        self.names = {code: p.name for code, p in paths(result, Path()).items()}
+        self.items = [(gap_sheet.data_of(result, code, sheets[code]), name) for code, name in self.names.items()]
         fw = result.framework
+        self.meta = (fw.path or fw.id, fw.fingerprint, "en" if result.lang == "en" else "id", result.year,
+                     result.band_rule, result.summary)
+        content = (fw.id, *self.meta[1:], self.items)  # not the catalog's path: where it is installed does not count
+        self.digest = hashlib.sha256(repr(content).encode("utf-8", "surrogatepass")).hexdigest()
+        self.own = workers is None
+        self.workers = workers or Workers(inline=len(self.items) <= settings.PER_OPD_LIMIT, preload=WORKER_MODULES)
+        self.tasks: list[Task] = []
+        self.futures: list = []
+        self.paths: dict[str, Path] = {}
+
+    def start(self, folder: Path) -> Pending:
+        """Start writing the workbooks into ``folder``."""
+        self.paths = {code: folder / name for code, name in self.names.items()}
+        items = [(data, str(folder / name)) for data, name in self.items]
         chunk = max(1, min(CHUNK, math.ceil(len(items) / (self.workers.n * 4))))
-        self.tasks = [Task(fw.path or fw.id, fw.fingerprint, "en" if result.lang == "en" else "id", result.year,
-                           result.band_rule, result.summary, tuple(items[k:k + chunk]), settings.ACCELERATE)
+        self.tasks = [Task(*self.meta, tuple(items[k:k + chunk]), settings.ACCELERATE)
                       for k in range(0, len(items), chunk)]
         self.futures = [self.workers.submit(write_chunk, task, settings.WRITE_TIMEOUT_S) for task in self.tasks]
+        return self
 
     def wait(self) -> dict[str, Path]:
         for task, fut in zip(self.tasks, self.futures, strict=True):
@@ -124,7 +143,7 @@ class Pending:
 
     def close(self) -> None:
         for fut in self.futures:
-            fut.cancel()  # chunks not started (a failed main workbook); those being written finish
+            fut.cancel()  # chunks not started (a failed main workbook); pebble stops those being written
         if self.own:
             self.workers.close()
 
@@ -135,5 +154,6 @@ def _raise(failed: Msg | None) -> None:
 
 
 def start(result: MergeResult, folder: Path, workers: Workers | None = None) -> Pending:
-    """Start writing the per-OPD workbooks of ``result`` under ``folder``."""
-    return Pending(result, folder, workers)
+    """Start writing the per-OPD workbooks of ``result`` under ``folder`` (made when missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Pending(result, workers).start(folder)

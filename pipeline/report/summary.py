@@ -14,7 +14,7 @@ from pipeline.report.writer import Ctx, Out, fit_row, print_setup
 from pipeline.template import HEADER_FILL
 
 
-def write(ctx: Ctx, out: Out, r: MergeResult, external_note: bool) -> None:
+def write(ctx: Ctx, out: Out, r: MergeResult, opd_folder: str | None) -> None:
     t, f, fw = ctx.t, ctx.f, ctx.fw
     ws = out.ws
     ws.hide_gridlines(2)
@@ -62,9 +62,9 @@ def write(ctx: Ctx, out: Out, r: MergeResult, external_note: bool) -> None:
         text = ctx.text(key, lo=fw.level_min, hi=fw.level_max)
         out.merged(row, 0, 3, text, f["plain_wrap"])
         fit_row(ws, row, [(text, 90)])
-    if external_note:
+    if opd_folder:
         row += 1
-        out.text(row, 0, ctx.text("per_opd_note", folder=settings.OPD_FOLDER, limit=len(r.kept) - 1), f["note"])
+        out.text(row, 0, ctx.text("per_opd_note", folder=opd_folder, limit=len(r.kept) - 1), f["note"])
     row += 2
     out.text(row, 0, t["bands"], f["h2"])
     row += 1

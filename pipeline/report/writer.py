@@ -86,12 +86,17 @@ def _clean(text: str) -> str:
     return clean_text(text)[0]
 
 
-class Out:
-    """A worksheet whose every write is checked; text is always cleaned and written as a string."""
+QUOTED = frozenset("=+-@")  # a text starting with one of these gets the quote prefix (see Ctx.quoted)
 
-    def __init__(self, ws: object) -> None:
+
+class Out:
+    """A worksheet whose every write is checked; text is always cleaned and written as a string, and text that
+    starts like a formula (:data:`QUOTED`) with its format's quote-prefixed twin (``quote(fmt)``)."""
+
+    def __init__(self, ws: object, quote: Callable[[object], object] | None = None) -> None:
         self.ws = ws
         self.name = ws.get_name()
+        self.quote = quote
 
     def _ok(self, rc: int | None, r: int, c: int, what: str) -> None:
         if rc not in (0, None):
@@ -99,6 +104,8 @@ class Out:
 
     def text(self, r: int, c: int, value: object, fmt: object = None) -> None:
         text = _clean(value) if type(value) is str else clean_text(value)[0]  # clean(), inline: it runs for every cell
+        if text and text[0] in QUOTED and self.quote is not None:
+            fmt = self.quote(fmt)
         rc = self.ws.write_string(r, c, text, fmt)
         if rc:
             self._ok(rc, r, c, "write_string")
@@ -122,7 +129,10 @@ class Out:
         self._ok(self.ws.write_blank(r, c, None, fmt), r, c, "write_blank")
 
     def url(self, r: int, c: int, url: str, text: str, fmt: object = None) -> None:
-        self._ok(self.ws.write_url(r, c, url, fmt, clean_text(text)[0]), r, c, "write_url")
+        text = clean_text(text)[0]
+        if text and text[0] in QUOTED and self.quote is not None:
+            fmt = self.quote(fmt)
+        self._ok(self.ws.write_url(r, c, url, fmt, text), r, c, "write_url")
 
     def merged(self, r: int, c1: int, c2: int, value: object, fmt: object) -> None:
         """Columns c1..c2 of row ``r`` merged, showing ``value``."""
@@ -245,13 +255,27 @@ class Ctx:
                                                       for k, v in style.format_specs(meta.fw).items()}
         self.names: list[str] = []  # the sheets, in order
         self.fast = accelerate and fast.enabled()
+        self._quoted: dict[int, object] = {}  # id of a format -> its quote-prefixed twin
+
+    def quoted(self, fmt: object) -> object:
+        """``fmt`` with the quote prefix, made when first needed: a text cell that starts with "=", "+", "-" or
+        "@" keeps its apostrophe when edited, so that Excel or LibreOffice never turns it into a formula."""
+        twin = self._quoted.get(id(fmt))
+        if twin is None:
+            if fmt is None:
+                spec: dict = {}
+            else:
+                specs = style.format_specs(self.fw)
+                spec = next(specs[k] for k, v in self.f.items() if v is fmt)
+            twin = self._quoted[id(fmt)] = self.wb.add_format({**spec, "quote_prefix": True})
+        return twin
 
     def text(self, key: str, **args: object) -> str:
         return self.t[key].format(**args) if args else self.t[key]
 
     def sheet(self, name: str) -> Out:
         self.names.append(name)
-        return Out(fast.add_sheet(self.wb, name) if self.fast else self.wb.add_worksheet(name))
+        return Out(fast.add_sheet(self.wb, name) if self.fast else self.wb.add_worksheet(name), self.quoted)
 
     def body(self, out: Out, stream: bool = True) -> Body:
         """Rows of a table body; streamed when accelerated (``stream`` False: a chart reads these cells)."""
@@ -318,17 +342,18 @@ def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callabl
     file is bad ("" when it is good); ``before_replace()`` runs last (its exception keeps the previous file).
 
     Raises:
-        OutputError: the file is open in Excel or the folder is not writable, or the check failed.
+        OutputError: what kept the file from being written (:func:`pipeline.report.publish.error`: disk full,
+            not writable, open in Excel), or the check failed.
     """
-    locked = OutputError("error.output-locked", path=path)
-    if path.is_dir():
-        raise locked
+    from pipeline.report import publish as pub
+
+    pub.check_target(path)
     tmp: Path | None = None
     try:
         try:
             fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:40]}-", suffix=".xlsx", dir=path.parent)
         except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            pub.make_folder(path.parent)
             fd, name = tempfile.mkstemp(prefix=f".~{path.stem[:40]}-", suffix=".xlsx", dir=path.parent)
         tmp = Path(name)
         try:
@@ -346,16 +371,16 @@ def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callabl
             raise OutputError("error.output-verify", path=path, why=why)
         if before_replace is not None:
             before_replace()
-        os.replace(tmp, path)  # fails on a directory or a file locked by Excel
+        os.replace(tmp, path)  # fails on a file locked by Excel
         tmp = None
-    except (OSError, FileCreateError, FileSizeError):
-        raise locked from None
+    except (OSError, FileCreateError, FileSizeError) as exc:
+        raise pub.error(exc, path) from None
     finally:
         if tmp is not None:
             try:
                 tmp.unlink(missing_ok=True)
             except OSError:
-                pass  # the temp file may still be held by an antivirus scanner; it is hidden and harmless
+                pass  # the temp file may still be held by an antivirus scanner; the next run deletes it
     return path
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from concurrent.futures import Future
 from pathlib import Path
@@ -13,7 +15,7 @@ from pipeline import report, settings
 from pipeline.catalog.framework import display
 from pipeline.errors import OutputError
 from pipeline.i18n import msg
-from pipeline.report import per_opd
+from pipeline.report import per_opd, publish
 from pipeline.workers import Failed, Workers
 from tests.batchfactory import large_batch, standard_batch
 from tests.libreoffice import pdf_text, to_pdf
@@ -31,14 +33,18 @@ def test_above_the_limit_gap_sheets_go_to_their_own_workbooks(result, tmp_path: 
     out = report.write(result, tmp_path / "rekap.xlsx", workers=Workers(inline=True))
     wb = openpyxl.load_workbook(out.workbook)
     assert wb.sheetnames == FIXED + TAIL
-    assert sorted(p.name for p in (tmp_path / "opd").iterdir()) == sorted(f"{c}.xlsx" for c in result.scores)
-    assert out.opd_workbooks == {c: tmp_path / "opd" / f"{c}.xlsx" for c in result.scores}
+    folder = out.opd_workbooks["BPKAD"].parent
+    assert re.fullmatch(r"rekap-opd-[0-9a-f]{12}", folder.name) and sorted(os.listdir(tmp_path)) == [
+        folder.name, "rekap.xlsx"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{c}.xlsx" for c in result.scores)
+    assert out.opd_workbooks == {c: folder / f"{c}.xlsx" for c in result.scores}
     _, col = find(wb["Peringkat"], "Analisis")
     link = wb["Peringkat"].cell(5, col).hyperlink
-    assert link is not None and link.target.replace("\\", "/") == f"opd/{result.ranking[0].opd}.xlsx"
+    assert link is not None and link.target.replace("\\", "/") == f"{folder.name}/{result.ranking[0].opd}.xlsx"
     notes = [c.value for row in wb["Ringkasan"].iter_rows() for c in row if isinstance(c.value, str)]
-    assert any(n.startswith("Lembar analisis per OPD ditulis sebagai berkas terpisah di folder opd/") for n in notes)
-    one = openpyxl.load_workbook(tmp_path / "opd" / "BPKAD.xlsx", data_only=True)
+    assert any(n.startswith(f"Lembar analisis per OPD ditulis sebagai berkas terpisah di folder {folder.name}/")
+               for n in notes)
+    one = openpyxl.load_workbook(folder / "BPKAD.xlsx", data_only=True)
     assert one.sheetnames == ["BPKAD"] and one["BPKAD"]["C4"].value == 3.0
     assert one.properties.title == f"Analisis Kesenjangan: {result.opd_name('BPKAD')}"
     assert one["BPKAD"]["K2"].value is None  # no link back: the ranking is in another workbook
@@ -55,7 +61,7 @@ def test_none_when_refused_above_the_limit(result, tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(settings, "PER_OPD_LIMIT", 3)
     out = report.write(result, tmp_path / "rekap.xlsx", per_opd_files=False)
     assert openpyxl.load_workbook(out.workbook, read_only=True).sheetnames == FIXED + TAIL
-    assert out.opd_workbooks == {} and not (tmp_path / "opd").exists()
+    assert out.opd_workbooks == {} and os.listdir(tmp_path) == ["rekap.xlsx"]
 
 
 def test_workers_write_the_same_bytes_as_this_process(tmp_path: Path) -> None:
@@ -91,11 +97,18 @@ def test_an_unwritable_opd_workbook_fails_the_run_and_keeps_the_previous_report(
         result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "rekap.xlsx"
     target.write_bytes(b"previous")
-    (tmp_path / "opd" / "BKD.xlsx").mkdir(parents=True)  # a folder where a workbook goes
+    write_new = publish.write_new
+
+    def failing(path: Path, payload: bytes) -> None:
+        if path.name == "BKD.xlsx":
+            raise OutputError("error.output-write", path=path, error="Input/output error")
+        write_new(path, payload)
+
+    monkeypatch.setattr(publish, "write_new", failing)
     with pytest.raises(OutputError) as err:
         report.write(result, target, per_opd_files=True, workers=Workers(inline=True))
-    assert str(tmp_path / "opd" / "BKD.xlsx") in err.value.message("en")
-    assert target.read_bytes() == b"previous"
+    assert "BKD.xlsx cannot be written (Input/output error)" in err.value.message("en")
+    assert target.read_bytes() == b"previous" and os.listdir(tmp_path) == ["rekap.xlsx"]  # no staging folder left
 
 
 @pytest.mark.libreoffice

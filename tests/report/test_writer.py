@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import openpyxl
 import pytest
 
 from pipeline import report
-from pipeline.errors import OutputError
+from pipeline.errors import OutputError, OutputPathError
 from pipeline.report import writer
 from tests.batchfactory import standard_batch
 
@@ -26,7 +27,9 @@ def test_locked_target_raises_and_keeps_previous(result, tmp_path: Path, monkeyp
     target.write_bytes(b"previous")
 
     def locked(src: object, dst: object) -> None:
-        raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+        exc = PermissionError(13, "The process cannot access the file because it is being used by another process")
+        exc.winerror = 32  # Windows' sharing violation: the file is open in Excel
+        raise exc
 
     monkeypatch.setattr(os, "replace", locked)
     with pytest.raises(OutputError) as err:
@@ -38,13 +41,59 @@ def test_locked_target_raises_and_keeps_previous(result, tmp_path: Path, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rekap.xlsx"]  # temp file removed
 
 
+def test_permission_denied_is_not_called_excel(result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def denied(src: object, dst: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", denied)
+    with pytest.raises(OutputError) as err:
+        report.write(result, tmp_path / "rekap.xlsx")
+    assert err.value.message("en") == (f"The output folder {tmp_path} is not writable (permission denied); "
+                                       "the old rekap is unchanged.")
+    assert not list(tmp_path.iterdir())
+
+
 def test_target_is_a_directory(result, tmp_path: Path) -> None:
     target = tmp_path / "rekap.xlsx"
     target.mkdir()
+    with pytest.raises(OutputPathError) as err:
+        report.write(result, target)
+    assert err.value.exit_code == 2 and err.value.message("id").startswith(f"Keluaran {target} adalah folder;")
+    assert target.is_dir() and list(tmp_path.iterdir()) == [target]
+
+
+def test_target_under_a_regular_file(result, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(OutputPathError) as err:
+        report.write(result, tmp_path / "notes.txt" / "rekap.xlsx")
+    assert err.value.message("en") == (f"The rekap cannot be written at {tmp_path / 'notes.txt'} because "
+                                       f"{tmp_path / 'notes.txt'} is a file, not a folder.")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_read_only_rekap_is_kept(result, tmp_path: Path) -> None:
+    target = tmp_path / "rekap.xlsx"
+    target.write_bytes(b"previous")
+    target.chmod(0o444)
     with pytest.raises(OutputError) as err:
         report.write(result, target)
-    assert LOCKED in err.value.message("id")
-    assert target.is_dir() and list(tmp_path.iterdir()) == [target]
+    assert "is read-only and was not replaced" in err.value.message("en")
+    assert target.read_bytes() == b"previous" and list(tmp_path.iterdir()) == [target]
+
+
+def test_full_disk_is_reported_as_such(result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "rekap.xlsx"
+    target.write_bytes(b"previous")
+
+    def full(src: object, dst: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OutputError) as err:
+        report.write(result, target)
+    assert err.value.message("id") == (f"Disk penuh saat menulis {target}; rekap lama tidak diubah, kosongkan "
+                                       f"ruang di {tmp_path} lalu jalankan ulang.")
+    assert target.read_bytes() == b"previous" and list(tmp_path.iterdir()) == [target]
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores folder permissions")

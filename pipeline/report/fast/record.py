@@ -424,6 +424,9 @@ class Book:
         self.charts.append(Chart(options))
         return self.charts[-1]
 
+    def add_format(self, props: dict) -> Fmt:
+        return Fmt(props)
+
     def set_properties(self, properties: dict) -> None:
         self.properties = properties
 

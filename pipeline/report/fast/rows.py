@@ -275,6 +275,9 @@ class Body(writer.Body):
 
     def _text_tail(self, c: int, value: object, fmt: object) -> str:
         text = writer.clean(value)
+        key = fmt
+        if text and text[0] in writer.QUOTED and self.out.quote is not None:
+            fmt = self.out.quote(fmt)
         if len(text) > _HALF and _utf16_len(text) > settings.EXCEL_MAX_CHARS:
             raise ReportWriteError(f"write_string to {self.out.name}!{xl_col_to_name(c)}{self.r + 1} "
                                    "failed with code -2")
@@ -283,7 +286,7 @@ class Body(writer.Body):
         else:
             tail = f'{self.ws.mark(fmt)} t="s"><v>{self._sst._get_shared_string_index(text)}</v></c>'
         if type(value) is str and len(self._texts) < 1 << 16:
-            self._texts[(value, fmt)] = tail
+            self._texts[(value, key)] = tail
         return tail
 
     def num(self, c: int, value: float | int | Fraction | None, fmt: object = None) -> None:
