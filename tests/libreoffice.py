@@ -35,10 +35,11 @@ def to_pdf(xlsx: Path, outdir: Path, timeout: int = 180) -> Path:
     return pdf
 
 
-def to_csv(xlsx: Path, outdir: Path, timeout: int = 180) -> dict[str, str]:
-    """Every sheet exported by LibreOffice as CSV (UTF-8, comma, text quoted as needed): sheet name -> text."""
-    folder = _convert(xlsx, outdir, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-                      timeout)
+def to_csv(xlsx: Path, outdir: Path, timeout: int = 180, *, shown: bool = False) -> dict[str, str]:
+    """Every sheet exported by LibreOffice as CSV (UTF-8, comma, text quoted as needed): sheet name -> text.
+    ``shown``: cells as LibreOffice displays them (number formats applied), else their values."""
+    folder = _convert(xlsx, outdir, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,"
+                      f"{'true' if shown else 'false'},false,false,-1", timeout)
     prefix = xlsx.stem + "-"
     return {p.stem[len(prefix):]: p.read_text(encoding="utf-8") for p in folder.glob(f"{xlsx.stem}-*.csv")}
 

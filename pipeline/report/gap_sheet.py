@@ -14,7 +14,7 @@ from fractions import Fraction
 from pipeline import inventory
 from pipeline.batch import MergeResult
 from pipeline.findings import Finding, severity_label
-from pipeline.report.style import GRID, MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, stored
+from pipeline.report.style import GRID, MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, readback, recalculated, stored
 from pipeline.report.summary import style_chart
 from pipeline.report.writer import Ctx, fit_row, print_setup
 from pipeline.scoring.gaps import TARGET_INDEX, TARGET_LEVELS, TARGET_NEXT_BAND, TARGET_TOP_BAND, Gap
@@ -28,8 +28,8 @@ _row_fields = operator.attrgetter(*ROW_FIELDS)
 
 @functools.lru_cache(maxsize=1 << 12)  # a few targets and weights recur in every OPD's sheet
 def _contribution(target: int, numerator: int, denominator: int) -> float:
-    """An indicator's contribution to the planned index: target x weight / 100, stored."""
-    return stored(Fraction(target * numerator, denominator * 100), 4)
+    """An indicator's contribution to the planned index as the sheet's formula F*H/100 computes it."""
+    return target * readback(Fraction(numerator, denominator)) / 100
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,8 @@ def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int
                                               "format": f["gap_positive"]})
     planned = f"ROUND(SUMPRODUCT(F{first + 1}:F{last + 1},H{first + 1}:H{last + 1})/100,10)"
     out.text(planned_row, 1, t["planned_index"], f["bold"])
-    out.formula(planned_row, 2, "=" + planned, stored(gap.planned_index), f["idx_bold"])
+    planned_value = recalculated([row[5] for row in data.rows], [row[7] for row in data.rows], 10)
+    out.formula(planned_row, 2, "=" + planned, planned_value, f["idx_bold"])
     planned_pred = predikat_of(fw, gap.planned_index, ctx.meta.band_rule)
     out.formula(planned_row, 3, "=" + ctx.band_formula(f"C{planned_row + 1}"), planned_pred, f["bold"])
     if missing:
