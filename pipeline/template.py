@@ -303,6 +303,8 @@ def _write_assessment(ws: object, fw: Framework, f: dict, names: dict) -> None:
     last = hr + len(fw.indicators)
     ws.autofilter(hr, 0, last, len(cols) - 1)
     _finish(ws, hr, autofilter=True, sort=False)
+    ws.set_paper(8)  # A3: twelve columns of criteria and answers stay readable (about 8 pt) on one page width
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
 
 
 # per table sheet: title, note, columns, rows offered, dropdowns (column key -> list, error type, message), number
