@@ -65,6 +65,8 @@ ASSESSMENT_COLUMNS: tuple[Column, ...] = (
            aliases=("Catatan Verifikator",), required=False),
 )
 
+PREVIOUS_ASSESSMENT_WIDTHS = (6, 15, 17, 26, 30, 70, 20, 17, 32, 32, 15, 26)  # as shipped in PREVIOUS_VERSION (A4)
+
 # ---------------------------------------------------------------- Identitas (identity)
 
 
