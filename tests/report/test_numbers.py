@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline import report
+from pipeline import report, settings
 from pipeline.catalog.framework import display
 from pipeline.report import writer
 from pipeline.report.style import readback, stored
@@ -55,7 +55,9 @@ def test_stored_floats_survive_the_16_digit_text() -> None:
 
 @pytest.mark.parametrize("accelerate", [False, True], ids=["plain", "fast"])
 @pytest.mark.parametrize("fid", CATALOGS)
-def test_every_half_cent_tie_reads_back_half_up(fid: str, accelerate: bool, tmp_path: Path) -> None:
+def test_every_half_cent_tie_reads_back_half_up(fid: str, accelerate: bool, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "ACCELERATE", accelerate)
     path = tie_workbook(fid, tmp_path / "ties.xlsx", accelerate)
     expected = [display(t) for t in TIES]
     ws = openpyxl.load_workbook(path).active
@@ -84,7 +86,8 @@ def test_the_rekap_index_of_a_tie_reads_half_up(tmp_path: Path) -> None:
 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("fid", CATALOGS)
-def test_libreoffice_prints_every_half_cent_tie(fid: str, tmp_path: Path) -> None:
+def test_libreoffice_prints_every_half_cent_tie(fid: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "ACCELERATE", True)
     path = tie_workbook(fid, tmp_path / "ties.xlsx", accelerate=True)
     shown = to_csv(path, tmp_path / "csv", shown=True)["Ties"]  # the cells as LibreOffice displays them
     rows = list(csv.reader(shown.splitlines()))

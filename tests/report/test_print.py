@@ -15,13 +15,22 @@ from tests.batchfactory import framework, standard_submissions, submission
 from tests.libreoffice import pdf_text, printed_points, require_calibri_metrics, to_pdf
 
 LONG_FILE = "Kuesioner SPBE 2026 - BIRO-ORGANISASI.xlsx"
-T = i18n.table("id", "report")
 
 pytestmark = pytest.mark.libreoffice
 
 
+@pytest.fixture(scope="module", params=["id", "en"])
+def lang(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def result():
+def T(lang: str) -> dict:  # noqa: N802 - the report's strings, as the sheet code names them
+    return i18n.table(lang, "report")
+
+
+@pytest.fixture(scope="module")
+def result(lang: str):
     """The standard scenario and eight more OPDs (14 scored, as in the report of issue 13), one of them with a long
     file name."""
     fw = framework()
@@ -30,7 +39,7 @@ def result():
             for k, code in enumerate(("BIRO-HUKUM", "BIRO-PEMERINTAHAN", "DINKES", "DISDIKBUD", "DISHUB", "DPMPTSP",
                                       "INSPEKTORAT"))]
     return assemble_batch([*standard_submissions(fw), *more, submission(fw, "BIRO-ORGANISASI", file=LONG_FILE)],
-                          fw=fw)
+                          fw=fw, lang=lang)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +60,7 @@ def page_of(pages: list[str], text: str, start: int = 0) -> int:
     raise LookupError(text)
 
 
-def test_summary_headings_stand_with_their_first_rows(pages: list[str], result) -> None:
+def test_summary_headings_stand_with_their_first_rows(pages: list[str], result, T: dict) -> None:
     fw = result.framework
     first_rows = {
         T["key_figures"]: T["n_roster"],
@@ -65,7 +74,7 @@ def test_summary_headings_stand_with_their_first_rows(pages: list[str], result) 
         assert page_of(pages, row, n) == n, (heading, row, n)
 
 
-def test_summary_charts_are_not_split(written: Path, pages: list[str], result) -> None:
+def test_summary_charts_are_not_split(written: Path, pages: list[str], result, T: dict) -> None:
     """Every chart lies between two page breaks of Ringkasan, and LibreOffice breaks its pages only there."""
     with zipfile.ZipFile(written) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
@@ -91,7 +100,7 @@ def test_summary_charts_are_not_split(written: Path, pages: list[str], result) -
             assert label in pages[n], (title, label, n)
 
 
-def test_gap_sheets_repeat_their_column_headings(pages: list[str], result) -> None:
+def test_gap_sheets_repeat_their_column_headings(pages: list[str], result, T: dict) -> None:
     row = re.compile(r"^\s*\d+[a-c]?\s+Tingkat Kematangan .*\s\d\.\d{4}\s")  # an indicator row of a gap table
     table_pages = [n for n, page in enumerate(pages) if any(row.match(ln) for ln in page.splitlines())]
     assert len(table_pages) >= 2 * len(result.scores)  # every OPD's table runs over at least two pages
@@ -99,7 +108,7 @@ def test_gap_sheets_repeat_their_column_headings(pages: list[str], result) -> No
         assert T["next_criteria"].split()[0] in pages[n] and T["contribution"].split()[0] in pages[n], n
 
 
-def test_ranking_prints_whole_file_names(pages: list[str], result) -> None:
+def test_ranking_prints_whole_file_names(pages: list[str], result, T: dict) -> None:
     n = page_of(pages, T["ranking_title"].format(year=result.year))
     for sub in result.kept:
         for word in sub.file.split():
@@ -111,7 +120,7 @@ def test_nothing_is_shown_as_hashes(pages: list[str]) -> None:
     assert not [n for n, page in enumerate(pages) if "###" in page]
 
 
-def test_ranking_prints_at_about_8_points(written: Path, pages: list[str], result) -> None:
+def test_ranking_prints_at_about_8_points(written: Path, pages: list[str], result, T: dict) -> None:
     require_calibri_metrics()
     n = page_of(pages, T["ranking_title"].format(year=result.year))
     assert printed_points(written.parent / "pdf" / "rekap.pdf", n + 1, written.parent / "ref") >= 7.7
