@@ -46,23 +46,26 @@ def headers_of(col: Column) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------- Penilaian (assessment)
 
+# widths: the sheet prints on A3 landscape fitted to its width with text of about 8 pt
 ASSESSMENT_COLUMNS: tuple[Column, ...] = (
     Column("id", "No.", 6, aliases=("No", "Nomor", "ID", "Indikator No")),
-    Column("domain", "Domain", 15, required=False),
-    Column("aspect", "Aspek", 17, required=False),
-    Column("indicator", "Indikator", 26, required=False),
-    Column("question", "Pertanyaan", 30, required=False),
-    Column("criteria", "Kriteria Tiap Level", 70, required=False),
-    Column("service_name", "Nama Layanan Publik (khusus indikator layanan publik)", 20, "input", required=False),
+    Column("domain", "Domain", 13, required=False),
+    Column("aspect", "Aspek", 14, required=False),
+    Column("indicator", "Indikator", 22, required=False),
+    Column("question", "Pertanyaan", 24, required=False),
+    Column("criteria", "Kriteria Tiap Level", 55, required=False),
+    Column("service_name", "Nama Layanan Publik (khusus indikator layanan publik)", 16, "input", required=False),
     Column("level", "Level (pilih dari daftar)", 17, "input", aliases=("Level", "Tingkat", "Level Kematangan")),
-    Column("explanation", "Penjelasan", 32, "input", aliases=("Penjelasan Singkat",), required=False),
-    Column("evidence", "Data Dukung (nama dokumen / tautan)", 32, "input", aliases=("Data Dukung", "Bukti Dukung"),
+    Column("explanation", "Penjelasan", 24, "input", aliases=("Penjelasan Singkat",), required=False),
+    Column("evidence", "Data Dukung (nama dokumen / tautan)", 24, "input", aliases=("Data Dukung", "Bukti Dukung"),
            required=False),
     Column("verified", "Level Verifikasi (DIISI DISKOMINFO)", 15, "verifier", aliases=("Level Verifikasi",),
            required=False),
-    Column("verifier_note", "Catatan Verifikator (DIISI DISKOMINFO)", 26, "verifier",
+    Column("verifier_note", "Catatan Verifikator (DIISI DISKOMINFO)", 20, "verifier",
            aliases=("Catatan Verifikator",), required=False),
 )
+
+PREVIOUS_ASSESSMENT_WIDTHS = (6, 15, 17, 26, 30, 70, 20, 17, 32, 32, 15, 26)  # as shipped in PREVIOUS_VERSION (A4)
 
 # ---------------------------------------------------------------- Identitas (identity)
 

@@ -67,7 +67,7 @@ def write_template(fw: Framework, roster: Roster, path: Path, *, year: int | Non
     names = _write_lists(wb, lists, fw, roster, legacy)
     _write_guide(guide, fw, f, deadline, contact, version)
     _write_identity(ident, fw, f, names, year)
-    _write_assessment(assess, fw, f, names)
+    _write_assessment(assess, fw, f, names, legacy)
     _write_table(apps, f, names, *TABLES[0])
     _write_infra(infra, f, names, legacy)
     for ws, table in zip(tables, TABLES[1:], strict=False):  # none in the previous version
@@ -255,11 +255,12 @@ def criteria_text(fw: Framework, ind: object) -> str:
     return "\n".join(f"{lv} – {fw.level_name(ind.capability, lv)}: {text}" for lv, text in ind.levels)
 
 
-def _write_assessment(ws: object, fw: Framework, f: dict, names: dict) -> None:
+def _write_assessment(ws: object, fw: Framework, f: dict, names: dict, legacy: bool = False) -> None:
     cols = L.ASSESSMENT_COLUMNS
     idx = {c.key: i for i, c in enumerate(cols)}
-    for i, c in enumerate(cols):
-        ws.set_column(i, i, c.width)
+    widths = L.PREVIOUS_ASSESSMENT_WIDTHS if legacy else tuple(c.width for c in cols)
+    for i, width in enumerate(widths):
+        ws.set_column(i, i, width)
     ws.write_string(0, 0, f"Penilaian Mandiri Tingkat Kematangan SPBE ({fw.short_name})", f["title"])
     ws.write_string(1, 0, "Isi kolom kuning untuk setiap indikator. Kolom hijau diisi Diskominfo saat verifikasi.",
                     f["subtitle"])
@@ -296,13 +297,16 @@ def _write_assessment(ws: object, fw: Framework, f: dict, names: dict) -> None:
                 "input_message": f"Pilih level {fw.level_min}-{fw.level_max} ({who}).",
                 "error_title": "Level tidak valid",
                 "error_message": f"Pilih salah satu level {fw.level_min}-{fw.level_max} dari daftar."})
-        lines = max(_wrapped_lines(criteria, cols[idx["criteria"]].width),
-                    _wrapped_lines(question, cols[idx["question"]].width))
+        lines = max(_wrapped_lines(criteria, widths[idx["criteria"]]), _wrapped_lines(question, widths[idx["question"]]))
         ws.set_row(r, min(409, 13 * lines + 6))
     ws.freeze_panes(L.HEADER_ROW, idx["indicator"] + 1)
     last = hr + len(fw.indicators)
     ws.autofilter(hr, 0, last, len(cols) - 1)
     _finish(ws, hr, autofilter=True, sort=False)
+    if legacy:  # the previous version as shipped: A4, fitted to the width
+        return
+    ws.set_paper(8)  # A3: twelve columns of criteria and answers stay readable (about 8 pt) on one page width
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
 
 
 # per table sheet: title, note, columns, rows offered, dropdowns (column key -> list, error type, message), number

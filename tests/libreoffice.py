@@ -8,24 +8,38 @@ are skipped with one line naming the package to install; with ``SPBE_REQUIRE_LIB
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-PACKAGES = {"soffice": "libreoffice-calc", "pdftotext": "poppler-utils", "pdftoppm": "poppler-utils"}
+PACKAGES = {"soffice": "libreoffice-calc", "pdftotext": "poppler-utils", "pdftoppm": "poppler-utils",
+            "fc-match": "fontconfig", "Carlito": "fonts-crosextra-carlito"}
+
+
+def _missing(what: str) -> None:
+    why = f"{what} not installed (apt-get install {PACKAGES[what]})"
+    if os.environ.get("SPBE_REQUIRE_LIBREOFFICE") == "1":
+        pytest.fail(why)
+    pytest.skip(why)
 
 
 def require(program: str) -> str:
     """The program's path; skip (or fail, under SPBE_REQUIRE_LIBREOFFICE=1) when it is not installed."""
     exe = shutil.which(program) or (shutil.which("libreoffice") if program == "soffice" else None)
     if exe is None:
-        why = f"{program} not installed (apt-get install {PACKAGES[program]})"
-        if os.environ.get("SPBE_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail(why)
-        pytest.skip(why)
+        _missing(program)
     return exe
+
+
+def require_calibri_metrics() -> None:
+    """Skip (or fail) unless LibreOffice lays text out in Calibri's widths (Calibri, or its metric twin Carlito,
+    which LibreOffice ships on Windows and Debian recommends): printed sizes are only meaningful then."""
+    found = subprocess.run([require("fc-match"), "Calibri"], capture_output=True, text=True).stdout
+    if "Calibri" not in found and "Carlito" not in found:
+        _missing("Carlito")
 
 
 def to_pdf(xlsx: Path, outdir: Path, timeout: int = 180) -> Path:
@@ -35,10 +49,11 @@ def to_pdf(xlsx: Path, outdir: Path, timeout: int = 180) -> Path:
     return pdf
 
 
-def to_csv(xlsx: Path, outdir: Path, timeout: int = 180) -> dict[str, str]:
-    """Every sheet exported by LibreOffice as CSV (UTF-8, comma, text quoted as needed): sheet name -> text."""
-    folder = _convert(xlsx, outdir, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-                      timeout)
+def to_csv(xlsx: Path, outdir: Path, timeout: int = 180, *, shown: bool = False) -> dict[str, str]:
+    """Every sheet exported by LibreOffice as CSV (UTF-8, comma, text quoted as needed): sheet name -> text.
+    ``shown``: cells as LibreOffice displays them (number formats applied), else their values."""
+    folder = _convert(xlsx, outdir, "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,"
+                      f"{'true' if shown else 'false'},false,false,-1", timeout)
     prefix = xlsx.stem + "-"
     return {p.stem[len(prefix):]: p.read_text(encoding="utf-8") for p in folder.glob(f"{xlsx.stem}-*.csv")}
 
@@ -75,6 +90,29 @@ def recalculate(xlsx: Path, outdir: Path, timeout: int = 180) -> Path:
     result = out / xlsx.name
     assert proc.returncode == 0 and result.exists(), f"LibreOffice could not recalculate {xlsx.name}: {proc.stderr}"
     return result
+
+
+def printed_points(pdf: Path, page: int, outdir: Path) -> float:
+    """The size (pt) at which 10-point text is printed on ``page`` (1-based) of ``pdf``: the median height of its
+    words against that of 10-point text printed at 100 % in the same fonts."""
+    import statistics
+
+    import xlsxwriter
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    wb = xlsxwriter.Workbook(str(outdir / "ten-points.xlsx"))
+    ws = wb.add_worksheet()
+    ws.write(0, 0, "Kebijakan Internal SPBE", wb.add_format({"font_name": "Calibri", "font_size": 10}))
+    ws.set_print_scale(100)
+    wb.close()
+    reference = to_pdf(outdir / "ten-points.xlsx", outdir)
+
+    def heights(path: Path, n: int) -> list[float]:
+        xml = subprocess.run([require("pdftotext"), "-bbox", "-f", str(n), "-l", str(n), str(path), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        return [float(b) - float(a) for a, b in re.findall(r'<word [^>]*yMin="([\d.]+)"[^>]*yMax="([\d.]+)"', xml)]
+
+    return 10 * statistics.median(heights(pdf, page)) / statistics.median(heights(reference, 1))
 
 
 def pdf_text(pdf: Path) -> str:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from pipeline import layout as L
 from pipeline.cli import main
 from pipeline.template import DEFAULT_TEMPLATE, level_choices, write_template
-from tests.libreoffice import pdf_text, to_pdf
+from tests.libreoffice import pdf_text, printed_points, require_calibri_metrics, to_pdf
 
 
 def sha(p: Path) -> str:
@@ -135,6 +135,17 @@ def test_opens_in_libreoffice(which: str, template_2018: Path, template_2020: Pa
     text = pdf_text(pdf)
     assert "Kuesioner Penilaian Mandiri SPBE" in text
     assert "Penilaian Mandiri Tingkat Kematangan SPBE" in text
+
+
+@pytest.mark.libreoffice
+def test_assessment_prints_at_about_8_points(template_2018: Path, tmp_path: Path) -> None:
+    """Penilaian: A3 landscape, one page wide, its 10-point text printed at about 8 points."""
+    require_calibri_metrics()
+    pdf = to_pdf(template_2018, tmp_path)
+    pages = pdf_text(pdf).split("\f")
+    n = next(k for k, page in enumerate(pages) if "Penilaian Mandiri Tingkat Kematangan SPBE" in page)
+    assert "Catatan Verifikator" in pages[n]  # the last column is on the page: fitted to the width
+    assert printed_points(pdf, n + 2, tmp_path / "ref") >= 7.7  # the page after the headings: criteria text
 
 
 def test_deadline_contact_and_default_path(tmp_path: Path, monkeypatch) -> None:

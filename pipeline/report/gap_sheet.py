@@ -14,7 +14,7 @@ from fractions import Fraction
 from pipeline import inventory
 from pipeline.batch import MergeResult
 from pipeline.findings import Finding, severity_label
-from pipeline.report.style import GRID, MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, stored
+from pipeline.report.style import GRID, MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, readback, recalculated, stored
 from pipeline.report.summary import style_chart
 from pipeline.report.writer import Ctx, fit_row, print_setup
 from pipeline.scoring.gaps import TARGET_INDEX, TARGET_LEVELS, TARGET_NEXT_BAND, TARGET_TOP_BAND, Gap
@@ -28,8 +28,8 @@ _row_fields = operator.attrgetter(*ROW_FIELDS)
 
 @functools.lru_cache(maxsize=1 << 12)  # a few targets and weights recur in every OPD's sheet
 def _contribution(target: int, numerator: int, denominator: int) -> float:
-    """An indicator's contribution to the planned index: target x weight / 100, stored."""
-    return stored(Fraction(target * numerator, denominator * 100), 4)
+    """An indicator's contribution to the planned index as the sheet's formula F*H/100 computes it."""
+    return target * readback(Fraction(numerator, denominator)) / 100
 
 
 @dataclass(frozen=True)
@@ -137,10 +137,14 @@ def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
     ws.insert_chart(3, 4, chart, {"x_offset": 15})
 
     row = _plan(ctx, out, data, max(row, 3 + math.ceil(height / 20)) + 2)
-    last = _indicators(ctx, out, data, row + 2, planned_row)
-    row = _findings(ctx, out, data, _servers(ctx, out, data, last + 3) + 3)
+    # servers, findings and evidence from a new printed page, then the long indicator table from another: its
+    # headings repeat on every page after their own, so nothing may follow the table
+    servers_row = row + 3
+    row = _findings(ctx, out, data, _servers(ctx, out, data, servers_row) + 3)
     if data.evidence:
-        _evidence(ctx, out, data, row + 2)
+        row = _evidence(ctx, out, data, row + 2)
+    _indicators(ctx, out, data, row + 3, planned_row)
+    ws.set_h_pagebreaks([servers_row, row + 3])
     ws.freeze_panes(3, 0)
     print_setup(ws)
 
@@ -187,6 +191,7 @@ def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int
     for c, key in enumerate(heads):
         out.text(hr, c, t[key], f["header_input" if c == 5 else "header"])
     ws.set_row(hr, 45)
+    ws.repeat_rows(hr)  # the long table's headings on every printed page
     first, last = hr + 1, hr + len(data.rows)
     for i, (ind, name, domain, aspect, current, target, levels, weight, gain, nxt, priority) in enumerate(data.rows,
                                                                                                           first):
@@ -212,7 +217,8 @@ def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int
                                               "format": f["gap_positive"]})
     planned = f"ROUND(SUMPRODUCT(F{first + 1}:F{last + 1},H{first + 1}:H{last + 1})/100,10)"
     out.text(planned_row, 1, t["planned_index"], f["bold"])
-    out.formula(planned_row, 2, "=" + planned, stored(gap.planned_index), f["idx_bold"])
+    planned_value = recalculated([row[5] for row in data.rows], [row[7] for row in data.rows], 10)
+    out.formula(planned_row, 2, "=" + planned, planned_value, f["idx_bold"])
     planned_pred = predikat_of(fw, gap.planned_index, ctx.meta.band_rule)
     out.formula(planned_row, 3, "=" + ctx.band_formula(f"C{planned_row + 1}"), planned_pred, f["bold"])
     if missing:
@@ -221,8 +227,9 @@ def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int
     return last
 
 
-def _evidence(ctx: Ctx, out: object, data: GapData, row: int) -> None:
-    """The evidence files received for this OPD (attachments that are not workbooks): name, kind, size."""
+def _evidence(ctx: Ctx, out: object, data: GapData, row: int) -> int:
+    """The evidence files received for this OPD (attachments that are not workbooks): name, kind, size; the last
+    row."""
     t, f = ctx.t, ctx.f
     out.text(row, 0, t["evidence_title"], f["h2"])
     row += 1
@@ -235,14 +242,13 @@ def _evidence(ctx: Ctx, out: object, data: GapData, row: int) -> None:
         out.text(row, 2, label, f["text"])
         out.num(row, 3, size, f["count"])
         fit_row(out.ws, row, [(name, 46)])
-
+    return row
 
 
 def _servers(ctx: Ctx, out: object, data: GapData, row: int) -> int:
     """From a new printed page (the findings follow): the OPD's servers, laid out on the sheet's widths, and the
     applications that would move; the last row."""
     t, f, ws = ctx.t, ctx.f, out.ws
-    ws.set_h_pagebreaks([row])
     out.text(row, 0, t["opd_servers"], f["h2"])
     row += 1
     if data.servers:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pipeline.batch import MergeResult
 from pipeline.catalog.framework import exact
-from pipeline.report.style import MISSING_MARK, band, stored
+from pipeline.report.style import MISSING_MARK, band, recalculated, stored
 from pipeline.report.writer import Ctx, print_setup
 from pipeline.scoring.index import SOURCE_MISSING
 from pipeline.text import clean_text, col_letter
@@ -53,6 +53,7 @@ def write(ctx: Ctx, r: MergeResult) -> None:
     wrow = hr + 3  # 1-based row of the weights
     body = ctx.body(out)
     level, missing = f["level"], f["level_missing"]
+    weights = [i.weight for i in inds]
     for j, row in enumerate(r.ranking):
         i = first + j
         b = body.row(i)
@@ -61,7 +62,7 @@ def write(ctx: Ctx, r: MergeResult) -> None:
         for k, sc in enumerate(row.score.indicators):
             b.num(2 + k, sc.level, missing if sc.source == SOURCE_MISSING else level)
         b.formula(2 + n, f"=SUMPRODUCT({wcol0}{i + 1}:{wcol1}{i + 1},{wcol0}${wrow}:{wcol1}${wrow})/100",
-                  stored(row.index), f["idx_bold"])
+                  recalculated([sc.level for sc in row.score.indicators], weights), f["idx_bold"])
         b.text(3 + n, row.predikat, band(f, row.predikat))
         b.end([(row.name, 48)])
     last = first + len(r.ranking) - 1

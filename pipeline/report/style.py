@@ -3,22 +3,30 @@
 Numbers and rounding (decided once, here):
 
 * Every number is a number cell with a number format; never text. Indices use "0.00", levels "0".
+* Numbers are written as text with 16 significant digits (xlsxwriter's "%.16G"), so only a float
+  that reads back as itself from that text is stored (:func:`readback`): what openpyxl, pandas or a
+  spreadsheet reads is exactly the float written.
 * An exact index is stored as :func:`stored`: the value rounded half-up to 6 decimals (so the cell
-  equals the exact value to 6 decimals), adjusted so that any spreadsheet showing it with 2 decimals
-  shows exactly :func:`pipeline.catalog.framework.display`. Two traps are closed: (1) rounding to 6
+  equals the exact value to 6 decimals), adjusted so that any program showing it with 2 decimals
+  shows exactly :func:`pipeline.catalog.framework.display`. Three traps are closed: (1) rounding to 6
   decimals first could carry a value such as 2.6449996 onto the 2.645 boundary, so it is kept just
-  below (2.644999); (2) the binary float nearest 2.645 is 2.64499999999999990..., which a renderer
-  that rounds the binary value would show as 2.64, so the next float up is stored instead (exact
-  binary ties such as 0.125 are stepped up the same way, for renderers that round half to even).
-  Tests render a workbook with LibreOffice and compare the printed texts with ``display()``.
-* Weights are stored as the nearest float of the exact weight (3.3333333333333335, shown "0.0000");
-  the exact fraction is written next to them as text ("10/3").
+  below (2.644999); (2) the binary float nearest 2.645 is 2.64499999999999990..., which a program
+  that rounds the binary value (Python's ``round``, a format string) shows as 2.64, and exact binary
+  ties such as 0.125 round to even in some programs, so a float just above the tie is stored (above it
+  also once multiplied by 100 in floats, as numpy's and pandas' ``round`` do); (3) that
+  float must survive the 16-digit text: 2.6450000000000002 is written as ``2.645`` and read back as
+  the binary tie, so the first float above whose text is itself is stored (2.645000000000001).
+  Tests read the file with openpyxl and pandas and print it with LibreOffice on every half-cent tie.
+* Weights are stored as the 16-digit value of the exact weight (3.333333333333333, shown "0.0000");
+  the exact fraction is written next to them as text ("10/3"). Cached values of formulas are computed
+  from the numbers as stored, as a spreadsheet recalculating them would.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 
 from pipeline.catalog.framework import Framework, exact, round_half_up
@@ -60,13 +68,27 @@ def _stored(numerator: int, denominator: int, places: int) -> float:
     f = float(v)
     scale = 10**places
 
-    def safe(x: Fraction) -> bool:
-        # shown as `shown`, and not an exact binary tie that a round-half-even renderer would round down
-        return round_half_up(x, places) == shown and (x * scale) % 1 != Fraction(1, 2)
+    def safe(x: float) -> bool:
+        # shown as `shown`, and not an exact binary tie that a round-half-even renderer would round down; the
+        # same for x * 10**places computed in floats (numpy's and so pandas' round(): 1.145 * 100 == 114.5)
+        return all(round_half_up(y / scale, places) == shown and (y % 1) != Fraction(1, 2)
+                   for y in (Fraction(x) * scale, Fraction(x * scale)))
 
-    while not safe(Fraction(f)):  # step towards the shown value, one float at a time (at most a few steps)
+    while not (safe(f) and readback(f) == f):  # step towards the shown value, one float at a time
         f = math.nextafter(f, math.inf if Fraction(f) < shown else -math.inf)
     return f
+
+
+def readback(value: float | int | Fraction) -> float:
+    """The float a program reads from a number cell holding ``value`` (written with 16 significant digits)."""
+    return float(f"{float(value):.16G}")
+
+
+def recalculated(levels: Sequence[int], weights: Sequence[Fraction | float], places: int | None = None) -> float:
+    """What a spreadsheet computes for ``SUMPRODUCT(levels, weights)/100`` over the cells as stored (the weights
+    as read back), wrapped in ``ROUND(..., places)`` when ``places`` is given: the cached value of such a formula."""
+    value = math.fsum(lv * readback(w) for lv, w in zip(levels, weights, strict=True)) / 100
+    return value if places is None else float(round_half_up(Fraction(repr(value)), places))
 
 
 def num_text(value: Fraction) -> str:

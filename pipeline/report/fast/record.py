@@ -31,7 +31,7 @@ DEFAULT_ROW_PX = 20  # xlsxwriter's default (and original) row height, in pixels
 _ESCAPE = re.compile('[&<>"\n]')
 _ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
 _LAYOUT = frozenset({"freeze_panes", "set_landscape", "set_paper", "fit_to_pages", "set_margins", "hide_gridlines",
-                     "repeat_rows", "set_column"})
+                     "set_column"})
 
 
 class _CellOpen(dict):
@@ -112,6 +112,7 @@ class Sheet:
         self.charts: list[tuple[int, int, Chart, dict]] = []
         self.layout: list[str] = []  # the calls every workbook of the template must make alike
         self.hbreaks: list[int] = []
+        self.repeat: tuple[int, int] | None = None  # the rows repeated on every printed page
 
     def get_name(self) -> str:
         return self.name
@@ -215,6 +216,9 @@ class Sheet:
 
     def write_url(self, *args: object) -> int:
         raise Unsupported("hyperlinks")
+
+    def repeat_rows(self, first_row: int, last_row: int | None = None) -> None:
+        self.repeat = (first_row, first_row if last_row is None else last_row)
 
     def set_h_pagebreaks(self, breaks: list[int]) -> None:
         self.hbreaks = sorted(set(breaks) - {0})[:1023]  # as xlsxwriter's _sort_pagebreaks

@@ -6,7 +6,7 @@ against the recorder of :mod:`.record`, and the pieces of the workbook that depe
 rendered as xlsxwriter would write them (the sheet's dimension, rows, merged cells, conditional format and
 validation ranges and page break; shared strings; styles; the chart's ranges and cached values; the
 drawing's anchor; the title and sheet name); the rest of every part is the prototype's, between those
-pieces. A sheet whose fixed layout differs from the prototype's (its signature: column widths, panes, print
+pieces (with the print titles, whose row varies). A sheet whose fixed layout differs from the prototype's (its signature: column widths, panes, print
 setup, chart and rule options), or any call the recorder does not mirror, is written by xlsxwriter
 instead. Every part of a rendered workbook is byte for byte the part xlsxwriter writes; the zip around
 them is packed here (the parts that never change are compressed once, the others at deflate level 1).
@@ -22,7 +22,7 @@ import struct
 import zipfile
 import zlib
 
-from xlsxwriter.utility import xl_range, xl_range_formula
+from xlsxwriter.utility import quote_sheetname, xl_range, xl_range_formula
 
 from pipeline.report import per_opd, style, writer
 from pipeline.report.fast.record import Book, Fmt, Sheet, Unsupported, chart_cache, data_type, esc, esc_attr
@@ -121,8 +121,10 @@ class Template:
             raise Mismatch("one sheet with one chart expected")
         ws = book.sheets[0]
         ws.title = book.properties.get("title", "")
-        if len(ws.cond_formats) != 1 or len(ws.validations) != 1 or not ws.merges or not ws.hbreaks:
-            raise Mismatch("one conditional format, one validation, merged cells and a page break expected")
+        if (len(ws.cond_formats) != 1 or len(ws.validations) != 1 or not ws.merges or not ws.hbreaks
+                or ws.repeat is None):
+            raise Mismatch("one conditional format, one validation, merged cells, a page break and print titles "
+                           "expected")
         series = ws.charts[0][2].series
         kinds = [data_type(ws.range_data(*s["categories"][1:])) for s in series]
         if any(s["categories"][0] != ws.name or s["values"][0] != ws.name for s in series) or set(kinds) != {"str"}:
@@ -138,6 +140,7 @@ class Template:
     def pieces(self, ws: Sheet, sheet_data: str) -> dict[str, list[str]]:
         """The pieces of each part that depend on the recorded sheet, in the order they occur in the part."""
         (cf, _), (dv, _) = ws.cond_formats[0], ws.validations[0]
+        quoted, (first, last) = quote_sheetname(ws.name), ws.repeat
         chart = []
         for s in ws.charts[0][2].series:
             for rng, kind in ((s["categories"], "str"), (s["values"], "num")):
@@ -148,8 +151,9 @@ class Template:
             CHART: chart,
             DRAWING: [self.anchor(ws.heights)],
             "docProps/core.xml": [f"<dc:title>{esc(ws.title)}</dc:title>"],
-            "docProps/app.xml": [f"<vt:lpstr>{esc(ws.name)}</vt:lpstr>"],
-            "xl/workbook.xml": [f'<sheet name="{esc_attr(ws.name)}"'],
+            "docProps/app.xml": [f"<vt:lpstr>{esc(ws.name)}</vt:lpstr>", f"<vt:lpstr>{esc(quoted)}!Print_Titles</vt:lpstr>"],
+            "xl/workbook.xml": [f'<sheet name="{esc_attr(ws.name)}"',
+                                f">{esc(f'{quoted}!${first + 1}:${last + 1}')}</definedName>"],
         }
 
     def anchor(self, heights: dict[int, int]) -> str:
