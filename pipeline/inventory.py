@@ -359,7 +359,11 @@ def room_row(sub: Submission, plan: Plan) -> RoomRow:
 
 def migration_order(room: Sequence[RoomRow], groups: Sequence[AppGroup], plan: Plan, year: int) -> list[Move]:
     """The applications that would move, in the order of migration (see the module docstring)."""
-    shared = {(e.opd, e.app.row): len(g.opds) for g in groups if g.shared for e in g.entries}
+    shared = {}
+    for g in groups:
+        if g.shared:
+            n = len(g.opds)  # once per group: a national application's group holds every OPD
+            shared.update(((e.opd, e.app.row), n) for e in g.entries)
     rows = []
     for p in room:
         old: dict[str, int] = {}  # application name key -> year in service of its oldest server past its life
