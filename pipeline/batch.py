@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from pipeline import history as histmod
 from pipeline import i18n, inventory, settings, validate
 from pipeline.catalog import framework as fwmod
 from pipeline.catalog import plan as planmod
@@ -50,6 +51,7 @@ class MergeResult:
     gaps: dict[str, gapsmod.Gap]  # OPD code -> gap analysis against its target
     inventory: inventory.Inventory  # applications and infrastructure of the kept submissions
     not_submitted: list[Opd]  # roster OPDs with no kept submission
+    history: histmod.History | None = None  # earlier years (None: not looked for)
     workbook: Path | None = None  # where the report was written (set by :func:`merge`)
     opd_workbooks: dict[str, Path] = dataclasses.field(default_factory=dict)  # OPD code -> its own workbook
 
@@ -109,6 +111,13 @@ class MergeResult:
         if self.summary and self.summary.mean_index is not None:
             lines.append(i18n.text("cli.province-average", lang, index=display(self.summary.mean_index),
                                    predikat=self.summary.predikat))
+        h = self.history
+        if h is not None:
+            lines.append(i18n.text("cli.history-used", lang, folder=h.folder, years=", ".join(map(str, h.used)))
+                         if h.used else i18n.text("cli.history-none", lang, folder=h.folder))
+            skipped = sum(1 for s in h.sources if not s.used and (s.year or 0) < self.year)
+            if skipped:
+                lines.append(i18n.text("cli.history-skipped", lang, n=skipped))
         if self.workbook is not None:
             lines.append(i18n.text("cli.written", lang, path=self.workbook))
         if not self.outcomes:
@@ -168,9 +177,10 @@ def check(paths: Sequence[Path], *, framework: str | None = None, roster: str | 
 def merge(input_dir: Path, output: Path | None = None, *, framework: str | None = None,
           roster: str | None = None, targets: str | None = None, plan: str | None = None, year: int | None = None,
           band_rule: str | None = None, lang: str = "id", per_opd_files: bool | None = None,
-          workers: Workers | None = None, on_progress: Progress | None = None, output_folder: Path | None = None,
-          allow_empty: bool = False) -> MergeResult:
-    """Read, validate, score and rank every file in ``input_dir``, then write the consolidated workbook.
+          history: Path | bool = True, workers: Workers | None = None, on_progress: Progress | None = None,
+          output_folder: Path | None = None, allow_empty: bool = False) -> MergeResult:
+    """Read, validate, score and rank every file in ``input_dir``, add the earlier years, then write the
+    consolidated workbook.
 
     Args:
         input_dir: folder with the e-mailed workbooks (read only).
@@ -184,6 +194,8 @@ def merge(input_dir: Path, output: Path | None = None, *, framework: str | None 
         lang: "id" or "en", for the workbook.
         per_opd_files: also write one workbook per OPD (None: above :data:`settings.PER_OPD_LIMIT` OPDs).
         allow_empty: write a rekap scoring no OPD over an existing one (else that run keeps the old rekap).
+        history: True: the earlier ``rekap-spbe-<year>.xlsx`` in the output folder; a folder: every workbook
+            there; False: no history (see :mod:`pipeline.history`).
     Returns:
         The :class:`MergeResult`, with the paths written.
     Raises:
@@ -212,6 +224,10 @@ def merge(input_dir: Path, output: Path | None = None, *, framework: str | None 
         out = output or folder / f"rekap-spbe-{result.year}.xlsx"
         if not result.scores and not allow_empty and os.path.lexists(out):
             raise OutputError("error.output-empty-kept", path=out)
+        if history is not False:
+            where = out.parent if history is True else Path(history)
+            result = dataclasses.replace(result, history=histmod.load(where, result, pool, every=history is not True,
+                                                                      output=out))
         return write(result, out, per_opd_files=per_opd_files, workers=pool)
 
 

@@ -24,7 +24,7 @@ LANG = click.option("--lang", type=click.Choice(i18n.LANGS), default=i18n.DEFAUL
 FRAMEWORK = click.option("--framework", default=None,
                          help="Id katalog kerangka atau berkas katalog (bawaan permenpanrb-5-2018).")
 ROSTER = click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False),
-                      help="Berkas CSV daftar OPD (kode,nama,jenis,alias).")
+                      help="Berkas CSV daftar OPD (kode,nama,jenis,alias,kode_lama).")
 
 
 def _fatal(exc: PipelineError, lang: str = i18n.DEFAULT_LANG) -> click.ClickException:
@@ -158,16 +158,22 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
 @click.option("--per-opd-files/--no-per-opd-files", default=None,
               help="Tulis juga satu buku kerja analisis per OPD di folder <rekap>-opd-<hash>/ di samping rekap "
                    "(otomatis di atas 100 OPD).")
+@click.option("--history", "history_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder rekap tahun-tahun sebelumnya (bawaan: rekap-spbe-<tahun>.xlsx di folder keluaran).")
+@click.option("--no-history", is_flag=True, help="Tanpa riwayat tahun sebelumnya (tanpa lembar Tren).")
 @click.option("--workers", "n_workers", type=int, default=None,
               help=f"Jumlah proses pekerja (bawaan: jumlah inti, paling banyak {settings.WORKERS}).")
 @click.option("--allow-empty", is_flag=True, help="Tulis rekap tanpa OPD yang dinilai walaupun menimpa rekap lama.")
 def merge(input_dir: Path, output: str | None, framework: str | None, roster: str | None, targets: str | None,
           plan: str | None, year: int | None, band_rule: str | None, lang: str, strict: bool,
-          per_opd_files: bool | None, n_workers: int | None, allow_empty: bool) -> None:
+          per_opd_files: bool | None, history_dir: Path | None, no_history: bool, n_workers: int | None,
+          allow_empty: bool) -> None:
     """Periksa, gabungkan dan nilai semua berkas di input/ menjadi satu rekap peringkat.
 
     Contoh: spbe merge --input input --year 2026
     """
+    if history_dir is not None and no_history:
+        raise click.UsageError(i18n.text("cli.history-both", lang))
     workers.prestart(workers.PRELOAD_MERGE)  # its start-up overlaps the loading of the rest
     from pipeline import batch
 
@@ -176,7 +182,8 @@ def merge(input_dir: Path, output: str | None, framework: str | None, roster: st
         with _progress(lang) as progress, workers.Workers(n_workers, preload=workers.PRELOAD_MERGE) as pool:
             result = batch.merge(input_dir, path, framework=framework, roster=roster, targets=targets, plan=plan,
                                  year=year, band_rule=band_rule, lang=lang, per_opd_files=per_opd_files,
-                                 workers=pool, on_progress=progress, output_folder=folder, allow_empty=allow_empty)
+                                 history=not no_history and (history_dir or True), workers=pool,
+                                 on_progress=progress, output_folder=folder, allow_empty=allow_empty)
     except PipelineError as exc:
         raise _fatal(exc, lang) from None
     _echo(result.summary_lines(lang))

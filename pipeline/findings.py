@@ -58,6 +58,10 @@ CODES: dict[str, str] = {  # code -> severity, grouped by where it is found
     "application-name-missing": _W, "vocabulary-coerced": _W, "vocabulary-unknown": _W, "number-invalid": _W,
     "number-coerced": _W, "value-implausible": _W, "server-room-inconsistent": _W, "server-app-unknown": _W,
     "rows-beyond-table": _W,
+    # earlier rekaps (history): error = the rekap, or the OPD concerned, is left out of the history
+    "history-unreadable": _E, "history-not-rekap": _E, "history-format-unknown": _E, "history-framework-unknown": _E,
+    "history-data-invalid": _E, "history-opd-twice": _E, "history-index-mismatch": _E, "history-year-twice": _E,
+    "history-other-roster": _E, "history-opd-unmatched": _W, "history-open-in-excel": _W,
 }
 
 

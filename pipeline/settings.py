@@ -31,6 +31,11 @@ class Limits:
 
 
 LIMITS = Limits()
+# an earlier rekap (history) is read by the same reader; its Data sheet of format 1 has a row per OPD and
+# indicator (about 28,000 rows of 16 cells for 600 OPDs), so more cells and time are allowed than for a questionnaire
+HISTORY_LIMITS = Limits(max_file_bytes=100 * MiB, max_member_bytes=100 * MiB, max_total_uncompressed=400 * MiB,
+                        max_cells_per_sheet=2_000_000, max_seconds=60.0)
+HISTORY_TIMEOUT_S = 90.0  # wall-clock limit of reading one earlier rekap in a worker
 
 # worker processes (reading files, writing per-OPD workbooks)
 WORKERS = min(2, os.cpu_count() or 1)  # default number of worker processes

@@ -42,7 +42,7 @@ except ImportError:  # pragma: no cover - Windows
 
 # modules the fork server imports once, so that every worker starts with them: reading, and writing
 PRELOAD_READ = ("pipeline.intake.read",)
-PRELOAD_MERGE = (*PRELOAD_READ, "pipeline.report.per_opd")
+PRELOAD_MERGE = (*PRELOAD_READ, "pipeline.history.read", "pipeline.report.per_opd")
 
 
 @dataclass(frozen=True)

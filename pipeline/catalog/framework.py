@@ -358,8 +358,8 @@ def _fmt(f: Fraction) -> str:
 
 
 def available() -> list[str]:
-    """Ids of the catalogs shipped with the package."""
-    return sorted(p.stem for p in CATALOG_DIR.glob("*.json"))
+    """Ids of the catalogs shipped with the package (the crosswalks beside them are not catalogs)."""
+    return sorted(p.stem for p in CATALOG_DIR.glob("*.json") if not p.stem.startswith("crosswalk-"))
 
 
 @lru_cache(maxsize=16)

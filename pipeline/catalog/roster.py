@@ -1,9 +1,11 @@
 """The OPD roster: codes, official names and aliases, and matching of typed OPD names.
 
-The roster is a CSV file (columns ``kode,nama,jenis,alias``; aliases separated by ``;``; an optional
-``email`` column lists the OPD's e-mail addresses or domains, separated by ``;``, which tie a file that
-arrived by e-mail to its OPD when the file itself cannot). The packaged sample is the Pemerintah Provinsi
-Kalimantan Utara; a user passes their own with ``--roster FILE``.
+The roster is a CSV file (columns ``kode,nama,jenis,alias,kode_lama``; aliases separated by ``;``; an
+optional ``email`` column lists the OPD's e-mail addresses or domains, separated by ``;``, which tie a file
+that arrived by e-mail to its OPD when the file itself cannot). ``kode_lama`` names the codes an OPD had in
+earlier years (renamed: its old code; merged: each merged OPD's code, separated by ``;``; split: the OPD it
+came from), so that earlier rekaps find it. The packaged sample is the Pemerintah Provinsi Kalimantan Utara;
+a user passes their own with ``--roster FILE``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class Opd:
     kind: str = ""
     aliases: tuple[str, ...] = ()
     emails: tuple[str, ...] = ()  # addresses ("it@bkd.example.go.id") or domains ("bkd.example.go.id"), lower case
+    former: tuple[str, ...] = ()  # kode_lama: its codes in earlier years
 
     @property
     def label(self) -> str:
@@ -52,6 +55,7 @@ class Roster:
     _codes: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
     _senders: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
     _longest: int = field(default=1, init=False, repr=False, compare=False, hash=False)
+    _heirs: dict = field(default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         keys: dict[str, Opd] = {}
@@ -62,6 +66,11 @@ class Roster:
         object.__setattr__(self, "_codes", {opd.code: opd for opd in self.opds})
         object.__setattr__(self, "_senders", {e: opd for opd in self.opds for e in opd.emails})
         object.__setattr__(self, "_longest", max((k.count(" ") + 1 for k in keys), default=1))
+        heirs: dict[str, tuple[Opd, ...]] = {}
+        for opd in self.opds:
+            for old in opd.former:
+                heirs[old] = (*heirs.get(old, ()), opd)
+        object.__setattr__(self, "_heirs", heirs)
 
     def match(self, text: str) -> Opd | None:
         """The OPD named by ``text`` (code, name, 'CODE - name' or alias), or None."""
@@ -103,6 +112,14 @@ class Roster:
             domain = domain.partition(".")[2]
         return None
 
+    def successors(self, code: str, name: str = "") -> tuple[Opd, ...]:
+        """The OPDs an earlier year's OPD (its code and name) is today: every OPD naming ``code`` in its
+        ``kode_lama`` and the OPD with that code; when there is none, the OPD its name or an alias names."""
+        found = [*self._heirs.get(code, ()), *filter(None, [self.by_code(code)])]
+        if not found and name and (opd := self.match(name)) is not None:
+            found.append(opd)
+        return tuple(dict.fromkeys(found))
+
 
 @lru_cache(maxsize=8)
 def load(path: str | None = None) -> Roster:
@@ -129,9 +146,10 @@ def load(path: str | None = None) -> Roster:
         if code in seen:
             raise CatalogError("error.roster-duplicate-code", path=str(p), line=n, code=repr(code), first=seen[code])
         seen[code] = n
-        aliases = tuple(a.strip() for a in row.get("alias", "").split(";") if a.strip())
+        aliases, former = (tuple(a.strip() for a in row.get(k, "").split(";") if a.strip()) for k in ("alias",
+                                                                                                  "kode_lama"))
         emails = tuple(e.strip().lower().lstrip("@") for e in row.get("email", "").split(";") if e.strip())
-        opds.append(Opd(code, name, row.get("jenis", ""), aliases, emails))
+        opds.append(Opd(code, name, row.get("jenis", ""), aliases, emails, former))
     if not opds:
         raise CatalogError("error.roster-no-rows", path=str(p))
     roster = Roster(tuple(opds), str(p))

@@ -1,8 +1,9 @@
 """The consolidated workbook that officials open: ranking, gaps, validation and inventory.
 
-Sheets, in order: Ringkasan, Peringkat, Matriks, one gap sheet per OPD (named from the OPD code),
-Validasi, Berkas, Belum Mengirim, Aplikasi, Aplikasi Bersama, Hosting & Pusat Data, Rencana Ruang
-Server, Urutan Migrasi, Jaringan, Layanan vs Aplikasi, Data (English names when ``result.lang == "en"``; every text from :mod:`pipeline.i18n.report`).
+Sheets, in order: Ringkasan, Peringkat, Tren (when earlier rekaps were found), Matriks, one gap sheet per
+OPD (named from the OPD code), Validasi, Berkas, Belum Mengirim, Aplikasi, Aplikasi Bersama, Hosting &
+Pusat Data, Rencana Ruang Server, Urutan Migrasi, Jaringan, Layanan vs Aplikasi, Data, Data Indikator
+(English names when ``result.lang == "en"``; every text from the catalogue's ``report`` table).
 Above :data:`pipeline.settings.PER_OPD_LIMIT` OPDs (or on request) the gap sheets go to one workbook
 per OPD (:mod:`.per_opd`), linked from Peringkat.
 
@@ -31,6 +32,7 @@ from pipeline.report import (
     ranking,
     room,
     summary,
+    trend,
     writer,
 )
 from pipeline.workers import Workers
@@ -111,7 +113,9 @@ def build(wb: object, result: MergeResult, *, gap_sheets: bool, links: dict[str,
     sheets = per_opd.sheet_names(result, ctx.t)
     first = ctx.sheet(ctx.t["sheet_summary"])
     ranking.write(ctx, ctx.sheet(ctx.t["sheet_ranking"]), result, sheets=sheets if gap_sheets else None, links=links)
-    summary.write(ctx, first, result, opd_folder=opd_folder)
+    refs = trend.write(ctx, result)
+    summary.write(ctx, first, result, opd_folder=opd_folder,
+                  more_charts=(lambda: trend.charts(ctx, refs)) if refs is not None else None)
     matrix.write(ctx, result)
     if gap_sheets:
         for code in sorted(result.scores):
@@ -127,5 +131,6 @@ def build(wb: object, result: MergeResult, *, gap_sheets: bool, links: dict[str,
     room.network(ctx, result)
     apps.services(ctx, result)
     data.write(ctx, result)
+    data.long(ctx, result)
     first.ws.activate()
     return ctx.names

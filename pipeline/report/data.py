@@ -1,16 +1,56 @@
-"""Data: one plain row per (OPD, indicator) for pivot tables and other tools; headings in row 1, no merges."""
+"""Data (the format every later year reads back: one row per OPD) and Data Indikator (one row per OPD and
+indicator, for pivot tables). Plain tables: headings in row 1, no merges. The Data sheet's format is
+described, versioned and read by :mod:`pipeline.history.read`."""
 
 from __future__ import annotations
 
 from pipeline.batch import MergeResult
 from pipeline.catalog.framework import exact
+from pipeline.history import read as dataformat
+from pipeline.report.style import stored
 from pipeline.report.writer import Ctx, print_setup
 
 
 def write(ctx: Ctx, r: MergeResult) -> None:
+    """Data, format :data:`pipeline.history.read.VERSION`: identity, index, predikat and status, then the level
+    used and the target level of every indicator."""
+    t, f, fw = ctx.t, ctx.f, ctx.fw
+    heads = dataformat.headings(ctx.lang, fw)
+    out = ctx.sheet(t["sheet_data"])
+    body = ctx.body(out)
+    b = body.row(0)
+    for c, h in enumerate(heads):
+        b.text(c, h, f["data_head"])
+    b.end()
+    fixed = len(dataformat.FIXED)
+    for c, h in enumerate(heads):
+        out.ws.set_column(c, c, 36 if c == 3 else 28 if c == 9 else max(8, len(h) + 2))
+    n = len(fw.indicators)
+    for i, sub in enumerate(r.kept, 1):
+        code, sc = sub.opd_code, r.scores[sub.opd_code]
+        b = body.row(i)
+        b.num(0, r.year, f["data_int"])
+        for c, value in ((1, fw.id), (2, code), (3, r.opd_name(code))):
+            b.text(c, value)
+        b.num(4, stored(sc.index), f["data_index"])
+        for c, value in ((5, exact(sc.index)), (6, sc.predikat), (7, t["complete" if sc.complete else "incomplete"]),
+                         (8, ", ".join(sc.missing)), (9, sub.file), (10, sub.columns.sheet if sub.columns else "")):
+            b.text(c, value)
+        b.num(11, dataformat.VERSION, f["data_int"])
+        for k, level in enumerate(sc.indicators):
+            b.num(fixed + k, level.level, f["data_int"])
+        for k, row in enumerate(r.gaps[code].rows):
+            b.num(fixed + n + k, row.target, f["data_int"])
+        b.end()
+    _finish(out.ws, len(r.kept), len(heads))
+
+
+def long(ctx: Ctx, r: MergeResult) -> None:
+    """Data Indikator: one row per (OPD, indicator) with both levels, the weight and the level's file and cell
+    (the columns of the Data sheet's format 1)."""
     t, f, fw = ctx.t, ctx.f, ctx.fw
     heads = t["data_headers"].split("|")
-    out = ctx.sheet(t["sheet_data"])
+    out = ctx.sheet(t["sheet_data_long"])
     ws = out.ws
     body = ctx.body(out)
     b = body.row(0)
@@ -46,7 +86,11 @@ def write(ctx: Ctx, r: MergeResult) -> None:
             for c, value in ((12, weight_exact), (13, sub.file), (14, sheet if answer else ""), (15, cell)):
                 b.text(c, value)
             b.end()
+    _finish(ws, i, len(heads))
+
+
+def _finish(ws: object, last: int, ncols: int) -> None:
     ws.freeze_panes(1, 0)
-    ws.autofilter(0, 0, max(1, i), len(heads) - 1)
+    ws.autofilter(0, 0, max(1, last), ncols - 1)
     ws.repeat_rows(0)
     print_setup(ws)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pipeline.batch import MergeResult
-from pipeline.findings import outcome_label, severity_label
+from pipeline.findings import Finding, outcome_label, severity_label
 from pipeline.report.writer import Ctx, fit_row
 
 
@@ -17,7 +17,8 @@ def validation(ctx: Ctx, r: MergeResult) -> None:
             (t["message"], 60), (t["hint"], 55)]
     out.header(hr, cols, f["header"])
     body = ctx.body(out)
-    for n, fd in enumerate(r.findings):
+    findings = [*r.findings, *sorted(r.history.findings if r.history else (), key=Finding.sort_key)]
+    for n, fd in enumerate(findings):
         message, hint = fd.message(ctx.lang), fd.hint(ctx.lang)
         b = body.row(hr + 1 + n)
         b.text(0, fd.file, f["wrap"])
@@ -28,9 +29,9 @@ def validation(ctx: Ctx, r: MergeResult) -> None:
         b.text(5, message, f["wrap"])
         b.text(6, hint, f["wrap"])
         b.end([(fd.file, 30), (message, 60), (hint, 55)])
-    if not r.findings:
+    if not findings:
         out.text(hr + 1, 0, t["none"], f["note"])
-    out.table_setup(hr, hr + max(1, len(r.findings)), len(cols), freeze_col=1)
+    out.table_setup(hr, hr + max(1, len(findings)), len(cols), freeze_col=1)
 
 
 def files(ctx: Ctx, r: MergeResult) -> None:

@@ -13,7 +13,9 @@ from fractions import Fraction
 
 from pipeline import inventory
 from pipeline.batch import MergeResult
+from pipeline.catalog import framework as fwmod
 from pipeline.findings import Finding, severity_label
+from pipeline.history import Memory
 from pipeline.report.style import GRID, MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, readback, recalculated, stored
 from pipeline.report.summary import style_chart
 from pipeline.report.writer import Ctx, fit_row, print_setup
@@ -21,6 +23,7 @@ from pipeline.scoring.gaps import TARGET_INDEX, TARGET_LEVELS, TARGET_NEXT_BAND,
 from pipeline.scoring.index import predikat_of
 
 WIDTHS = (7, 46, 12, 15, 10, 11, 12, 9, 11, 12, 60, 9)  # every table of the sheet is laid out on these widths
+MEMORY_WIDTHS = (15, 11, 10, 11)  # last year's level, change, last year's target, target reached
 ROW_FIELDS = ("indicator", "name", "domain", "aspect", "current", "target", "gap", "weight", "step_gain",
               "next_criteria", "priority")
 _row_fields = operator.attrgetter(*ROW_FIELDS)
@@ -30,6 +33,17 @@ _row_fields = operator.attrgetter(*ROW_FIELDS)
 def _contribution(target: int, numerator: int, denominator: int) -> float:
     """An indicator's contribution to the planned index as the sheet's formula F*H/100 computes it."""
     return target * readback(Fraction(numerator, denominator)) / 100
+
+
+@dataclass(frozen=True)
+class Recall:
+    """Last year's figures of one OPD, shown beside this year's (from :class:`pipeline.history.History`)."""
+
+    year: int
+    framework: str  # that year's catalog, short name
+    index: Fraction | None  # None: the OPD is not in last year's rekap
+    predikat: str
+    rows: tuple[Memory, ...]  # per indicator, in the order of ``GapData.rows`` (empty when ``index`` is None)
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,7 @@ class GapData:
     # the previous version's counts as (note, hosting, "", None x 4, moves, None, "", count)
     servers: tuple[tuple, ...] = ()
     moving: tuple[tuple[str, str], ...] = ()  # applications that would move: (name, hosting)
+    recall: Recall | None = None  # last year (None: no history)
 
 
 def data_of(r: MergeResult, code: str, sheet: str) -> GapData:
@@ -65,7 +80,19 @@ def data_of(r: MergeResult, code: str, sheet: str) -> GapData:
                    dataclasses.replace(gap, rows=()), tuple(map(_row_fields, gap.rows)),
                    tuple(sorted(sub.findings, key=Finding.sort_key)),
                    tuple((e.file, e.label, e.size) for e in r.evidence.get(code, ())), servers,
-                   tuple((a.name, a.hosting) for a in room.apps))
+                   tuple((a.name, a.hosting) for a in room.apps), _recall(r, code))
+
+
+def _recall(r: MergeResult, code: str) -> Recall | None:
+    h = r.history
+    if h is None or not h.used:
+        return None
+    last = h.province[-2]
+    row, memory = h.row(code), (h.memory or {}).get(code)
+    point = row.points[-2] if row else None
+    return Recall(last.year, fwmod.load(last.framework).short_name if last.framework != r.framework.id
+                  else r.framework.short_name, point[0] if point and memory else None,
+                  point[1] if point and memory else "", memory or ())
 
 
 def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
@@ -73,7 +100,7 @@ def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
     gap, summary = data.gap, ctx.meta.summary
     out = ctx.sheet(data.sheet)
     ws = out.ws
-    for c, w in enumerate(WIDTHS):
+    for c, w in enumerate((*WIDTHS, *(MEMORY_WIDTHS if data.recall else ()))):
         ws.set_column(c, c, w)
     out.title(ctx.text("gap_title", name=data.name), f["title"])
     out.text(1, 0, ctx.text("gap_sub", code=data.code, file=data.file), f["subtitle"])
@@ -102,12 +129,19 @@ def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
     mean = summary.mean_index if summary else None
     out.text(9, 1, t["province_mean"], f["bold"])
     out.num(9, 2, None if mean is None else stored(mean), f["idx"])
+    next_row = 10
+    last = data.recall
+    if last is not None:
+        out.text(10, 1, ctx.text("prev_index", year=last.year), f["bold"])
+        out.num(10, 2, None if last.index is None else stored(last.index), f["idx"])
+        out.text(10, 3, last.predikat, band(f, last.predikat) if last.predikat else f["text"])
+        next_row = 11
     if data.evidence:
-        out.text(10, 1, t["evidence_received"], f["bold"])
-        out.num(10, 2, len(data.evidence), f["int"])
+        out.text(next_row, 1, t["evidence_received"], f["bold"])
+        out.num(next_row, 2, len(data.evidence), f["int"])
 
     # domain and aspect indices against the province average (data of the chart)
-    row = 11
+    row = 12 if data.recall else 11  # with history, last year's index takes row 11
     for c, h in ((1, t["dom_asp"]), (2, t["opd_value"]), (3, t["province_mean"])):
         out.text(row, c, h, f["header"])
     ws.set_row(row, 30)
@@ -209,6 +243,8 @@ def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int
         out.formula(i, 9, f"=F{e}*H{e}/100", _contribution(target, weight.numerator, weight.denominator), f["w4"])
         out.text(i, 10, criteria, f["wrap"])
         out.num(i, 11, priority, f["int"])
+        if data.recall and data.recall.rows:
+            _memory(ctx, out, i, current, data.recall.rows[i - first])
         fit_row(ws, i, [(name, 46), (criteria, 60)])
     ws.data_validation(first, 5, last, 5, {"validate": "integer", "criteria": "between", "minimum": fw.level_min,
                                            "maximum": fw.level_max, "error_type": "stop",
@@ -224,6 +260,16 @@ def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int
     if missing:
         out.text(last + 1, 4, ctx.text("matrix_legend", mark=f"{fw.level_min}{MISSING_MARK}", lo=fw.level_min),
                  f["note"])
+    recall = data.recall
+    if recall is not None:
+        for c, key in enumerate(("prev_level", "change", "prev_target", "target_reached"), 12):
+            out.text(hr, c, ctx.text(key, year=recall.year), f["header"])
+        notes = [ctx.text("memory_note", year=recall.year, framework=recall.framework)]
+        if not recall.rows:
+            notes.insert(0, ctx.text("memory_none", year=recall.year))
+        elif all(m.target is None for m in recall.rows):
+            notes.append(ctx.text("memory_no_targets", year=recall.year))
+        out.text(last + 2, 0, " ".join(notes), f["note"])
     return last
 
 
@@ -243,6 +289,25 @@ def _evidence(ctx: Ctx, out: object, data: GapData, row: int) -> int:
         out.num(row, 3, size, f["count"])
         fit_row(out.ws, row, [(name, 46)])
     return row
+
+def _memory(ctx: Ctx, out: object, i: int, current: int, m: Memory) -> None:
+    """Last year's level beside this year's (a drop flagged), last year's target and whether it was reached."""
+    f, t = ctx.f, ctx.t
+    if m.level is None:
+        out.text(i, 12, t["not_comparable"], f["note_cell"])
+        for c in (13, 14, 15):
+            out.blank(i, c, f["text"])
+        return
+    whole = m.level.denominator == 1 and (m.target is None or m.target.denominator == 1)
+    change = current - m.level
+    for c, value, fmt in ((12, m.level, f["level"] if whole else f["idx"]), (13, change, f[("chg", not whole, change < 0)]),
+                          (14, m.target, f["level"] if whole else f["idx"])):
+        out.num(i, c, value if whole or value is None else stored(value), fmt)
+    if m.target is not None and m.target > m.level:
+        reached = current >= m.target
+        out.text(i, 15, t["yes-no.ya" if reached else "yes-no.tidak"], f["text"] if reached else f[("sev", "incomplete")])
+    else:
+        out.blank(i, 15, f["text"])
 
 
 def _servers(ctx: Ctx, out: object, data: GapData, row: int) -> int:

@@ -48,6 +48,7 @@ OUTCOME_FILL = {"accepted": "#E2EFDA", "accepted-with-notes": "#FFF2CC", "supers
 OPD_COLOUR, MEAN_COLOUR = "#2F75B5", "#A6A6A6"
 MISSING_FONT = "#7F7F7F"  # an unanswered indicator's level: italic grey, dashed border, shown with MISSING_MARK
 MISSING_MARK = "*"
+DROP_MARK = "▼"  # a level lower than last year's
 GRID = "#E0E0E0"  # chart gridlines
 
 
@@ -166,16 +167,25 @@ def format_specs(fw: Framework) -> dict[object, dict]:
         "data_head": {"bold": True},  # the Data sheet is plain: no font, border or alignment of the report's
         "data_int": {"num_format": "0"},
         "data_weight": {"num_format": "0.0000"},
+        "data_index": {"num_format": "0.00"},
+        "note_cell": cell(italic=True, font_color="#595959", align="center", text_wrap=True),
+        "change": cell(num_format="+0.00;[Red]-0.00;0.00", align="center"),
     }
     for name, (fill, font) in band_colours(fw).items():
         f[("band", name)] = cell(bg_color=fill, font_color=font, bold=True, align="center")
         f[("band_big", name)] = fmt(bg_color=fill, font_color=font, bold=True, font_size=16, align="center",
                                     valign="vcenter")
+        f[("trend", name)] = cell(bg_color=fill, font_color=font, bold=True, align="center",
+                                  num_format='0.00" ' + name.replace('"', "") + '"')
     for sev, fill in SEVERITY_FILL.items():
         f[("sev", sev)] = cell(bg_color=fill, bold=True)
         f[("sev_wrap", sev)] = cell(bg_color=fill, bold=True, text_wrap=True)
     for outcome, fill in OUTCOME_FILL.items():
         f[("outcome", outcome)] = cell(bg_color=fill, bold=True)
+    for frac, number in ((False, "0"), (True, "0.00")):  # a level's change since last year; a drop flagged
+        shown = f'+{number};"{DROP_MARK} "-{number};{number}'
+        f[("chg", frac, False)] = cell(num_format=shown, align="center")
+        f[("chg", frac, True)] = cell(num_format=shown, align="center", bold=True, bg_color=SEVERITY_FILL["error"])
     return f
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from pipeline import settings
 from pipeline.batch import MergeResult
@@ -81,7 +82,9 @@ class Pages:
         self._y += height + 15
 
 
-def write(ctx: Ctx, out: Out, r: MergeResult, opd_folder: str | None) -> None:
+def write(ctx: Ctx, out: Out, r: MergeResult, opd_folder: str | None,
+          more_charts: Callable[[], list[tuple[object, int]]] | None = None) -> None:
+    """Ringkasan; ``more_charts`` makes the charts (and their heights in px) placed after its own."""
     t, f, fw = ctx.t, ctx.f, ctx.fw
     ws = out.ws
     ws.hide_gridlines(2)
@@ -106,6 +109,12 @@ def write(ctx: Ctx, out: Out, r: MergeResult, opd_folder: str | None) -> None:
         out.num(5, 0, stored(s.mean_index), f["idx_big"])
         out.text(5, 1, s.predikat, band(f, s.predikat, "band_big"))
         out.text(6, 0, ctx.text("average_of", n=s.count), f["note"])
+        h = r.history
+        if h is not None and h.used and h.province[-2].mean is not None:
+            prev = h.province[-2]
+            change = s.mean_index - prev.mean
+            out.text(7, 0, ctx.text("last_year_line", year=prev.year, index=display(prev.mean), predikat=prev.predikat,
+                                    change=("+" if change >= 0 else "") + display(change)), f["note"])
     else:
         out.text(5, 0, t["no_scores"], f["note"])
     c = r.counts
@@ -219,6 +228,8 @@ def write(ctx: Ctx, out: Out, r: MergeResult, opd_folder: str | None) -> None:
         pages.keep(first, last)
     if s and s.count:
         _charts(ctx, out, r, (dist_first, dist_last), means_first, (aspect_first, aspect_last), opd_block, pages)
+        for chart, height in more_charts() if more_charts else ():
+            pages.place(chart, height)
     ws.set_h_pagebreaks(pages.breaks)
     print_setup(ws)
 

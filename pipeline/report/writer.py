@@ -39,7 +39,7 @@ FIXED_DATE = dt.datetime(2026, 1, 1, 0, 0, 0)  # document dates are fixed so out
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 SHEET_KEYS = ("sheet_summary", "sheet_ranking", "sheet_matrix", "sheet_validation", "sheet_files", "sheet_missing",
               "sheet_data", "sheet_apps", "sheet_shared", "sheet_hosting", "sheet_room", "sheet_order", "sheet_network",
-              "sheet_services")
+              "sheet_services", "sheet_trend", "sheet_data_long")
 _RESERVED_SHEETS = {"history"}  # Excel refuses a sheet named History
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 

@@ -46,7 +46,7 @@ class ProvinceSummary:
     predikat_distribution: dict[str, int]  # band name -> count (every band, ascending)
 
 
-def _competition_ranks(keys: Sequence[Fraction]) -> list[int]:
+def competition_ranks(keys: Sequence[Fraction]) -> list[int]:
     """Standard competition ranks (1-2-2-4) of values, highest first, in the order given.
 
     One sort, then one pass: the rank of a value is 1 + the number of strictly greater values.
@@ -75,9 +75,9 @@ def rank(scores: Sequence[tuple[str, Score]]) -> list[RankRow]:
     if len(frameworks) > 1:
         raise ValueError(f"cannot rank scores of different frameworks: {', '.join(sorted(frameworks))}.")
     ordered = sorted(scores, key=lambda p: (-p[1].index, p[0].casefold(), p[1].opd))
-    ranks = _competition_ranks([s.index for _, s in ordered])
+    ranks = competition_ranks([s.index for _, s in ordered])
     domain_ids = list(ordered[0][1].domains) if ordered else []
-    per_domain = {d: _competition_ranks([s.domains[d] for _, s in ordered]) for d in domain_ids}
+    per_domain = {d: competition_ranks([s.domains[d] for _, s in ordered]) for d in domain_ids}
     return [
         RankRow(
             rank=ranks[pos],

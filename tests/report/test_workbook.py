@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from pipeline import i18n, report, settings
-from pipeline.catalog.framework import display
+from pipeline.catalog.framework import display, exact
 from pipeline.report import writer
 from pipeline.report.style import stored
 from pipeline.text import EXCEL_MAX_CHARS, TRUNCATION_MARKER
@@ -20,7 +20,7 @@ from tests.libreoffice import pdf_text, to_pdf
 
 FIXED = ["Ringkasan", "Peringkat", "Matriks"]
 TAIL = ["Validasi", "Berkas", "Belum Mengirim", "Aplikasi", "Aplikasi Bersama", "Hosting & Pusat Data",
-        "Rencana Ruang Server", "Urutan Migrasi", "Jaringan", "Layanan vs Aplikasi", "Data"]
+        "Rencana Ruang Server", "Urutan Migrasi", "Jaringan", "Layanan vs Aplikasi", "Data", "Data Indikator"]
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ def test_sheet_order_and_names(book, result) -> None:
 def test_english_sheet_names(tmp_path: Path) -> None:
     path = report.write(standard_batch(lang="en"), tmp_path / "en.xlsx").workbook
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
-    assert names[:3] == ["Summary", "Ranking", "Matrix"] and names[-1] == "Data" and "Files" in names
+    assert names[:3] == ["Summary", "Ranking", "Matrix"] and names[-2:] == ["Data", "Indicator Data"] and "Files" in names
 
 
 def test_write_returns_the_paths(result, tmp_path: Path) -> None:
@@ -290,8 +290,23 @@ def test_validation_and_files_sheets(book, result) -> None:
     assert [r["Kode OPD"] for r in missing] == sorted(o.code for o in result.not_submitted)
 
 
-def test_data_sheet_is_one_plain_table(book, result) -> None:
+def test_data_sheet_has_one_row_per_opd(book, result) -> None:
     ws = book["Data"]
+    assert not ws.merged_cells.ranges
+    rows = rows_of(ws, 1)
+    assert [r["kode_opd"] for r in rows] == [s.opd_code for s in result.kept]
+    bpkad = next(r for r in rows if r["kode_opd"] == "BPKAD")
+    score, gap = result.scores["BPKAD"], result.gaps["BPKAD"]
+    assert (bpkad["indeks_persis"], bpkad["predikat"], bpkad["versi_format"]) == (exact(score.index), score.predikat, 2)
+    assert bpkad["indeks"] == stored(score.index) and bpkad["berkas"] == "BPKAD_final.xlsx"
+    assert [bpkad[f"level_{i.id}"] for i in result.framework.indicators] == [x.level for x in score.indicators]
+    assert [bpkad[f"target_{i.id}"] for i in result.framework.indicators] == [x.target for x in gap.rows]
+    blank = next(r for r in rows if r["kode_opd"] == "BAPPEDA")
+    assert blank["status"] == "tidak lengkap" and blank["tidak_dijawab"] == "1, 2, 47" and blank["level_1"] == 1
+
+
+def test_indicator_data_sheet_is_one_plain_table(book, result) -> None:
+    ws = book["Data Indikator"]
     assert not ws.merged_cells.ranges
     rows = rows_of(ws, 1)
     assert len(rows) == len(result.framework.indicators) * len(result.kept)
@@ -358,7 +373,8 @@ def test_many_opds_skip_the_per_opd_chart_but_keep_every_row(tmp_path: Path) -> 
     assert len(ranking) == len(res.kept)
     summary = [v for r in wb["Ringkasan"].iter_rows(values_only=True) for v in r if isinstance(v, str)]
     assert any(v.startswith("Grafik 'Indeks SPBE per OPD' tidak digambar") for v in summary)
-    assert sum(1 for _ in wb["Data"].iter_rows(min_row=2)) == len(res.kept) * len(res.framework.indicators)
+    assert sum(1 for _ in wb["Data Indikator"].iter_rows(min_row=2)) == len(res.kept) * len(res.framework.indicators)
+    assert sum(1 for _ in wb["Data"].iter_rows(min_row=2)) == len(res.kept)
     with zipfile.ZipFile(path) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/")]
     # predikat distribution, domain and aspect means, one per gap sheet; no per-OPD bar or data-centre chart

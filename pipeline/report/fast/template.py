@@ -199,13 +199,13 @@ class Template:
         return _zip([parts[n] for n in self.order])
 
 
-_templates: dict[tuple, Template | None] = {}  # one per process: a run has one catalog, language and year
+_templates: dict[tuple, Template | None] = {}  # one per process: a run has one catalog, language, year and history
 
 
 def render(meta: Meta, data: GapData) -> bytes | None:
     """One OPD's workbook rendered from the template of ``meta``; None when it cannot be (write it plainly)."""
     fw = meta.fw
-    key = (fw.id, fw.path, fw.fingerprint, meta.lang, meta.year, meta.band_rule)
+    key = (fw.id, fw.path, fw.fingerprint, meta.lang, meta.year, meta.band_rule, data.recall is not None)
     if key not in _templates:
         _templates.clear()
         try:
