@@ -24,7 +24,7 @@ LANG = click.option("--lang", type=click.Choice(i18n.LANGS), default=i18n.DEFAUL
 FRAMEWORK = click.option("--framework", default=None,
                          help="Id katalog kerangka atau berkas katalog (bawaan permenpanrb-5-2018).")
 ROSTER = click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False),
-                      help="Berkas CSV daftar OPD (kode,nama,jenis,alias,kode_lama).")
+                      help="Berkas CSV daftar OPD (kode,nama,jenis,alias; opsional email, kode_lama).")
 
 
 def _fatal(exc: PipelineError, lang: str = i18n.DEFAULT_LANG) -> click.ClickException:
