@@ -99,7 +99,7 @@ class MergeResult:
         """What ``spbe merge`` prints when it is done."""
         c = self.counts
         incomplete = sum(1 for s in self.scores.values() if not s.complete)
-        accepted = c[validate.ACCEPTED] + c[validate.WITH_NOTES]
+        accepted = c[validate.ACCEPTED] + c[validate.WITH_NOTES] + c[validate.INCOMPLETE_VERDICT]
         lines = [i18n.text("cli.files-summary", lang, found=accepted + c[validate.SUPERSEDED] + c[validate.REJECTED],
                            accepted=accepted, superseded=c[validate.SUPERSEDED], rejected=c[validate.REJECTED])]
         if c[validate.OPENED] or c[validate.EVIDENCE_RECEIVED]:

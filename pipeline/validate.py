@@ -158,8 +158,7 @@ def check(subs: Sequence[Submission], year: int | None = None, roster: Roster | 
             outcome = FileOutcome(s.file, s.sha256, s.size, OPENED, s.opd_code, (msg(
                 "reason.contents", workbooks=n[WORKBOOK], evidence=n[EVIDENCE], messages=n[MESSAGE]),))
         else:
-            outcome = FileOutcome(s.file, s.sha256, s.size, WITH_NOTES if s.has_warnings else ACCEPTED, s.opd_code,
-                                  _accepted_reasons(s))
+            outcome = FileOutcome(s.file, s.sha256, s.size, verdict(s), s.opd_code, _accepted_reasons(s))
         outcomes.append(dataclasses.replace(outcome, source=s.source) if s.source else outcome)
     return CheckReport(subs, tuple(outcomes), tuple(sorted(kept, key=lambda s: s.opd_code)), year)
 

@@ -185,3 +185,16 @@ def test_a_rejected_file_is_tied_to_the_opd_its_name_names(tmp_path: Path, make_
     assert by_file["Kuesioner SPBE 2026 - BAPENDA.ods"].outcome == "rejected"
     assert by_file["tanpa nama.xlsx"].opd_code == ""
     assert [s.opd_code for s in report.kept] == ["BKD"]
+
+
+def test_berkas_outcome_is_the_verdict_check_prints(tmp_path: Path, make_submission) -> None:
+    """An incomplete questionnaire is 'accepted but incomplete' both in `spbe check` and on Berkas."""
+    make_submission(tmp_path, opd="BKD", name="bkd.xlsx", levels={"3": None})
+    make_submission(tmp_path, opd="DINKES", name="dinkes.xlsx")
+    report = batch.check([tmp_path], workers=Workers(inline=True))
+    outcomes = {o.file: o.outcome for o in report.outcomes}
+    assert outcomes == {"bkd.xlsx": "accepted-incomplete", "dinkes.xlsx": outcomes["dinkes.xlsx"]}
+    assert outcomes["dinkes.xlsx"] in ("accepted", "accepted-with-notes")
+    result = CliRunner().invoke(main, ["merge", "-i", str(tmp_path), "-o", str(tmp_path / "out" / "rekap.xlsx")])
+    assert result.exit_code == 0, result.output
+    assert "2 diterima" in result.output  # the incomplete file is counted among the accepted ones

@@ -36,11 +36,11 @@ def write(ctx: Ctx, out: Out, r: MergeResult, *, sheets: dict[str, str] | None, 
         i = hr + 1 + n
         sc = row.score
         out.num(i, 0, row.rank, f["int"])
-        out.text(i, 1, row.opd, f["text"])
+        out.text(i, 1, row.opd, f["wrap"])  # a long code (BIRO-ORGANISASI) wraps at its hyphen, not cut
         out.text(i, 2, row.name, f["wrap"])
         sub = r.submission_of(row.opd)
         file = sub.file
-        fit_row(out.ws, i, [(row.name, NAME_WIDTH), (status(ctx, sc), STATUS_WIDTH), (file, FILE_WIDTH)])
+        fit_row(out.ws, i, [(row.opd, 11), (row.name, NAME_WIDTH), (status(ctx, sc), STATUS_WIDTH), (file, FILE_WIDTH)])
         out.num(i, 3, stored(row.index), f["idx_bold"])
         out.text(i, 4, row.predikat, band(f, row.predikat))
         out.text(i, 5, status(ctx, sc), f["wrap"] if sc.complete else f[("sev_wrap", "incomplete")])

@@ -44,7 +44,7 @@ PREDIKAT_COLOURS: dict[str, tuple[str, str]] = {
 _BY_POSITION = ("#D9302C", "#F4A236", "#C5DB5B", "#4CAF50", "#1E6B34")  # lowest band first
 SEVERITY_FILL = {"error": "#F8CBAD", "incomplete": "#FFE699", "warning": "#FFF2CC"}
 OUTCOME_FILL = {"accepted": "#E2EFDA", "accepted-with-notes": "#FFF2CC", "superseded": "#EDEDED",
-                "rejected": "#F8CBAD"}
+                "rejected": "#F8CBAD", "accepted-incomplete": "#FFE699"}
 OPD_COLOUR, MEAN_COLOUR = "#2F75B5", "#A6A6A6"
 MISSING_FONT = "#7F7F7F"  # an unanswered indicator's level: italic grey, dashed border, shown with MISSING_MARK
 MISSING_MARK = "*"
