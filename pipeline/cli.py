@@ -40,8 +40,39 @@ def _echo(lines: list[str]) -> None:
         click.echo(visible(line))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="spbe-pipeline", message="%(prog)s %(version)s")
+class _Formatter(click.HelpFormatter):
+    """click's help with its headings from the catalogue (the help texts themselves are Indonesian)."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, i18n.text("cli.usage") if prefix is None else prefix)
+
+    def section(self, name: str):  # click's context manager
+        return super().section({"Options": i18n.text("cli.options"), "Commands": i18n.text("cli.commands")}.get(
+            name, name))
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = i18n.text("cli.help-option")
+        return option
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+    group_class = type  # subgroups are of this class too
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="spbe-pipeline", message="%(prog)s %(version)s",
+                      help=i18n.text("cli.version-option"))
 def main() -> None:
     """spbe: evaluasi SPBE perangkat daerah dari kuesioner Excel.
 
@@ -201,6 +232,8 @@ def _output(value: str | None) -> tuple[Path | None, Path | None]:
         return None, Path(value)
     if Path(value).is_dir():
         raise OutputPathError("error.output-is-folder", path=value)
+    if Path(value).suffix.lower() != ".xlsx":  # Excel refuses a workbook named .csv or .xls
+        raise OutputPathError("error.output-not-xlsx", path=value)
     return Path(value), None
 
 

@@ -38,3 +38,14 @@ def test_a_message_renders_in_the_language_asked_for_nested_ones_too() -> None:
 def test_unknown_keys_fail_where_they_are_made() -> None:
     with pytest.raises(KeyError):
         i18n.msg("reason.no-such-thing")
+
+
+def test_help_is_indonesian_down_to_its_headings() -> None:
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    for args in (["--help"], ["merge", "--help"], ["frameworks", "--help"], ["frameworks", "show", "--help"]):
+        out = CliRunner().invoke(main, args).output
+        assert out.startswith("Pemakaian: ") and "\nOpsi:\n" in out, (args, out[:200])
+        assert not [w for w in ("Usage:", "Options:", "Commands:", "Show this message") if w in out], (args, out)

@@ -184,6 +184,11 @@ def test_output_paths_each_say_what_is_wrong(tmp_path: Path) -> None:
     assert res.exit_code == 2 and res.output.splitlines()[-1] == (
         f"Error: Rekap tidak dapat ditulis di {tmp_path / 'notes.txt'} karena {tmp_path / 'notes.txt'} adalah "
         "berkas, bukan folder.")
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "rekap.csv")])
+    assert res.exit_code == 2 and res.output.splitlines()[-1] == (
+        f"Error: Keluaran {tmp_path / 'rekap.csv'} harus berkas .xlsx (rekap selalu buku kerja Excel); akhiri "
+        "namanya dengan .xlsx.")
+    assert not (tmp_path / "rekap.csv").exists()
     # a trailing slash means a folder: the rekap goes inside it, under its default name
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "baru") + "/"])
     assert res.exit_code == 0, res.output
