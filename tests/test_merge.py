@@ -112,6 +112,10 @@ def test_samples_in_step_with_template(tmp_path: Path) -> None:
                 for s in batch.check([folder], workers=Workers(inline=True)).submissions]
 
     assert digest(tmp_path) == digest(SAMPLES), "input/ is stale: run python tools/make_samples.py"
+    again = tmp_path / "again"
+    mod.make(again)  # the samples are the same bytes at every generation (no time of day in them)
+    assert {p.name: p.read_bytes() for p in again.iterdir()} == {
+        p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()}
 
 
 def test_python_m_pipeline() -> None:

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,6 +207,20 @@ def inventory(code: str) -> dict[str, object]:
             "server_rows": servers, "sites": sites}
 
 
+def stable(path: Path) -> Path:
+    """``path`` rewritten with fixed times (openpyxl stamps the time of saving in the zip entries and in
+    docProps/core.xml), so that the samples are the same bytes at every generation."""
+    with zipfile.ZipFile(path) as zf:
+        parts = [(info.filename, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>2026-01-01T00:00:00Z\2",
+                              data)
+            zf.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    return path
+
+
 def template_for(code: str, scratch: Path) -> Path:
     """The template an OPD fills in: the current one, or the previous version for the LEGACY OPDs."""
     if code not in LEGACY:
@@ -269,13 +285,13 @@ def mailed(folder: Path, fw: fwmod.Framework, roster: rostermod.Roster, rng: ran
             explanations={i: f"Diterapkan sesuai level {lv}." for i, lv in levels.items()},
             evidence={i: f"{code}-ind{i}.pdf" for i, lv in levels.items() if lv}, service_names=SERVICE_NAMES,
             identity={"date_filled": date, "respondent": f"Petugas SPBE {code}"}, applications=[*NATIONAL, *apps])
-        books[code] = out.read_bytes()
+        books[code] = stable(out).read_bytes()
         out.unlink()
         if code == "DISPORA":  # the first version, sent with the wrong level for indicator 1
             early = fill.fill_questionnaire(
                 DEFAULT_TEMPLATE, folder / "_early.xlsx", opd=roster.by_code(code).label, levels={**levels, "1": 0},
                 service_names=SERVICE_NAMES, identity={"date_filled": date, "respondent": f"Petugas SPBE {code}"})
-            books["DISPORA-early"] = early.read_bytes()
+            books["DISPORA-early"] = stable(early).read_bytes()
             early.unlink()
 
     def sender(code: str) -> str:
@@ -332,16 +348,16 @@ def make(folder: Path) -> list[Path]:
                 verified = {i: (lv - 1 if int(i.rstrip("abc")) % 4 == 0 and lv > 0 else lv) for i, lv in levels.items()}
             if code == "BKD":  # first version sent on 25 February, revised on 12 March
                 old = {i: max(0, lv - 1) for i, lv in levels.items()}
-                written.append(fill.fill_questionnaire(
+                written.append(stable(fill.fill_questionnaire(
                     template, folder / "Kuesioner SPBE 2026 - BKD (versi awal).xlsx", opd=opd.label, levels=old,
                     explanations=explanations, evidence=evidence, service_names=SERVICE_NAMES,
                     identity={"date_filled": dt.date(2026, 2, 25), "respondent": f"Petugas SPBE {code}"},
-                    **inventory(code)))
+                    **inventory(code))))
                 name = "Kuesioner SPBE 2026 - BKD (revisi).xlsx"
-            written.append(fill.fill_questionnaire(
+            written.append(stable(fill.fill_questionnaire(
                 template, folder / name, opd=opd.label, levels=levels, verified=verified,
                 explanations=explanations, evidence=evidence, service_names=SERVICE_NAMES,
-                identity={"date_filled": date, "respondent": f"Petugas SPBE {code}"}, **inventory(code)))
+                identity={"date_filled": date, "respondent": f"Petugas SPBE {code}"}, **inventory(code))))
     return written + mailed(folder, fw, roster, rng)
 
 
