@@ -13,9 +13,7 @@ from pipeline.text import clean_text
 
 def applications(ctx: Ctx, r: MergeResult) -> None:
     t, f = ctx.t, ctx.f
-    out = ctx.sheet(t["sheet_apps"])
-    out.title(t["apps_title"], f["title"])
-    out.text(1, 0, t["apps_note"], f["subtitle"])
+    out = ctx.titled_sheet("apps")
     hr = 3
     cols = [(t["code"], 15), (t["name"], 30), (t["app_name"], 26), (t["function"], 22), (t["users"], 16),
             (t["url"], 28), (t["developer"], 20), (t["hosting"], 24), (t["integrated"], 20), (t["app_status"], 10),
@@ -92,9 +90,7 @@ def shared(ctx: Ctx, r: MergeResult) -> None:
 
 def services(ctx: Ctx, r: MergeResult) -> None:
     t, f = ctx.t, ctx.f
-    out = ctx.sheet(t["sheet_services"])
-    out.title(t["services_title"], f["title"])
-    out.text(1, 0, t["services_note"], f["subtitle"])
+    out = ctx.titled_sheet("services")
     hr = 3
     cols = [(t["service"], 26), (t["code"], 15), (t["name"], 32), (t["indicator"], 11), (t["max_level"], 10),
             (t["level_detail"], 18), (t["active_apps"], 36), (t["n_active"], 11), (t["flag"], 30)]

@@ -9,9 +9,7 @@ from pipeline.report.writer import Ctx, fit_row
 
 def validation(ctx: Ctx, r: MergeResult) -> None:
     t, f = ctx.t, ctx.f
-    out = ctx.sheet(t["sheet_validation"])
-    out.title(t["validation_title"], f["title"])
-    out.text(1, 0, t["validation_note"], f["subtitle"])
+    out = ctx.titled_sheet("validation")
     hr = 3
     cols = [(t["file"], 30), (t["severity"], 15), (t["sheet"], 13), (t["cell"], 7), (t["finding_code"], 26),
             (t["message"], 60), (t["hint"], 55)]
@@ -36,9 +34,7 @@ def validation(ctx: Ctx, r: MergeResult) -> None:
 
 def files(ctx: Ctx, r: MergeResult) -> None:
     t, f = ctx.t, ctx.f
-    out = ctx.sheet(t["sheet_files"])
-    out.title(t["files_title"], f["title"])
-    out.text(1, 0, t["files_note"], f["subtitle"])
+    out = ctx.titled_sheet("files")
     hr = 3
     cols = [(t["file"], 34), (t["outcome"], 24), (t["code"], 16), (t["name"], 36), (t["reason"], 50),
             (t["superseded_by"], 28), (t["sender"], 40), (t["sent"], 22), (t["subject"], 30), (t["message_id"], 24),
@@ -69,9 +65,7 @@ def files(ctx: Ctx, r: MergeResult) -> None:
 
 def missing(ctx: Ctx, r: MergeResult) -> None:
     t, f = ctx.t, ctx.f
-    out = ctx.sheet(t["sheet_missing"])
-    out.title(t["missing_title"], f["title"])
-    out.text(1, 0, t["missing_note"], f["subtitle"])
+    out = ctx.titled_sheet("missing")
     hr = 3
     cols = [(t["code"], 20), (t["name"], 60), (t["kind"], 14), (t["rejected_files"], 50)]
     out.header(hr, cols, f["header"])

@@ -277,6 +277,13 @@ class Ctx:
         self.names.append(name)
         return Out(fast.add_sheet(self.wb, name) if self.fast else self.wb.add_worksheet(name), self.quoted)
 
+    def titled_sheet(self, key: str) -> Out:
+        """A new sheet named ``sheet_<key>``, its title ``<key>_title`` in row 1 and note ``<key>_note`` in row 2."""
+        out = self.sheet(self.t[f"sheet_{key}"])
+        out.title(self.t[f"{key}_title"], self.f["title"])
+        out.text(1, 0, self.t[f"{key}_note"], self.f["subtitle"])
+        return out
+
     def body(self, out: Out, stream: bool = True) -> Body:
         """Rows of a table body; streamed when accelerated (``stream`` False: a chart reads these cells)."""
         return fast.body(out) if self.fast and stream else Body(out)
