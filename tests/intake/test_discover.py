@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -35,10 +36,19 @@ def deep(root: Path, depth: int, name: str) -> str:
     return "/".join([*rel, "q.xlsx"])
 
 
-@posix
-def test_every_odd_entry_has_one_row_with_its_reason(tmp_path: Path, make_submission) -> None:
+@pytest.fixture
+def odd_folder(tmp_path: Path):
+    """input/ under tmp_path, removed after the test by rm, which walks a tree of any depth: pytest's own
+    clean-up of old temporary folders (shutil.rmtree, recursive) would fail on it in a later run."""
     folder = tmp_path / "input"
     folder.mkdir()
+    yield folder
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+
+
+@posix
+def test_every_odd_entry_has_one_row_with_its_reason(odd_folder: Path, make_submission) -> None:
+    folder = odd_folder
     make_submission(folder, opd="BKD", name="bkd.xlsx")
     os.mkfifo(folder / "pipa.xlsx")
     (folder / "putus.xlsx").symlink_to(folder / "tidak-ada.xlsx")
