@@ -15,23 +15,23 @@ from pathlib import Path
 
 import click
 
-from pipeline import i18n, settings, workers
+from pipeline import clikit, i18n, settings, workers
 from pipeline.errors import OutputPathError, PipelineError
 from pipeline.text import visible
 
-LANG = click.option("--lang", type=click.Choice(i18n.LANGS), default=i18n.DEFAULT_LANG, show_default=True,
+LANG = click.option("--lang", type=clikit.Choice(i18n.LANGS), default=i18n.DEFAULT_LANG, show_default=True,
                     help="Bahasa pesan dan rekap: id (Indonesia) atau en (Inggris).")
-FRAMEWORK = click.option("--framework", default=None,
+FRAMEWORK = click.option("--framework", type=clikit.Text(), default=None,
                          help="Id katalog kerangka atau berkas katalog (bawaan permenpanrb-5-2018).")
-ROSTER = click.option("--roster", default=None, type=click.Path(exists=True, dir_okay=False),
+ROSTER = click.option("--roster", default=None, type=clikit.PathArg("file", exists=True, as_text=True),
                       help="Berkas CSV daftar OPD (kode,nama,jenis,alias; opsional email, kode_lama).")
 
 
 def _fatal(exc: PipelineError, lang: str = i18n.DEFAULT_LANG) -> click.ClickException:
     """The error as one sentence, with its documented exit code (2: a usage error)."""
     if exc.exit_code == 2:
-        return click.UsageError(visible(exc.message(lang)))
-    return click.ClickException(visible(exc.message(lang)))
+        return clikit.Usage(visible(exc.message(lang)), lang)
+    return clikit.Failure(visible(exc.message(lang)), lang, exc.exit_code)
 
 
 def _echo(lines: list[str]) -> None:
@@ -40,37 +40,7 @@ def _echo(lines: list[str]) -> None:
         click.echo(visible(line))
 
 
-class _Formatter(click.HelpFormatter):
-    """click's help with its headings from the catalogue (the help texts themselves are Indonesian)."""
-
-    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, i18n.text("cli.usage") if prefix is None else prefix)
-
-    def section(self, name: str):  # click's context manager
-        return super().section({"Options": i18n.text("cli.options"), "Commands": i18n.text("cli.commands")}.get(
-            name, name))
-
-
-class _Context(click.Context):
-    formatter_class = _Formatter
-
-
-class _Command(click.Command):
-    context_class = _Context
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = i18n.text("cli.help-option")
-        return option
-
-
-class _Group(_Command, click.Group):
-    command_class = _Command
-    group_class = type  # subgroups are of this class too
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=clikit.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="spbe-pipeline", message="%(prog)s %(version)s",
                       help=i18n.text("cli.version-option"))
 def main() -> None:
@@ -102,7 +72,7 @@ def frameworks(ctx: click.Context) -> None:
 
 
 @frameworks.command("show")
-@click.argument("framework_id")
+@click.argument("framework_id", type=clikit.Text())
 def frameworks_show(framework_id: str) -> None:
     """Tampilkan pohon domain, aspek dan indikator satu katalog beserta bobotnya.
 
@@ -119,10 +89,10 @@ def frameworks_show(framework_id: str) -> None:
 @main.command()
 @FRAMEWORK
 @ROSTER
-@click.option("--year", type=int, default=None, help="Isi awal tahun evaluasi.")
-@click.option("--deadline", default=None, help="Batas waktu pengiriman yang tertulis di lembar Petunjuk.")
-@click.option("--contact", default=None, help="Narahubung Diskominfo (e-mail, telepon) di lembar Petunjuk.")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--year", type=clikit.Int(), default=None, help="Isi awal tahun evaluasi.")
+@click.option("--deadline", type=clikit.Text(), default=None, help="Batas waktu pengiriman yang tertulis di lembar Petunjuk.")
+@click.option("--contact", type=clikit.Text(), default=None, help="Narahubung Diskominfo (e-mail, telepon) di lembar Petunjuk.")
+@click.option("-o", "--output", "output", type=clikit.PathArg("file"), default=None,
               help="Berkas keluaran (bawaan: templates/blank_questionnaire.xlsx di folder kerja).")
 def template(framework: str | None, roster: str | None, year: int | None, deadline: str | None,
              contact: str | None, output: Path | None) -> None:
@@ -141,13 +111,13 @@ def template(framework: str | None, roster: str | None, year: int | None, deadli
     except PipelineError as exc:
         raise _fatal(exc) from None
     except OSError as exc:
-        raise click.ClickException(i18n.text("error.template-write", path=output, error=exc.strerror)) from None
+        raise clikit.Failure(i18n.text("error.template-write", path=output, error=exc.strerror), i18n.DEFAULT_LANG) from None
     click.echo(i18n.text("cli.template-written", path=path, framework=fw.short_name, n=len(fw.indicators),
                          opds=len(ros.opds)))
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=clikit.PathArg(exists=True))
 @FRAMEWORK
 @ROSTER
 @LANG
@@ -171,28 +141,28 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
 
 
 @main.command()
-@click.option("-i", "--input", "input_dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("-i", "--input", "input_dir", type=clikit.PathArg("folder"),
               default=Path("input"), help="Folder berkas kiriman OPD (bawaan input/).")
-@click.option("-o", "--output", "output", default=None,
+@click.option("-o", "--output", "output", type=clikit.Text(), default=None,
               help="Berkas rekap (bawaan output/rekap-spbe-<tahun>.xlsx); diakhiri / : folder tempat rekap itu.")
 @FRAMEWORK
 @ROSTER
-@click.option("--targets", default=None, type=click.Path(exists=True, dir_okay=False),
+@click.option("--targets", default=None, type=clikit.PathArg("file", exists=True, as_text=True),
               help="Berkas JSON target untuk analisis kesenjangan.")
-@click.option("--plan", default=None, type=click.Path(exists=True, dir_okay=False),
+@click.option("--plan", default=None, type=clikit.PathArg("file", exists=True, as_text=True),
               help="Berkas JSON parameter perencanaan ruang server (bawaan: lihat README).")
-@click.option("--year", type=int, default=None, help="Tahun evaluasi (bawaan: tahun yang paling banyak tertulis di berkas).")
-@click.option("--band-rule", type=click.Choice(["unrounded", "rounded"]), default=None,
+@click.option("--year", type=clikit.Int(), default=None, help="Tahun evaluasi (bawaan: tahun yang paling banyak tertulis di berkas).")
+@click.option("--band-rule", type=clikit.Choice(["unrounded", "rounded"]), default=None,
               help="Predikat dari indeks tanpa pembulatan (praktik 2024) atau indeks 2 desimal (2023).")
 @LANG
 @click.option("--strict", is_flag=True, help="Gagal (kode keluar 1) bila ada berkas ditolak atau penilaian tidak lengkap.")
 @click.option("--per-opd-files/--no-per-opd-files", default=None,
               help="Tulis juga satu buku kerja analisis per OPD di folder <rekap>-opd-<hash>/ di samping rekap "
                    "(otomatis di atas 100 OPD).")
-@click.option("--history", "history_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+@click.option("--history", "history_dir", type=clikit.PathArg("folder", exists=True), default=None,
               help="Folder rekap tahun-tahun sebelumnya (bawaan: rekap-spbe-<tahun>.xlsx di folder keluaran).")
 @click.option("--no-history", is_flag=True, help="Tanpa riwayat tahun sebelumnya (tanpa lembar Tren).")
-@click.option("--workers", "n_workers", type=int, default=None,
+@click.option("--workers", "n_workers", type=clikit.Int(), default=None,
               help=f"Jumlah proses pekerja (bawaan: jumlah inti, paling banyak {settings.WORKERS}).")
 @click.option("--allow-empty", is_flag=True, help="Tulis rekap tanpa OPD yang dinilai walaupun menimpa rekap lama.")
 def merge(input_dir: Path, output: str | None, framework: str | None, roster: str | None, targets: str | None,
@@ -204,7 +174,7 @@ def merge(input_dir: Path, output: str | None, framework: str | None, roster: st
     Contoh: spbe merge --input input --year 2026
     """
     if history_dir is not None and no_history:
-        raise click.UsageError(i18n.text("cli.history-both", lang))
+        raise clikit.Usage(i18n.text("cli.history-both", lang), lang)
     workers.prestart(workers.PRELOAD_MERGE)  # its start-up overlaps the loading of the rest
     from pipeline import batch
 
@@ -220,7 +190,7 @@ def merge(input_dir: Path, output: str | None, framework: str | None, roster: st
     _echo(result.summary_lines(lang))
     failure = result.strict_failure(lang) if strict else None
     if failure:
-        raise click.ClickException(visible(failure))
+        raise clikit.Failure(visible(failure), lang)
 
 
 def _output(value: str | None) -> tuple[Path | None, Path | None]:

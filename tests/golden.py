@@ -59,7 +59,7 @@ def _run(args: list[str], tmp: Path, python: str) -> dict:
     proc = subprocess.run([python, "-m", "pipeline", *args], capture_output=True, text=True, cwd=tmp, env=env,
                           timeout=600)
     text = proc.stdout.replace(str(tmp), "<TMP>")
-    err = [line.replace(str(tmp), "<TMP>") for line in proc.stderr.splitlines() if line.startswith("Error")]
+    err = [line.replace(str(tmp), "<TMP>") for line in proc.stderr.splitlines() if line.startswith(("Error", "Kesalahan"))]
     return {"rc": proc.returncode, "stdout": text.splitlines(), "error": err}
 
 

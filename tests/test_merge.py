@@ -72,7 +72,7 @@ def test_workbook_contents(merged: tuple[Path, str]) -> None:
 def test_strict_fails_on_incomplete(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "x.xlsx"), "--strict"])
     assert res.exit_code == 1
-    assert ("Error: --strict: ditolak: Kotak masuk SPBE (Thunderbird).mbox#2; tidak lengkap: DISHUB. "
+    assert ("Kesalahan: --strict: ditolak: Kotak masuk SPBE (Thunderbird).mbox#2; tidak lengkap: DISHUB. "
             "Lihat lembar Validasi.") in res.output
     assert (tmp_path / "x.xlsx").exists()  # the workbook is still written, so staff can see why
 
@@ -81,7 +81,7 @@ def test_english_and_missing_input(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "en.xlsx"), "--lang", "en"])
     assert res.exit_code == 0 and "Files: 16 found, 13 accepted, 2 superseded, 1 rejected" in res.output
     res = CliRunner().invoke(main, ["merge", "-i", str(tmp_path / "nope")])
-    assert res.exit_code == 2 and res.output.splitlines()[-1] == f"Error: Folder input {tmp_path / 'nope'} tidak ada."
+    assert res.exit_code == 2 and res.output.splitlines()[-1] == f"Kesalahan: Folder input {tmp_path / 'nope'} tidak ada."
 
 
 def test_deterministic(tmp_path: Path, merged: tuple[Path, str]) -> None:
@@ -145,7 +145,7 @@ def test_targets_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"levels": {"99": 3}}', encoding="utf-8")
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(out), "--targets", str(bad)])
-    assert res.exit_code == 1 and "Error: Berkas target" in res.output and "99" in res.output
+    assert res.exit_code == 1 and "Kesalahan: Berkas target" in res.output and "99" in res.output
 
 
 def test_other_framework_and_empty_folder_are_explained(tmp_path: Path) -> None:
@@ -181,16 +181,16 @@ def test_output_paths_each_say_what_is_wrong(tmp_path: Path) -> None:
     folder.mkdir()
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(folder)])
     assert res.exit_code == 2 and res.output.splitlines()[-1] == (
-        f"Error: Keluaran {folder} adalah folder; berikan nama berkas .xlsx, atau akhiri dengan / untuk menulis "
+        f"Kesalahan: Keluaran {folder} adalah folder; berikan nama berkas .xlsx, atau akhiri dengan / untuk menulis "
         "rekap di dalam folder itu.")
     (tmp_path / "notes.txt").write_text("x")
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "notes.txt" / "r.xlsx")])
     assert res.exit_code == 2 and res.output.splitlines()[-1] == (
-        f"Error: Rekap tidak dapat ditulis di {tmp_path / 'notes.txt'} karena {tmp_path / 'notes.txt'} adalah "
+        f"Kesalahan: Rekap tidak dapat ditulis di {tmp_path / 'notes.txt'} karena {tmp_path / 'notes.txt'} adalah "
         "berkas, bukan folder.")
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "rekap.csv")])
     assert res.exit_code == 2 and res.output.splitlines()[-1] == (
-        f"Error: Keluaran {tmp_path / 'rekap.csv'} harus berkas .xlsx (rekap selalu buku kerja Excel); akhiri "
+        f"Kesalahan: Keluaran {tmp_path / 'rekap.csv'} harus berkas .xlsx (rekap selalu buku kerja Excel); akhiri "
         "namanya dengan .xlsx.")
     assert not (tmp_path / "rekap.csv").exists()
     # a trailing slash means a folder: the rekap goes inside it, under its default name
@@ -210,7 +210,7 @@ def test_a_run_scoring_nobody_keeps_the_old_rekap(tmp_path: Path) -> None:
     empty.mkdir()
     res = CliRunner().invoke(main, ["merge", "-i", str(empty), "-o", str(out)])
     assert res.exit_code == 1 and res.output.splitlines()[-1] == (
-        f"Error: Tidak ada OPD yang dapat dinilai, jadi rekap lama {out} dipertahankan (gunakan --allow-empty "
+        f"Kesalahan: Tidak ada OPD yang dapat dinilai, jadi rekap lama {out} dipertahankan (gunakan --allow-empty "
         "untuk menulis rekap kosong).")
     assert out.read_bytes() == b"previous"
     res = CliRunner().invoke(main, ["merge", "-i", str(empty), "-o", str(out), "--allow-empty"])

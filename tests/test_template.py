@@ -125,7 +125,7 @@ def test_committed_template_is_fresh(tmp_path: Path) -> None:
 def test_template_cli_errors(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["template", "--framework", "nope", "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 1
-    assert "Error: Kerangka 'nope' tidak dikenal" in result.output
+    assert "Kesalahan: Kerangka 'nope' tidak dikenal" in result.output
 
 
 @pytest.mark.libreoffice

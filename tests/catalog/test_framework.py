@@ -174,4 +174,4 @@ def test_frameworks_command() -> None:
     assert "     35a Layanan Publik Instansi Pemerintah  [10/3 ≈ 3.3333%]" in res.output
     assert "  Baik: 2.6 <= indeks < 3.5" in res.output
     res = CliRunner().invoke(main, ["frameworks", "show", "nope"])
-    assert res.exit_code == 1 and "Error: Kerangka 'nope' tidak dikenal" in res.output
+    assert res.exit_code == 1 and "Kesalahan: Kerangka 'nope' tidak dikenal" in res.output
