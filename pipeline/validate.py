@@ -211,7 +211,7 @@ def _keep_one_per_opd(subs: Sequence[Submission]) -> tuple[list[Submission], dic
             if s is best:
                 continue
             if (s.date_filled or 0) != (best.date_filled or 0) and best.date_filled:
-                why = msg("reason.replaced-filled", file=best.file, date=f"{best.date_filled:%d/%m/%Y}")
+                why = msg("reason.replaced-filled", file=best.file, date=best.date_filled.isoformat())
             elif best.source is not None and best.source.sent is not None:
                 why = msg("reason.replaced-sent", file=best.file, date=best.source.when())
             else:

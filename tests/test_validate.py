@@ -47,11 +47,11 @@ def test_superseded_rules(tmp_path: Path, make_submission) -> None:
     assert [s.file for s in kept] == ["bkd_baru (1).xlsx", "bpkad_a.xlsx"]
     twin = "bkd_baru.xlsx"
     assert by_file[twin].outcome == "superseded" and "salinan identik" in by_file[twin].reason()
-    assert by_file["bkd_lama.xlsx"].outcome == "superseded" and "diisi 01/03/2026" in by_file["bkd_lama.xlsx"].reason()
+    assert by_file["bkd_lama.xlsx"].outcome == "superseded" and "diisi 2026-03-01" in by_file["bkd_lama.xlsx"].reason()
     assert by_file["bpkad_b.xlsx"].outcome == "superseded" and by_file["bpkad_b.xlsx"].superseded_by == "bpkad_a.xlsx"
     assert by_file["~$bkd_baru.xlsx"].outcome == "rejected"
     assert next(s for s in kept if s.opd_code == "BKD").answer("1").level == 4
-    assert by_file["bkd_lama.xlsx"].reason("en") == "replaced by bkd_baru (1).xlsx (filled 01/03/2026)"
+    assert by_file["bkd_lama.xlsx"].reason("en") == "replaced by bkd_baru (1).xlsx (filled 2026-03-01)"
 
 
 def test_identical_copies_keep_first_name(tmp_path: Path, make_submission) -> None:
