@@ -61,7 +61,7 @@ CODES: dict[str, str] = {  # code -> severity, grouped by where it is found
     # earlier rekaps (history): error = the rekap, or the OPD concerned, is left out of the history
     "history-unreadable": _E, "history-not-rekap": _E, "history-format-unknown": _E, "history-framework-unknown": _E,
     "history-data-invalid": _E, "history-opd-twice": _E, "history-index-mismatch": _E, "history-year-twice": _E,
-    "history-other-roster": _E, "history-opd-unmatched": _W, "history-open-in-excel": _W,
+    "history-other-roster": _E, "history-opd-unmatched": _W, "history-no-opd": _W, "history-open-in-excel": _W,
 }
 
 

@@ -149,8 +149,8 @@ def _parse(rel: str, sha: str, sheet: RawSheet, ranking: RawSheet | None, own_fr
         fixed.update({text: key for key, text in zip(FIXED, t["data_columns"].split("|"), strict=True)})
     cols = {fixed[h]: c for c, h in head.items() if h in fixed}
     v1 = any([head.get(c + 1) for c in range(16)] == t["data_headers"].split("|") for t in names.values())
-    if not rows:
-        raise _Stop(Finding("history-not-rekap", rel, sheet.name, found=sheet.name))
+    if not rows:  # a rekap's headings and no OPD (a year in which nobody was scored), or not a rekap at all
+        raise _Stop(Finding("history-no-opd" if cols or v1 else "history-not-rekap", rel, sheet.name, found=sheet.name))
     first = min(rows)
     if "format_version" in cols:
         versions = {_whole(r.get(cols["format_version"])) for r in rows.values()}

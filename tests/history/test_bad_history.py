@@ -108,6 +108,11 @@ def power_of_ten(y: scenario.Years, folder: Path) -> None:
     edit_data(y.rekap(2025), folder / "rekap-spbe-2025.xlsx", _column("indeks_persis", "1e999999999", "DINKES"))
 
 
+def nobody_scored(y: scenario.Years, folder: Path) -> None:
+    """A rekap of a year in which no OPD was scored (``spbe merge --allow-empty``): its headings, no row."""
+    edit_data(y.rekap(2025), folder / "rekap-spbe-2025.xlsx", lambda ws, _cols: ws.delete_rows(2, ws.max_row))
+
+
 def year_twice(y: scenario.Years, folder: Path) -> None:
     _good(y, folder)
     shutil.copy(y.rekap(2025), folder / "rekap-spbe-2025 - Salinan.xlsx")
@@ -120,6 +125,7 @@ CASES = {
     "truncated": (truncated, "history-unreadable", (), None),
     "password-protected": (password, "history-unreadable", (), None),
     "not a rekap": (questionnaire, "history-not-rekap", (), None),
+    "a year in which nobody was scored": (nobody_scored, "history-no-opd", (), None),
     "unknown format version": (version_3, "history-format-unknown", (), None),
     "unknown catalog": (other_catalog, "history-framework-unknown", (), None),
     "level that is not one": (bad_level, "history-data-invalid", (2025,), "DINKES"),
