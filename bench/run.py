@@ -11,6 +11,8 @@ Options: ``--n N [N ...]`` set sizes (default 40 1000); ``--skip-naive`` (the na
 about 0.1 s a file); ``--workdir DIR`` where sets and outputs go (default ``bench/out/``, gitignored);
 ``--repeat R`` runs of each variant, the naive baseline included, best wall time kept (default 3 for
 N <= 1,000, else 1: on a shared machine one run can be 10% slow, and every variant gets the same chance);
+``--interleave`` runs them in R rounds, every variant once a round, so that a slow spell of a shared machine
+falls on the variants compared alike (use it with ``--old-spbe`` and ``--only``; the median is printed too);
 ``--merge-args "..."`` extra options for ``spbe merge`` (e.g. ``--no-per-opd-files``);
 ``--timeout S`` kills a variant after S seconds (reported as TIMEOUT with its peak memory so far);
 ``--regenerate`` rebuilds a cached set; ``--set DIR`` uses a ready set instead (``input/``, ``roster.csv``,
@@ -63,6 +65,7 @@ import os
 import platform
 import shlex
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -233,24 +236,43 @@ def _status(variant: str, rc: int, stderr: str) -> str:
 
 def run_variant(n: int, variant: str, cmd: list[str], cwd: Path, repeat: int, timeout: float | None) -> Measurement:
     """Run one variant ``repeat`` times; keep the best wall time and the largest memory."""
-    walls, peaks, maxrss, cpus = [], [], [], []
-    rc, tail = 0, ""
     busy = psutil.cpu_percent(interval=0.3)
+    runs = []
     for _ in range(repeat):
-        wall, peak, ru, cpu, rc, tail = measure(cmd, cwd, timeout)
-        walls.append(wall)
-        peaks.append(peak)
-        maxrss.append(ru)
-        cpus.append(cpu)
-        if rc != 0:
+        runs.append(measure(cmd, cwd, timeout))
+        if runs[-1][4] != 0:
             break
+    return summarise(n, variant, runs, busy)
+
+
+def summarise(n: int, variant: str, runs: list[tuple[float, float, float, float, int, str]],
+              busy: float) -> Measurement:
+    """The measurement of a variant from its runs (``measure``'s results): best wall time, largest memory."""
+    walls = [r[0] for r in runs]
     best = walls.index(min(walls))
-    m = Measurement(n, variant, walls[best], max(peaks), max(maxrss), rc, _status(variant, rc, tail), cpus[best],
-                    busy, [round(w, 3) for w in walls])
+    rc, tail = runs[-1][4], runs[-1][5]
+    m = Measurement(n, variant, walls[best], max(r[1] for r in runs), max(r[2] for r in runs), rc,
+                    _status(variant, rc, tail), runs[best][3], busy, [round(w, 3) for w in walls])
+    median = statistics.median(walls)
     print(f"  {variant:<22} {m.wall_s:8.2f} s {m.files_per_s:9.1f} files/s {m.peak_rss_mb:8.1f} MB "
           f"cpu {m.cpu_s:6.2f} s (machine {busy:.0f}% busy before)  {m.status}"
-          + (f"  runs: {' '.join(f'{w:.2f}' for w in walls)}" if len(walls) > 1 else ""), flush=True)
+          + (f"  runs: {' '.join(f'{w:.2f}' for w in walls)} (median {median:.2f})" if len(walls) > 1 else ""),
+          flush=True)
     return m
+
+
+def interleaved(n: int, variants: dict[str, list[str]], order: list[str], cwd: Path, repeat: int,
+                timeout: float | None) -> list[Measurement]:
+    """``repeat`` rounds, each running every variant once in turn: a slow spell of a shared machine then
+    falls on every variant alike, which matters when two variants are compared (``--old-spbe``)."""
+    busy = psutil.cpu_percent(interval=0.3)
+    runs: dict[str, list] = {v: [] for v in order}
+    for k in range(repeat):
+        for variant in order:
+            if not runs[variant] or runs[variant][-1][4] == 0:
+                runs[variant].append(measure(variants[variant], cwd, timeout))
+        print(f"  round {k + 1}/{repeat}: " + ", ".join(f"{v} {runs[v][-1][0]:.2f} s" for v in order), flush=True)
+    return [summarise(n, v, runs[v], busy) for v in order]
 
 
 def spbe_command() -> list[str]:
@@ -357,6 +379,13 @@ def bench_n(n: int, args: argparse.Namespace) -> list[Measurement]:
         order = [v for v in order if v in variants]
     else:
         order = list(variants)
+    if args.interleave:
+        order = [v for v in order if not (v == "naive baseline" and args.skip_naive)]
+        out = interleaved(n, variants, order, cwd, repeat, args.timeout)
+        if "naive baseline" in order:
+            print(f"  cross-check: {compare(cwd / 'scores-pipeline.json', cwd / 'scores-naive.json')}", flush=True)
+        rank = {v: i for i, v in enumerate(variants)}
+        return sorted(out, key=lambda m: rank[m.variant])
     out = []
     for variant in order:
         if variant == "naive baseline" and args.skip_naive:
@@ -443,6 +472,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, nargs="+", default=[40, 1000], help="set sizes (default: 40 1000)")
     ap.add_argument("--skip-naive", action="store_true", help="do not run the naive baseline (for large N)")
     ap.add_argument("--workdir", type=Path, default=BENCH / "out", help="sets and outputs (default bench/out/)")
+    ap.add_argument("--interleave", action="store_true",
+                    help="run the variants in rounds (each once per round) instead of each --repeat times in a row")
     ap.add_argument("--repeat", type=int, default=0, help="runs per variant, best kept (default 3 if N<=1000, else 1)")
     ap.add_argument("--merge-args", default="", help="extra options for spbe merge, e.g. '--no-per-opd-files'")
     ap.add_argument("--old-spbe", default="", help="another spbe executable (e.g. a venv of the previous commit): "
