@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from pipeline.settings import EXCEL_MAX_CHARS
 
-TRUNCATION_MARKER = " [...dipotong]"
+TRUNCATION_MARKER = " [...]"  # in no language: the text-truncated finding says what was cut, in the user's
 # XML 1.0 forbids C0 controls other than tab/newline/carriage return; lone surrogates cannot be encoded; C1
 # controls (U+0080-U+009F) and the bidirectional overrides and isolates can make a text show something else
 # than it holds (U+202E turns "xlsx.exe" into "exe.xslx"): all are removed from what is shown or written.

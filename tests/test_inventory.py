@@ -200,7 +200,7 @@ def test_apps_sheet(book, result, iv: inv.Inventory) -> None:
     assert (first["Kode OPD"], first["Nama aplikasi"], first["Lokasi hosting"], first["Baris"]) == (
         "BAPENDA", "SAMSAT Online", "Vendor/hosting di luar provinsi", 5)
     hostile = next(r for r in rows if r["Nama aplikasi"] == '=HYPERLINK("http://x")')
-    assert hostile["Lokasi hosting"] == "Lainnya: server pribadi" and hostile["Kendala"].endswith("[...dipotong]")
+    assert hostile["Lokasi hosting"] == "Lainnya: server pribadi" and hostile["Kendala"].endswith(" [...]")
     assert len(hostile["Kendala"]) == 32767
     assert next(r for r in rows if r["Nama aplikasi"] == "@x")["Lokasi hosting"] == "(tidak diisi)"
     assert next(r for r in rows if r["Nama aplikasi"] == "@x")["Kebutuhan"] == "beldansurrogat"
