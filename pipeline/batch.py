@@ -99,9 +99,8 @@ class MergeResult:
         """What ``spbe merge`` prints when it is done."""
         c = self.counts
         incomplete = sum(1 for s in self.scores.values() if not s.complete)
-        accepted = c[validate.ACCEPTED] + c[validate.WITH_NOTES] + c[validate.INCOMPLETE_VERDICT]
-        lines = [i18n.text("cli.files-summary", lang, found=accepted + c[validate.SUPERSEDED] + c[validate.REJECTED],
-                           accepted=accepted, superseded=c[validate.SUPERSEDED], rejected=c[validate.REJECTED])]
+        lines = [i18n.text("cli.files-summary", lang, found=self.check.questionnaires, accepted=self.check.accepted_files,
+                           superseded=c[validate.SUPERSEDED], rejected=c[validate.REJECTED])]
         if c[validate.OPENED] or c[validate.EVIDENCE_RECEIVED]:
             kinds = Counter(s.kind for s in self.submissions if not s.rejected)
             lines.append(i18n.text("cli.mail-summary", lang, messages=kinds[MESSAGE], archives=kinds[ARCHIVE],

@@ -206,8 +206,8 @@ class FileOutcome:
     file: str
     sha256: str
     size: int
-    outcome: str  # "accepted", "accepted-with-notes", "superseded", "rejected", "opened" (an e-mail or archive
-    # whose entries follow it), "evidence" (an attachment that is not a workbook: counted, never read)
+    outcome: str  # "accepted", "accepted-with-notes", "accepted-incomplete", "superseded", "rejected", "opened"
+    # (an e-mail or archive whose entries follow it), "evidence" (an attachment that is not a workbook: never read)
     opd_code: str
     reasons: tuple[Msg | Finding, ...] = ()  # why: the rejecting findings, or what superseded it
     superseded_by: str = ""

@@ -112,6 +112,17 @@ class CheckReport:
         return Counter(o.outcome for o in self.outcomes)
 
     @property
+    def accepted_files(self) -> int:
+        """Questionnaires accepted: with or without notes, complete or not."""
+        c = self.counts
+        return c[ACCEPTED] + c[WITH_NOTES] + c[INCOMPLETE_VERDICT]
+
+    @property
+    def questionnaires(self) -> int:
+        """Questionnaires found: accepted, superseded or rejected (e-mails, archives and evidence apart)."""
+        return self.accepted_files + self.counts[SUPERSEDED] + self.counts[REJECTED]
+
+    @property
     def verdicts(self) -> Counter:
         """Files per verdict (as ``spbe check`` prints them)."""
         return Counter(verdict(s) for s in self.submissions)

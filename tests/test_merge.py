@@ -69,6 +69,17 @@ def test_workbook_contents(merged: tuple[Path, str]) -> None:
     assert sum(c[2] for c in counts) == 13
 
 
+def test_ringkasan_counts_what_the_command_prints(merged: tuple[Path, str]) -> None:
+    """The key figures an official reads equal the summary line (an accepted but incomplete file counts as
+    accepted in both)."""
+    out, output = merged
+    figures = {r[0]: r[1] for r in openpyxl.load_workbook(out, read_only=True)["Ringkasan"].iter_rows(values_only=True)
+               if r and isinstance(r[0], str) and isinstance(r[1], int)}
+    assert "Berkas: 16 ditemukan, 13 diterima, 2 digantikan, 1 ditolak" in output
+    assert (figures["Berkas ditemukan di folder input"], figures["Berkas diterima (dipakai)"]) == (16, 13)
+    assert figures["Berkas digantikan berkas yang lebih baru"] == 2
+
+
 def test_strict_fails_on_incomplete(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "x.xlsx"), "--strict"])
     assert res.exit_code == 1

@@ -121,8 +121,7 @@ def write(ctx: Ctx, out: Out, r: MergeResult, opd_folder: str | None,
     scores = r.scores.values()
     figures = [
         ("n_roster", len(r.roster.opds)),
-        ("n_files", c["accepted"] + c["accepted-with-notes"] + c["superseded"] + c["rejected"]),
-        ("n_accepted", c["accepted"] + c["accepted-with-notes"]), ("n_superseded", c["superseded"]),
+        ("n_files", r.check.questionnaires), ("n_accepted", r.check.accepted_files), ("n_superseded", c["superseded"]),
         ("n_rejected", c["rejected"]), ("n_submitted", len(r.scores)), ("n_missing", len(r.not_submitted)),
         ("n_complete", sum(1 for sc in scores if sc.complete)),
         ("n_incomplete", sum(1 for sc in scores if not sc.complete)),
