@@ -263,3 +263,81 @@ def test_accelerated_merge_sample_matches_plain(tmp_path: Path, monkeypatch: pyt
     assert sorted(a.opd_workbooks) == sorted(b.opd_workbooks)
     for code, path in a.opd_workbooks.items():
         assert parts(path) == parts(b.opd_workbooks[code]), code
+
+
+# ---------------------------------------------------------------- any table: streamed rows against xlsxwriter
+
+
+FORMULAS = ["=SUM(A1:C1)", "=ROUND(B2*3,2)", "=A1+B1/2", "=MAX(A1,B1)", '=SUMPRODUCT(A1:A3,B1:B3)']
+FORMATS = ["wrap", "idx", "int", "text", "bold", "level", None]
+numbers = st.one_of(st.integers(-10**15, 10**15), st.floats(allow_nan=False, allow_infinity=False),
+                    st.fractions(max_denominator=10**6), st.none())
+
+
+@st.composite
+def table_rows(draw: st.DrawFn) -> list[tuple[int, list[tuple], list[tuple[str, float]]]]:
+    """Rows of a table as a sheet writer makes them: (row, [(op, column(s), value, format)...], fit)."""
+    rows, r = [], draw(st.integers(0, 5))
+    for _ in range(draw(st.integers(0, 6))):
+        r += draw(st.integers(1, 3))
+        ops, c = [], -1
+        for _ in range(draw(st.integers(0, 6))):
+            c += draw(st.integers(1, 3))
+            fmt = draw(st.sampled_from(FORMATS))
+            op = draw(st.sampled_from(["text", "num", "blank", "formula", "merged"]))
+            if op == "text":
+                ops.append(("text", c, draw(text), fmt))
+            elif op == "num":
+                ops.append(("num", c, draw(numbers), fmt))
+            elif op == "blank":
+                ops.append(("blank", c, None, fmt))
+            elif op == "formula":
+                ops.append(("formula", c, (draw(st.sampled_from(FORMULAS)),
+                                           draw(st.floats(-1e6, 1e6, allow_nan=False))), fmt))
+            else:
+                c2 = c + draw(st.integers(1, 3))
+                ops.append(("merged", (c, c2), draw(text), fmt or "wrap"))
+                c = c2
+        has_cell = any(op != "blank" or fmt is not None for op, _c, _v, fmt in ops)
+        fit = [(draw(text), draw(st.sampled_from([8.0, 20.0, 48.0])))] if has_cell and draw(st.booleans()) else []
+        rows.append((r, ops, fit))
+    return rows
+
+
+@needs_tested_xlsxwriter
+@given(table_rows(), st.booleans())
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+def test_streamed_rows_equal_xlsxwriter_on_any_table(monkeypatch: pytest.MonkeyPatch,
+                                                     rows: list[tuple[int, list[tuple], list]],
+                                                     constant_memory: bool) -> None:
+    """The plain twin (every cell through xlsxwriter) is the specification of the streamed rows: any table of
+    texts, numbers, blanks, formulas and merged cells gives the same parts, in both of xlsxwriter's modes."""
+    meta = per_opd.meta_of(standard_batch())
+
+    def write() -> bytes:
+        buf = io.BytesIO()
+        wb = writer.new_workbook(buf, constant_memory)
+        ctx = writer.Ctx(wb, meta, accelerate=True)
+        ctx.set_properties("S")
+        body = ctx.body(ctx.sheet("S"))
+        for r, ops, fit in rows:
+            body.row(r)
+            for op, c, value, fmt in ops:
+                f = ctx.f[fmt] if fmt else None
+                if op == "text":
+                    body.text(c, value, f)
+                elif op == "num":
+                    body.num(c, value, f)
+                elif op == "blank":
+                    body.blank(c, f)
+                elif op == "formula":
+                    body.formula(c, value[0], value[1], f)
+                else:
+                    body.merged(c[0], c[1], value, f)
+            body.end(fit)
+        wb.close()
+        return buf.getvalue()
+
+    fast_bytes, plain_bytes = both_ways(monkeypatch, write)
+    assert parts(fast_bytes) == parts(plain_bytes)
