@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 from dataclasses import dataclass
 
@@ -55,6 +56,10 @@ EXCEL_MAX_CHARS = 32767  # Excel's longest cell text
 # (tests/test_faults.py) can kill a run at a known stage; 0 (no pause) unless the environment sets SPBE_FAULT_DELAY.
 FAULT_DELAY_S = float(os.environ.get("SPBE_FAULT_DELAY") or 0)
 
+# How worker processes start: "forkserver" where the platform has it (Linux), else "spawn" (Windows, macOS);
+# SPBE_START_METHOD=spawn forces spawn (nothing inherited, everything pickled: how Windows runs, tested on Linux).
+START_METHOD = os.environ.get("SPBE_START_METHOD") or ("forkserver" if "forkserver" in mp.get_all_start_methods()
+                                                       else "spawn")
 # The accelerators are on unless the environment says SPBE_PLAIN=1 (all off) or names them (SPBE_PLAIN=reader,
 # report): the benchmark measures the merge with and without each, and the tests compare each with its plain twin.
 _PLAIN = {part.strip() for part in os.environ.get("SPBE_PLAIN", "").split(",")} - {"", "0"}

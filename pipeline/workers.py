@@ -52,16 +52,12 @@ class Failed:
     reason: Msg
 
 
-def _method() -> str:
-    return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-
-
 def prestart(preload: Sequence[str] = ()) -> None:
     """Start the fork server now, in the background, with ``preload`` imported once (forkserver platforms).
 
     Optional: call it first thing, before loading the rest, so that its start-up overlaps the caller's.
     """
-    if _method() != "forkserver":
+    if settings.START_METHOD != "forkserver":
         return
     from multiprocessing import forkserver
 
@@ -137,10 +133,10 @@ class Workers:
 
     def _get(self) -> ProcessPool:
         if self._pool is None:
-            if _method() == "forkserver" and self._preload:
+            if settings.START_METHOD == "forkserver" and self._preload:
                 prestart(self._preload)
             self._pool = ProcessPool(self.n, initializer=_start_worker, initargs=(self.memory_mb,),
-                                     context=mp.get_context(_method()))
+                                     context=mp.get_context(settings.START_METHOD))
         return self._pool
 
     def close(self) -> None:

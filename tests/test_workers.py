@@ -74,7 +74,7 @@ def test_inline_runs_in_this_process_without_limits() -> None:
 def test_spawn_start_method_as_on_windows_and_macos(tmp_path: Path) -> None:
     """Nothing inherited, everything pickled: run in a fresh interpreter forced to "spawn"."""
     code = ("import sys, multiprocessing as mp\nsys.path.insert(0, sys.argv[1])\n"
-            "from pipeline import workers\nworkers._method = lambda: 'spawn'\n"
+            "from pipeline import settings, workers\nassert settings.START_METHOD == 'spawn'\n"
             "from tests.test_workers import probe\n"
             "if __name__ == '__main__':\n"
             "    with workers.Workers(2) as pool:\n"
@@ -82,7 +82,7 @@ def test_spawn_start_method_as_on_windows_and_macos(tmp_path: Path) -> None:
     script = tmp_path / "spawn.py"
     script.write_text(code, encoding="utf-8")
     out = subprocess.run([sys.executable, str(script), str(Path(__file__).resolve().parents[1])], capture_output=True,
-                         text=True, timeout=120, cwd=tmp_path)
+                         text=True, timeout=120, cwd=tmp_path, env={**os.environ, "SPBE_START_METHOD": "spawn"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[2.0, Msg(key='reason.worker-died', args=()), 4.0]"
 
