@@ -417,7 +417,9 @@ def _read_answer(ctx: _Ctx, sheet: RawSheet, r: int, cols: dict[str, int], fw: F
         vcell = _cell(ctx, sheet, r, cols["verified"])
         if vcell is not None and not (vcell.kind == TEXT and not str(vcell.value).strip()):
             verified, vcode, vexp = parse_level(vcell, fw, ind.capability)
-            if verified is None:
+            if vcode == "level-coerced":  # the verifier's level read after normalising, as the OPD's is
+                ctx.add(vcode, name, vref, found=_plain(vcell), expected=vexp)
+            elif verified is None:
                 found = f"={vcell.formula}" if vcell.formula is not None else _plain(vcell)
                 ctx.add("verified-level-invalid", name, vref, found=found, expected=f"{fw.level_min}-{fw.level_max}")
     texts = {}

@@ -320,10 +320,14 @@ def test_not_a_questionnaire(tmp_path: Path) -> None:
 
 
 def test_verified_levels(tmp_path: Path, make_submission, fw2018) -> None:
-    sub = read(make_submission(tmp_path, levels={"25": 4, "26": 3}, verified={"25": "2 - Interaksi", "26": "x"}))
-    assert sub.answer("25").verified == 2 and sub.answer("26").verified is None
+    sub = read(make_submission(tmp_path, levels={"25": 4, "26": 3, "27": 4},
+                               verified={"25": "2 - Interaksi", "26": "x", "27": "Level 3"}))
+    assert sub.answer("25").verified == 2 and sub.answer("26").verified is None and sub.answer("27").verified == 3
     bad = [f for f in sub.findings if f.code == "verified-level-invalid"]
     assert [(f.sheet, f.found) for f in bad] == [("Penilaian", "x")]
+    coerced = [f for f in sub.findings if f.code == "level-coerced"]  # the verifier's free text is named as the OPD's
+    assert [(f.sheet, f.found, f.expected) for f in coerced] == [("Penilaian", "Level 3", "3")]
+    assert coerced[0].cell[0] == bad[0].cell[0]  # in the verifier's column
     assert any(a.verified is not None for a in sub.answers)
 
 
