@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from pipeline.errors import OutputError, OutputPathError
+from pipeline.i18n import msg
 
 LOCK_FILE = ".~spbe.lock"  # Windows only: elsewhere the folder itself is locked
 _TEMP = re.compile(r"\.~.*-[a-z0-9_]{8}(\.xlsx)?")  # temporary files and staging folders (tempfile's 8 characters)
@@ -197,7 +198,7 @@ def check_staged(folder: Path, names: Mapping[str, Path]) -> None:
     wanted = {p.name for p in names.values()}
     bad = sorted(set(found) ^ wanted) or sorted(n for n, size in found.items() if not size)
     if bad:
-        raise OutputError("error.output-verify", path=folder / bad[0], why="per-OPD")
+        raise OutputError("error.output-verify", path=folder / bad[0], why=msg("reason.verify-per-opd"))
 
 
 def swap_in(staged: Path, final: Path) -> None:

@@ -29,6 +29,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError, FileSizeError
 
 from pipeline import i18n
+from pipeline.i18n import Msg, msg
 from pipeline.catalog.framework import Framework
 from pipeline.errors import OutputError
 from pipeline.report import fast, style
@@ -317,9 +318,10 @@ class Ctx:
         return self.t.get(f"app-status.{key}", key)
 
     def set_properties(self, title: str) -> None:
-        self.wb.set_properties({"title": title, "subject": f"Evaluasi SPBE {self.meta.year}", "author": "Diskominfo",
-                                "company": "spbe-pipeline", "created": FIXED_DATE,
-                                "comments": f"framework {self.fw.id}; band rule {self.meta.band_rule}"})
+        self.wb.set_properties({"title": title, "subject": self.text("props_subject", year=self.meta.year),
+                                "author": "Diskominfo", "company": "spbe-pipeline", "created": FIXED_DATE,
+                                "comments": self.text("props_comments", framework=self.fw.id,
+                                                      rule=self.meta.band_rule)})
         self.wb.set_calc_mode("auto")
 
 
@@ -341,12 +343,12 @@ def workbook_bytes(build: Callable[[xlsxwriter.Workbook], object]) -> bytes:
 # ---------------------------------------------------------------- atomic publish
 
 
-def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callable[[Path], str] | None = None,
+def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callable[[Path], Msg | None] | None = None,
             before_replace: Callable[[], object] | None = None) -> Path:
     """Write ``path`` through a hidden temporary file beside it, then rename it into place.
 
     ``write`` is the file's bytes, or writes the file given its path; ``verify(tmp)`` says why the written
-    file is bad ("" when it is good); ``before_replace()`` runs last (its exception keeps the previous file).
+    file is bad (None when it is good); ``before_replace()`` runs last (its exception keeps the previous file).
 
     Raises:
         OutputError: what kept the file from being written (:func:`pipeline.report.publish.error`: disk full,
@@ -373,7 +375,7 @@ def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callabl
             os.close(fd)
         if not isinstance(write, bytes):
             write(tmp)
-        why = verify(tmp) if verify else ""
+        why = verify(tmp) if verify else None
         if why:
             raise OutputError("error.output-verify", path=path, why=why)
         if before_replace is not None:
@@ -396,21 +398,22 @@ _REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/
                    "xl/_rels/workbook.xml.rels")
 
 
-def verify_workbook(tmp: Path, names: Sequence[str]) -> str:
-    """'' when the written file is a sound zip (every part's CRC checked) whose workbook lists the sheets
+def verify_workbook(tmp: Path, names: Sequence[str]) -> Msg | None:
+    """None when the written file is a sound zip (every part's CRC checked) whose workbook lists the sheets
     ``names``, each with its part, else why not. Cheap: no spreadsheet library loads it."""
     try:
         with zipfile.ZipFile(tmp) as z:
             bad = z.testzip()
             if bad:
-                return f"damaged part {bad}"
+                return msg("reason.verify-damaged", part=bad)
             parts = set(z.namelist())
             sheets = [f"xl/worksheets/sheet{k}.xml" for k in range(1, len(names) + 1)]
             missing = [p for p in (*_REQUIRED_PARTS, *sheets) if p not in parts]
             if missing:
-                return f"missing part {missing[0]}"
+                return msg("reason.verify-missing", part=missing[0])
             root = ElementTree.fromstring(z.read("xl/workbook.xml"))
             got = [el.get("name") for el in root.iter(f"{_NS_MAIN}sheet")]
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError) as exc:
-        return str(exc)
-    return "" if got == list(names) else f"sheets {got} != {list(names)}"
+        return msg("reason.verify-unreadable", error=exc)
+    return None if got == list(names) else msg("reason.verify-sheets", got=", ".join(map(str, got)),
+                                                want=", ".join(names))

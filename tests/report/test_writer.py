@@ -129,10 +129,11 @@ def test_published_file_is_shared_and_the_folder_made(tmp_path: Path) -> None:
 def test_verification_names_what_is_wrong(result, tmp_path: Path) -> None:
     path = report.write(result, tmp_path / "rekap.xlsx").workbook
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
-    assert writer.verify_workbook(path, names) == ""
-    assert writer.verify_workbook(path, names[:-1]).startswith("sheets ")
+    assert writer.verify_workbook(path, names) is None
+    why = writer.verify_workbook(path, names[:-1])
+    assert why.render("id").startswith("lembarnya Ringkasan, ") and why.render("en").startswith("its sheets are ")
     (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not a zip")
-    assert writer.verify_workbook(tmp_path / "bad.xlsx", names)
+    assert writer.verify_workbook(tmp_path / "bad.xlsx", names).key == "reason.verify-unreadable"
 
 
 def test_write_error_code_is_raised() -> None:
