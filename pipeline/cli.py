@@ -19,12 +19,14 @@ from pipeline import clikit, i18n, settings, workers
 from pipeline.errors import OutputPathError, PipelineError
 from pipeline.text import visible
 
-LANG = click.option("--lang", type=clikit.Choice(i18n.LANGS), default=i18n.DEFAULT_LANG, show_default=True,
-                    help="Bahasa pesan dan rekap: id (Indonesia) atau en (Inggris).")
+clikit.HELP_ARGS["workers"] = settings.WORKERS
+
+LANG = click.option("--lang", type=clikit.Choice(i18n.LANGS), default=i18n.DEFAULT_LANG, envvar="SPBE_LANG",
+                    help="help.lang")
 FRAMEWORK = click.option("--framework", type=clikit.Text(), default=None,
-                         help="Id katalog kerangka atau berkas katalog (bawaan permenpanrb-5-2018).")
+                         help="help.framework")
 ROSTER = click.option("--roster", default=None, type=clikit.PathArg("file", exists=True, as_text=True),
-                      help="Berkas CSV daftar OPD (kode,nama,jenis,alias; opsional email, kode_lama).")
+                      help="help.roster")
 
 
 def _fatal(exc: PipelineError, lang: str = i18n.DEFAULT_LANG) -> click.ClickException:
@@ -40,27 +42,17 @@ def _echo(lines: list[str]) -> None:
         click.echo(visible(line))
 
 
-@click.group(cls=clikit.Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=clikit.Group, help="help.main", context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="spbe-pipeline", message="%(prog)s %(version)s",
-                      help=i18n.text("cli.version-option"))
+                      help="cli.version-option")
 def main() -> None:
-    """spbe: evaluasi SPBE perangkat daerah dari kuesioner Excel.
-
-    \b
-    Urutan kerja / workflow:
-      spbe template        buat kuesioner kosong untuk dikirim ke OPD
-      spbe check input/    periksa berkas kiriman OPD
-      spbe merge           gabungkan, nilai, dan tulis rekap ke output/
-    """
+    """The ``spbe`` group (its help, as every help text, is the catalogue's ``help`` table)."""
 
 
-@main.group(invoke_without_command=True)
+@main.group(invoke_without_command=True, help="help.frameworks")
 @click.pass_context
 def frameworks(ctx: click.Context) -> None:
-    """Daftar katalog kerangka evaluasi yang tersedia.
-
-    Contoh: spbe frameworks
-    """
+    """``spbe frameworks``: the catalogs shipped, one block each."""
     if ctx.invoked_subcommand is not None:
         return
     from pipeline.catalog import framework as fwmod
@@ -71,13 +63,10 @@ def frameworks(ctx: click.Context) -> None:
         raise _fatal(exc) from None
 
 
-@frameworks.command("show")
-@click.argument("framework_id", type=clikit.Text())
+@frameworks.command("show", help="help.frameworks-show")
+@click.argument("framework_id", type=clikit.Text(), metavar="help.arg-framework")
 def frameworks_show(framework_id: str) -> None:
-    """Tampilkan pohon domain, aspek dan indikator satu katalog beserta bobotnya.
-
-    Contoh: spbe frameworks show permenpanrb-59-2020
-    """
+    """``spbe frameworks show ID``: one catalog's tree with its weights."""
     from pipeline.catalog import framework as fwmod
 
     try:
@@ -86,20 +75,17 @@ def frameworks_show(framework_id: str) -> None:
         raise _fatal(exc) from None
 
 
-@main.command()
+@main.command(help="help.template")
 @FRAMEWORK
 @ROSTER
-@click.option("--year", type=clikit.Int(), default=None, help="Isi awal tahun evaluasi.")
-@click.option("--deadline", type=clikit.Text(), default=None, help="Batas waktu pengiriman yang tertulis di lembar Petunjuk.")
-@click.option("--contact", type=clikit.Text(), default=None, help="Narahubung Diskominfo (e-mail, telepon) di lembar Petunjuk.")
+@click.option("--year", type=clikit.Int(), default=None, help="help.template-year")
+@click.option("--deadline", type=clikit.Text(), default=None, help="help.deadline")
+@click.option("--contact", type=clikit.Text(), default=None, help="help.contact")
 @click.option("-o", "--output", "output", type=clikit.PathArg("file"), default=None,
-              help="Berkas keluaran (bawaan: templates/blank_questionnaire.xlsx di folder kerja).")
+              help="help.template-output")
 def template(framework: str | None, roster: str | None, year: int | None, deadline: str | None,
              contact: str | None, output: Path | None) -> None:
-    """Buat kuesioner kosong yang diisi OPD.
-
-    Contoh: spbe template -o kuesioner_spbe_2026.xlsx --year 2026 --deadline "15 Maret 2026"
-    """
+    """``spbe template``: the blank questionnaire from the catalog and the roster."""
     from pipeline.catalog import framework as fwmod
     from pipeline.catalog import roster as rostermod
     from pipeline.template import write_template
@@ -116,19 +102,14 @@ def template(framework: str | None, roster: str | None, year: int | None, deadli
                          opds=len(ros.opds)))
 
 
-@main.command()
-@click.argument("paths", nargs=-1, required=True, type=clikit.PathArg(exists=True))
+@main.command(help="help.check")
+@click.argument("paths", nargs=-1, required=True, type=clikit.PathArg(exists=True), metavar="help.arg-paths")
 @FRAMEWORK
 @ROSTER
 @LANG
-@click.option("--quiet", "-q", is_flag=True, help="Hanya satu baris hasil per berkas.")
+@click.option("--quiet", "-q", is_flag=True, help="help.quiet")
 def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, lang: str, quiet: bool) -> None:
-    """Periksa berkas kuesioner (atau folder) dan laporkan setiap temuan.
-
-    Kode keluar 0 bila semua berkas diterima, 1 bila ada yang ditolak.
-
-    Contoh: spbe check input/ kuesioner_bkd.xlsx
-    """
+    """``spbe check``: every file's verdict and findings; exit code 1 when one is rejected."""
     workers.prestart(workers.PRELOAD_READ)  # its start-up overlaps the loading of the rest
     from pipeline import batch
 
@@ -140,39 +121,35 @@ def check(paths: tuple[Path, ...], framework: str | None, roster: str | None, la
     sys.exit(report.exit_code)
 
 
-@main.command()
+@main.command(help="help.merge")
 @click.option("-i", "--input", "input_dir", type=clikit.PathArg("folder"),
-              default=Path("input"), help="Folder berkas kiriman OPD (bawaan input/).")
+              default=Path("input"), help="help.input")
 @click.option("-o", "--output", "output", type=clikit.Text(), default=None,
-              help="Berkas rekap (bawaan output/rekap-spbe-<tahun>.xlsx); diakhiri / : folder tempat rekap itu.")
+              help="help.merge-output")
 @FRAMEWORK
 @ROSTER
 @click.option("--targets", default=None, type=clikit.PathArg("file", exists=True, as_text=True),
-              help="Berkas JSON target untuk analisis kesenjangan.")
+              help="help.targets")
 @click.option("--plan", default=None, type=clikit.PathArg("file", exists=True, as_text=True),
-              help="Berkas JSON parameter perencanaan ruang server (bawaan: lihat README).")
-@click.option("--year", type=clikit.Int(), default=None, help="Tahun evaluasi (bawaan: tahun yang paling banyak tertulis di berkas).")
+              help="help.plan")
+@click.option("--year", type=clikit.Int(), default=None, help="help.merge-year")
 @click.option("--band-rule", type=clikit.Choice(["unrounded", "rounded"]), default=None,
-              help="Predikat dari indeks tanpa pembulatan (praktik 2024) atau indeks 2 desimal (2023).")
+              help="help.band-rule")
 @LANG
-@click.option("--strict", is_flag=True, help="Gagal (kode keluar 1) bila ada berkas ditolak atau penilaian tidak lengkap.")
+@click.option("--strict", is_flag=True, help="help.strict")
 @click.option("--per-opd-files/--no-per-opd-files", default=None,
-              help="Tulis juga satu buku kerja analisis per OPD di folder <rekap>-opd-<hash>/ di samping rekap "
-                   "(otomatis di atas 100 OPD).")
+              help="help.per-opd-files")
 @click.option("--history", "history_dir", type=clikit.PathArg("folder", exists=True), default=None,
-              help="Folder rekap tahun-tahun sebelumnya (bawaan: rekap-spbe-<tahun>.xlsx di folder keluaran).")
-@click.option("--no-history", is_flag=True, help="Tanpa riwayat tahun sebelumnya (tanpa lembar Tren).")
+              help="help.history")
+@click.option("--no-history", is_flag=True, help="help.no-history")
 @click.option("--workers", "n_workers", type=clikit.Int(), default=None,
-              help=f"Jumlah proses pekerja (bawaan: jumlah inti, paling banyak {settings.WORKERS}).")
-@click.option("--allow-empty", is_flag=True, help="Tulis rekap tanpa OPD yang dinilai walaupun menimpa rekap lama.")
+              help="help.workers")
+@click.option("--allow-empty", is_flag=True, help="help.allow-empty")
 def merge(input_dir: Path, output: str | None, framework: str | None, roster: str | None, targets: str | None,
           plan: str | None, year: int | None, band_rule: str | None, lang: str, strict: bool,
           per_opd_files: bool | None, history_dir: Path | None, no_history: bool, n_workers: int | None,
           allow_empty: bool) -> None:
-    """Periksa, gabungkan dan nilai semua berkas di input/ menjadi satu rekap peringkat.
-
-    Contoh: spbe merge --input input --year 2026
-    """
+    """``spbe merge``: read, validate, score and write the rekap; the summary lines printed."""
     if history_dir is not None and no_history:
         raise clikit.Usage(i18n.text("cli.history-both", lang), lang)
     workers.prestart(workers.PRELOAD_MERGE)  # its start-up overlaps the loading of the rest

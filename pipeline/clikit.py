@@ -3,7 +3,9 @@
 click writes its own texts in English ("Usage:", "No such option", "Error:"). Diskominfo staff read
 Bahasa Indonesia, so every text click would show comes from the catalogue (``cli`` table) instead:
 
-* the help's headings and the --help/--version lines (:class:`Command`, :class:`Group`);
+* the help itself: a command's or option's ``help`` is a catalogue key (``help.merge``), rendered in the
+  language of ``--lang`` on the command line when the command line is read (:func:`localise`), with the
+  help's headings, the --help/--version lines and the names of values (:class:`Command`, :class:`Group`);
 * the values of options and arguments (:class:`Int`, :class:`Text`, :class:`Choice`, :class:`PathArg`):
   a bad value fails with a catalogue message (:class:`~pipeline.i18n.Msg`);
 * a mistyped command, option or value: :meth:`Group.main` renders click's exception from its data (the
@@ -45,13 +47,17 @@ class Usage(click.UsageError):
         self.lang = lang
 
 
+_LANG = [i18n.DEFAULT_LANG]  # the language of this command line's help (set by localise)
+
+
 class _Formatter(click.HelpFormatter):
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, i18n.text("cli.usage") if prefix is None else prefix)
+        super().write_usage(prog, args, i18n.text("cli.usage", _LANG[0]) if prefix is None else prefix)
 
     def section(self, name: str):  # click's context manager
-        return super().section({"Options": i18n.text("cli.options"), "Commands": i18n.text("cli.commands")}.get(
-            name, name))
+        lang = _LANG[0]
+        return super().section({"Options": i18n.text("cli.options", lang),
+                                "Commands": i18n.text("cli.commands", lang)}.get(name, name))
 
 
 class _Context(click.Context):
@@ -66,7 +72,7 @@ class Command(click.Command):
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
         if option is not None:
-            option.help = i18n.text("cli.help-option")
+            option.help = i18n.text("cli.help-option", _LANG[0])
         return option
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -96,6 +102,7 @@ class Group(Command, click.Group):
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any) -> Any:
         args = list(sys.argv[1:] if args is None else args)
         lang = lang_of(args)
+        localise(self, lang)
         extra.pop("standalone_mode", None)
         try:
             return super().main(args, prog_name, standalone_mode=False, **extra)
@@ -116,9 +123,35 @@ class Group(Command, click.Group):
             sys.exit(exc.exit_code)
 
 
+HELP_ARGS: dict[str, object] = {}  # values the help texts show ({workers}), set by the command line's module
+_VALUE_NAMES = {"number": "help.metavar-number", "text": "help.metavar-text", "file": "help.metavar-file",
+                "folder": "help.metavar-folder", "any": "help.metavar-path"}
+
+
+def localise(command: click.Command, lang: str) -> None:
+    """Every help text of ``command`` and its subcommands, the names of their values and the usage line's
+    words, in ``lang`` (each text keeps its catalogue key, so that it can be rendered in another language)."""
+    _LANG[0] = lang
+    command.options_metavar = i18n.text("help.usage-options", lang)
+    if isinstance(command, click.Group):
+        command.subcommand_metavar = i18n.text("help.usage-command", lang)
+    for item in (command, *command.params):
+        for attr in ("help", "metavar"):
+            key = getattr(item, f"{attr}_key", None) or getattr(item, attr, None)
+            if key and key in i18n.TEXT[i18n.DEFAULT_LANG]:
+                setattr(item, f"{attr}_key", key)
+                setattr(item, attr, i18n.text(key, lang, **HELP_ARGS))
+        kind = getattr(getattr(item, "type", None), "kind", None)
+        if kind in _VALUE_NAMES:
+            item.type.name = i18n.text(_VALUE_NAMES[kind], lang)
+    for sub in getattr(command, "commands", {}).values():
+        localise(sub, lang)
+
+
 def lang_of(args: Sequence[str]) -> str:
-    """The ``--lang`` given on the command line (the last one), else the default."""
-    lang = i18n.DEFAULT_LANG
+    """The ``--lang`` given on the command line (the last one), else the environment's ``SPBE_LANG``, else the
+    default."""
+    lang = os.environ.get("SPBE_LANG", "") if os.environ.get("SPBE_LANG", "") in i18n.LANGS else i18n.DEFAULT_LANG
     for k, arg in enumerate(args):
         value = args[k + 1] if arg == "--lang" and k + 1 < len(args) else arg[7:] if arg.startswith("--lang=") else None
         if value in i18n.LANGS:
@@ -158,14 +191,14 @@ def _options(command: click.Command, name: str) -> list[click.Option]:
 def _name(param: click.Parameter) -> str:
     if isinstance(param, click.Option):
         return " / ".join(param.opts)
-    return (param.name or "").upper()
+    return (param.metavar or param.name or "").rstrip(".").upper()
 
 
 # ---------------------------------------------------------------- values of options and arguments
 
 
 class Int(click.ParamType):
-    name = "angka"
+    name, kind = "angka", "number"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
@@ -177,7 +210,7 @@ class Int(click.ParamType):
 
 
 class Text(click.ParamType):
-    name = "teks"
+    name, kind = "teks", "text"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
         return value if isinstance(value, str) else os.fsdecode(value)
@@ -197,7 +230,7 @@ class PathArg(click.ParamType):
 
     def __init__(self, kind: str = "any", exists: bool = False, as_text: bool = False) -> None:
         self.kind, self.exists, self.as_text = kind, exists, as_text
-        self.name = {"file": "berkas", "folder": "folder"}.get(kind, "jalur")
+        self.name = {"file": "berkas", "folder": "folder"}.get(kind, "jalur")  # in the user's language: localise()
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
         text = value if isinstance(value, str) else os.fsdecode(value)

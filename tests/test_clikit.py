@@ -15,8 +15,10 @@ ENGLISH = ("Usage:", "Try ", "Error:", "No such", "Invalid value", "Missing", "G
            "does not", "requires", "Aborted")
 
 
-def spbe(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def spbe(*args: str, cwd: Path, lang: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**{k: v for k, v in os.environ.items() if k != "SPBE_LANG"}, "PYTHONPATH": str(ROOT)}
+    if lang:
+        env["SPBE_LANG"] = lang
     return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, cwd=cwd,
                           env=env, timeout=120)
 
@@ -40,7 +42,7 @@ CASES = [  # arguments, last line in Indonesian, last line in English (--lang en
      "Error: Unexpected extra arguments: Data OPD. A path with spaces is written in quotes."),
     (["mrege"], "Kesalahan: Perintah 'mrege' tidak dikenal; perintah yang ada: check, frameworks, merge, template.",
      None),
-    (["check"], "Kesalahan: Argumen PATHS wajib diisi.", "Error: Argument PATHS is required."),
+    (["check"], "Kesalahan: Argumen BERKAS_ATAU_FOLDER wajib diisi.", "Error: Argument FILES_OR_FOLDERS is required."),
 ]
 
 
@@ -58,7 +60,7 @@ def test_a_mistyped_command_line_is_answered_in_the_users_language(tmp_path: Pat
 
 def test_a_usage_error_shows_the_usage_and_where_help_is(tmp_path: Path) -> None:
     lines = spbe("merge", "--yaer", "2026", cwd=tmp_path).stderr.splitlines()
-    assert lines[0].startswith("Pemakaian: ") and lines[0].endswith(" merge [OPTIONS]")
+    assert lines[0].startswith("Pemakaian: ") and lines[0].endswith(" merge [OPSI]")
     assert lines[1].startswith("Ketik '") and lines[1].endswith(" merge -h' untuk bantuan.")
 
 
@@ -67,3 +69,17 @@ def test_a_fatal_error_is_one_line_in_the_users_language(tmp_path: Path) -> None
     assert res.returncode == 1 and res.stderr.splitlines()[-1].startswith("Kesalahan: Kerangka 'tidak-ada' ")
     res = spbe("check", ".", "--framework", "tidak-ada", "--lang", "en", cwd=tmp_path)
     assert res.returncode == 1 and res.stderr.splitlines()[-1].startswith("Error: ")
+
+
+@pytest.mark.parametrize("command", [[], ["merge"], ["check"], ["template"], ["frameworks"], ["frameworks", "show"]])
+def test_the_help_is_in_the_language_of_lang(tmp_path: Path, command: list[str]) -> None:
+    """Every help text comes from the catalogue: Indonesian by default, English with --lang en."""
+    indonesian = spbe(*command, "--help", cwd=tmp_path).stdout
+    assert indonesian.startswith("Pemakaian: ") and "\nOpsi:\n" in indonesian
+    assert not [w for w in ("Usage", "Options", "[OPTIONS]", "TEXT", "FILE", "INTEGER", "PATH", "default", "Show ")
+                if w in indonesian], indonesian
+    english = spbe(*command, "--help", cwd=tmp_path, lang="en").stdout  # commands without --lang: SPBE_LANG
+    assert english.startswith("Usage: ") and "\nOptions:\n" in english
+    if command in (["merge"], ["check"]):
+        assert spbe(*command, "--lang", "en", "--help", cwd=tmp_path).stdout == english
+    assert not [w for w in ("Pemakaian", "Opsi", "bawaan", "Tampilkan", "berkas", "Periksa", "Contoh") if w in english], english
