@@ -23,8 +23,6 @@ SHEET_NETWORK = "Jaringan"  # since 2026.2
 SHEET_LISTS = "Daftar"  # hidden: dropdown source lists
 SHEET_META = "_meta"  # hidden: template version, framework id, fingerprint
 
-TITLE_ROW = 1  # title text
-NOTE_ROW = 2  # one-line instruction
 HEADER_ROW = 4  # table headings in the template; the reader searches rows 1..HEADER_SEARCH_ROWS
 HEADER_SEARCH_ROWS = 20
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -92,7 +90,6 @@ IDENTITY_FIELDS: tuple[Field, ...] = (
 )
 IDENTITY_LABEL_COL = 1  # A
 IDENTITY_VALUE_COL = 2  # B
-IDENTITY_HINT_COL = 3  # C
 
 # ---------------------------------------------------------------- Aplikasi (applications)
 

@@ -24,9 +24,6 @@ SOURCE_VERIFIED = "verified"
 SOURCE_SELF = "self"
 SOURCE_MISSING = "missing"
 
-STATUS_COMPLETE = "lengkap"
-STATUS_INCOMPLETE = "tidak lengkap"
-
 _HUNDRED = Fraction(100)
 
 
@@ -80,11 +77,6 @@ class Score:
     @property
     def complete(self) -> bool:
         return not self.missing
-
-    @property
-    def status(self) -> str:
-        """'lengkap' or 'tidak lengkap'."""
-        return STATUS_COMPLETE if self.complete else STATUS_INCOMPLETE
 
     @property
     def levels(self) -> dict[str, int]:

@@ -141,7 +141,7 @@ def test_denpasar_2018() -> None:
     assert display(s.index) == "2.64"
     assert s.predikat == "Baik"
     assert s.domain_predikat == {"D1": "Cukup", "D2": "Cukup", "D3": "Baik"}
-    assert s.opd == "DPS" and s.complete and s.status == "lengkap"
+    assert s.opd == "DPS" and s.complete
 
 
 # ---------------------------------------------------------------- §5.5 Kab. Aceh Tengah 2025
@@ -258,7 +258,7 @@ def test_missing_indicators_are_scored_at_lowest_level(fw: Framework, lowest: in
     del lv[first]
     lv[second] = None
     s = score(fw, lv, verified={second: None})
-    assert not s.complete and s.status == "tidak lengkap"
+    assert not s.complete
     assert s.missing == (first, second)
     assert s.indicator(first).level == lowest and s.indicator(first).source == SOURCE_MISSING
     assert s.indicator(second).level == lowest
