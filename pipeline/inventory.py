@@ -67,8 +67,9 @@ DC_HOSTING = ("pusat-data-pemprov", "pdn")  # already in a government data centr
 MINISTRY_HOSTING = "kementerian"  # a ministry's server: national applications, not moved by the province
 NOT_MOVED = (*DC_HOSTING, MINISTRY_HOSTING)
 INACTIVE = "tidak-aktif"
-FLAG_NO_APP = "no-app"
-FLAG_LOW_LEVEL = "low-level"
+FLAG_NO_APP = "no-app"  # an indicator of the service at NEEDS_APP_FROM or above, and no active application
+FLAG_LOW_LEVEL = "low-level"  # an active application, and every indicator of the service at LOW_LEVEL_UP_TO or below
+NEEDS_APP_FROM, LOW_LEVEL_UP_TO = 3, 1  # the service rule: here (levels used) and in validate (the OPD's answers)
 PUBLIC_USERS = frozenset(label for key, label, _ in L.USERS if key in ("publik", "internal-publik"))
 SITE_FLAGS = ("slow", "unknown", "outages", "off-network")
 
@@ -414,8 +415,8 @@ def service_rows(fw: Framework, subs: Sequence[Submission],
             lv = tuple((i, used[i]) for i in svc.indicators if i in used)
             apps = tuple(mine.get(svc.key, ()))
             flags = []
-            if any(v >= 3 for _, v in lv) and not apps:
+            if any(v >= NEEDS_APP_FROM for _, v in lv) and not apps:
                 flags.append(FLAG_NO_APP)
-            if apps and lv and max(v for _, v in lv) <= 1:
+            if apps and lv and max(v for _, v in lv) <= LOW_LEVEL_UP_TO:
                 flags.append(FLAG_LOW_LEVEL)
             yield ServiceRow(svc.key, svc.label, s.opd_code, lv, apps, tuple(flags))

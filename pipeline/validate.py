@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from pipeline import inventory
 from pipeline import layout as L
 from pipeline.catalog.framework import Framework
 from pipeline.catalog.roster import Roster
@@ -42,15 +43,15 @@ def consistency(fw: Framework, sub: Submission) -> Submission:
         if a is not None and a.level is not None and a.level > max(fw.level_min, 0) and not a.evidence:
             out.append(Finding("evidence-missing", sub.file, sub.columns.sheet, sub.cell(a, "evidence"),
                                str(a.level), detail=ind.id))
-    active = [app for app in sub.applications if app.status != "tidak-aktif"]
-    for svc in fw.services:
+    active = [app for app in sub.applications if inventory.active(app)]
+    for svc in fw.services:  # the service rule of the Layanan vs Aplikasi sheet, on the levels the OPD answered
         levels = [(i, answers[i].level) for i in svc.indicators if i in answers and answers[i].level is not None]
         app = next((x for x in active if x.function == svc.key), None)
         for iid, lv in levels:
-            if lv >= 3 and app is None:
+            if lv >= inventory.NEEDS_APP_FROM and app is None:
                 out.append(Finding("service-without-application", sub.file, sub.columns.sheet,
                                    sub.cell(answers[iid]), str(lv), svc.label, iid))
-        if app is not None and levels and max(lv for _, lv in levels) <= 1:
+        if app is not None and levels and max(lv for _, lv in levels) <= inventory.LOW_LEVEL_UP_TO:
             iid, lv = max(levels, key=lambda p: p[1])
             out.append(Finding("application-with-low-level", sub.file, app.sheet, app.cell, app.name, svc.label,
                                f"{iid} (level {lv})"))
