@@ -84,6 +84,8 @@ def write(ctx: Ctx, r: MergeResult) -> None:
             out.text(row, 0, t["none"], f["note"])
 
     row = _section(out, row + 2, t["no_room"], f)
+    out.text(row, 0, t["no_room_note"], f["note"])
+    row += 1
     out.text(row, 0, t["code"], f["header"])
     out.text(row, 1, t["name"], f["header"])
     for code in iv.no_server_room:
