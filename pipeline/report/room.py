@@ -108,7 +108,7 @@ def plan(ctx: Ctx, r: MergeResult) -> None:
         out.num(row, 2, getattr(p, key), f[PARAM_FORMAT.get(key, "param")])
         _line(ctx, out, row, t[f"param.{key}"], t[f"unit.{key}"], t[f"source.{key}"])
     # the per-OPD table is last; its totals row is known now (the items above refer to it)
-    table = row + 2 + len(ROOM_ITEMS) + 2 + 2 + len(COST_ITEMS) + 2 + 1
+    table = row + 2 + len(ROOM_ITEMS) + 2 + 2 + len(COST_ITEMS) + 1 + 2 + 1  # + 1: the conclusion row
     total_row = table + len(room) + 1
     cols = {"apps_total": 2, "apps": 3, "servers_total": 4, "servers": 5, "estimated": 6, "vcpu": 7, "ram": 8,
             "storage": 9, "rent": 10}
@@ -127,6 +127,12 @@ def plan(ctx: Ctx, r: MergeResult) -> None:
             out.formula(row, 2, formula.format(**refs), values[key], f[fmt])
             refs[key] = f"C{row + 1}"
             _line(ctx, out, row, t[f"item.{key}"], t[f"unit.{key}"], t[f"how.{key}"])
+    row += 1  # the conclusion in words, from the sign of the difference (recalculated with the parameters)
+    cheaper, dearer = t["room_cheaper"], t["room_dearer"]
+    said = cheaper if values["difference"] >= 0 else dearer
+    out.merged(row, 0, 1, t["room_conclusion"], f["bold"])
+    out.merged(row, 2, LAST, said, f["bold"])
+    out.formula(row, 2, f'=IF({refs["difference"]}>=0,"{cheaper}","{dearer}")', said, f["bold"])
     row = _per_opd(ctx, out, r, row + 2, cols, totals)
     out.text(row + 1, 0, ctx.text("room_estimated", n=totals["estimated"]), f["note"])
     ws.freeze_panes(1, 0)

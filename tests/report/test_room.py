@@ -202,7 +202,7 @@ def test_libreoffice_recalculates_the_same_figures(merged: batch.MergeResult, tm
                 mine, theirs = ours[T["sheet_room"]][c.coordinate].value, again[T["sheet_room"]][c.coordinate].value
                 assert theirs == pytest.approx(mine, rel=1e-12), (c.coordinate, c.value)
                 checked += 1
-    assert checked == 16 + 5 + 9  # the room's items, the costs, the per-OPD totals
+    assert checked == 16 + 5 + 1 + 9  # the room's items, the costs, the conclusion, the per-OPD totals
 
 
 @pytest.mark.libreoffice
@@ -233,6 +233,22 @@ def test_what_if_formulas_recalculate_in_libreoffice(merged: batch.MergeResult, 
     assert item("hardware_year") == pytest.approx(10 * 100_000_000 / 4)
     assert item("room_year") == pytest.approx(175_200_000 + 250_000_000)
     assert item("difference") == pytest.approx(RENT * 12 - 425_200_000)
+    # the conclusion in words follows the sign of the difference
+    assert got[T["room_conclusion"]][1] == T["room_cheaper" if item("difference") >= 0 else "room_dearer"]
+
+
+@pytest.mark.libreoffice
+def test_the_conclusion_turns_with_the_assumptions(merged: batch.MergeResult, tmp_path: Path) -> None:
+    """With free power and free hosts the room costs nothing a year: LibreOffice then says it is cheaper."""
+    wb = openpyxl.load_workbook(merged.workbook)
+    ws = wb[T["sheet_room"]]
+    before = rows_by_label(ws)[T["room_conclusion"]][1]
+    _set(ws, rows_by_label(ws), {"tariff_per_kwh": 0, "host_price": 0})
+    edited = tmp_path / "free.xlsx"
+    wb.save(edited)
+    got = rows_by_label(openpyxl.load_workbook(recalculate(edited, tmp_path), data_only=True)[T["sheet_room"]])
+    assert got[T["item.difference"]][1] == RENT * 12 and got[T["room_conclusion"]][1] == T["room_cheaper"]
+    assert T["room_dearer"] in before  # the formula as the rekap has it: its other branch with the defaults
 
 
 def _pages(pdf: Path) -> list[str]:
