@@ -61,12 +61,15 @@ def test_workbook_contents(merged: tuple[Path, str]) -> None:
         "DITOLAK", "DISPAR", "Dinas Pariwisata", "E-mail tidak memuat lampiran.")
     ranking = {r[1]: r for r in wb["Peringkat"].iter_rows(min_row=5, values_only=True) if r and r[1]}
     assert ranking["DISPORA"][-1].startswith("Petugas SPBE DISPORA <spbe@dispora.kaltaraprov.example> · 2026-03-12")
-    # province summary in Matriks: every indicator's level counts add up to the 13 OPDs scored
+    # province summary in Matriks: every indicator's level counts and its unanswered count add up to the 13 OPDs
+    # scored; DISHUB left five indicators unanswered (0*), counted apart from the answers of level 0
     rows = list(wb["Matriks"].iter_rows(values_only=True))
     start = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("Sebaran level"))
-    counts = [r for r in rows[start + 1:start + 7]]
-    assert [c[1] for c in counts] == [f"level {n}" for n in range(6)]
-    assert sum(c[2] for c in counts) == 13
+    counts = [r for r in rows[start + 1:start + 8]]
+    assert [c[1] for c in counts] == [*(f"level {n}" for n in range(6)), "0* tidak dijawab"]
+    n = sum(1 for v in counts[0][2:] if isinstance(v, int))  # one column per indicator
+    assert n >= 35 and all(sum(c[k] for c in counts) == 13 for k in range(2, 2 + n))
+    assert sum(counts[-1][2:2 + n]) == 5
 
 
 def test_ringkasan_counts_what_the_command_prints(merged: tuple[Path, str]) -> None:

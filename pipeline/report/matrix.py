@@ -76,7 +76,11 @@ def write(ctx: Ctx, r: MergeResult) -> None:
             for k, ind in enumerate(fw.indicators):
                 out.num(row, 2 + k, r.summary.level_distribution[ind.id][lv], f["level"])
         row += 1
-        out.text(row, 1, t["dist_mean"], f["small_head"])
+        out.text(row, 1, ctx.text("dist_unanswered", mark=f"{fw.level_min}{MISSING_MARK}"), f["small_head"])
+        for k, ind in enumerate(fw.indicators):
+            out.num(row, 2 + k, r.summary.unanswered[ind.id], f["level"])
+        row += 1
+        out.text(row, 1, ctx.text("dist_mean", mark=f"{fw.level_min}{MISSING_MARK}"), f["small_head"])
         for k, ind in enumerate(fw.indicators):
             out.num(row, 2 + k, stored(r.summary.indicator_means[ind.id]), f["idx"])
         ws.conditional_format(first, 2, last, 1 + n, {

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from pipeline.catalog.framework import Framework
-from pipeline.scoring.index import Score, predikat_of, rule_of
+from pipeline.scoring.index import SOURCE_MISSING, Score, predikat_of, rule_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +42,10 @@ class ProvinceSummary:
     domain_predikat: dict[str, str]
     aspect_means: dict[str, Fraction]
     indicator_means: dict[str, Fraction]
-    level_distribution: dict[str, dict[int, int]]  # indicator id -> level -> count (every level of the scale)
+    level_distribution: dict[str, dict[int, int]]  # indicator id -> level answered -> count (every level of the scale)
     predikat_distribution: dict[str, int]  # band name -> count (every band, ascending)
+    unanswered: dict[str, int]  # indicator id -> OPDs that did not answer it (scored at the lowest level, not counted
+    # in level_distribution: an unanswered indicator is not an answer of the lowest level)
 
 
 def competition_ranks(keys: Sequence[Fraction]) -> list[int]:
@@ -109,8 +111,9 @@ def province_summary(
 
     Returns:
         A :class:`ProvinceSummary`: OPD count, mean index and its predikat, mean per domain, aspect and
-        indicator, the distribution of levels used per indicator (every level of the scale, zeros
-        included) and the predikat distribution (every band, zeros included).
+        indicator (of the levels used: an unanswered indicator at the lowest level, as in the index), the
+        distribution of the levels answered per indicator (every level of the scale, zeros included) beside
+        the number that did not answer it, and the predikat distribution (every band, zeros included).
     """
     rule = rule_of(fw, band_rule)
     items = [s[1] if isinstance(s, tuple) else s for s in scores]
@@ -118,16 +121,20 @@ def province_summary(
         if s.framework_id != fw.id:
             raise ValueError(f"score of OPD {s.opd!r} was computed with {s.framework_id}, not {fw.id}.")
     distribution = {i.id: dict.fromkeys(fw.levels, 0) for i in fw.indicators}
+    unanswered = dict.fromkeys(distribution, 0)
     level_sums = {i.id: 0 for i in fw.indicators}  # running sums: no level dict per OPD held at once
     for s in items:
         for r in s.indicators:
-            distribution[r.id][r.level] += 1
+            if r.source == SOURCE_MISSING:
+                unanswered[r.id] += 1
+            else:
+                distribution[r.id][r.level] += 1
             level_sums[r.id] += r.level
     bands = {b.name: 0 for b in fw.bands}
     for s in items:
         bands[predikat_of(fw, s.index, rule)] += 1
     if not items:
-        return ProvinceSummary(fw.id, rule, 0, 0, None, "", {}, {}, {}, {}, distribution, bands)
+        return ProvinceSummary(fw.id, rule, 0, 0, None, "", {}, {}, {}, {}, distribution, bands, unanswered)
     mean_index = _mean([s.index for s in items])
     domain_means = {d.id: _mean([s.domains[d.id] for s in items]) for d in fw.domains}
     return ProvinceSummary(
@@ -143,4 +150,5 @@ def province_summary(
         indicator_means={i.id: Fraction(level_sums[i.id]) / len(items) for i in fw.indicators},
         level_distribution=distribution,
         predikat_distribution=bands,
+        unanswered=unanswered,
     )

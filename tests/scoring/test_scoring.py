@@ -400,7 +400,9 @@ def test_province_summary_small_set() -> None:
     assert summary.aspect_means["A8"] == (3 + 2 + F(26, 6)) / F(3)
     assert summary.indicator_means["1"] == F(13, 3)
     assert summary.level_distribution["1"] == {1: 0, 2: 0, 3: 1, 4: 0, 5: 2}
-    assert summary.level_distribution["47"] == {1: 1, 2: 1, 3: 1, 4: 0, 5: 0}
+    # C did not answer 47: scored at level 1 (the mean counts it, as the index does), not an answer of level 1
+    assert summary.level_distribution["47"] == {1: 0, 2: 1, 3: 1, 4: 0, 5: 0} and summary.unanswered["47"] == 1
+    assert summary.indicator_means["47"] == F(1 + 2 + 3, 3) and summary.unanswered["1"] == 0
     assert summary.predikat_distribution == {"Kurang": 0, "Cukup": 1, "Baik": 1, "Sangat Baik": 0, "Memuaskan": 1}
     assert list(summary.predikat_distribution) == [b.name for b in FW20.bands]
     assert summary.domain_predikat["D3"] == "Baik"
@@ -410,7 +412,7 @@ def test_province_summary_empty() -> None:
     empty = province_summary(FW18, [])
     assert empty.count == 0 and empty.mean_index is None and empty.predikat == ""
     assert empty.domain_means == {} and empty.aspect_means == {}
-    assert empty.level_distribution["35c"] == {0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0}
+    assert empty.level_distribution["35c"] == {0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0} and empty.unanswered["35c"] == 0
     assert empty.predikat_distribution == {"Kurang": 0, "Cukup": 0, "Baik": 0, "Sangat Baik": 0, "Memuaskan": 0}
 
 
