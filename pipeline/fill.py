@@ -111,8 +111,7 @@ def fill_questionnaire(template: Path, out: Path, *, opd: str = "", levels: Mapp
 
 def level_choice(fw: object, indicator_id: str, level: int) -> str:
     """The dropdown text for a level of an indicator, e.g. '3 - Terdefinisi'."""
-    ind = fw.indicator(indicator_id)
-    return f"{level} - {fw.level_name(ind.capability, level)}"
+    return L.level_choice(fw, fw.indicator(indicator_id).capability, level)
 
 
 __all__ = ["fill_questionnaire", "level_choice", "col_letter"]

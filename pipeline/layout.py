@@ -23,6 +23,16 @@ SHEET_NETWORK = "Jaringan"  # since 2026.2
 SHEET_LISTS = "Daftar"  # hidden: dropdown source lists
 SHEET_META = "_meta"  # hidden: template version, framework id, fingerprint
 
+def level_choice(fw: object, capability: str, level: int) -> str:
+    """A level as the questionnaire's dropdown shows it (and the reader takes it back): "3 - Terdefinisi"."""
+    return f"{level} - {fw.level_name(capability, level)}"  # type: ignore[attr-defined]
+
+
+# colours the questionnaire and the rekap share: headings, cells to fill in, the verifier's column
+HEADER_FILL = "#1F4E78"
+INPUT_FILL = "#FFF2CC"
+VERIFIER_FILL = "#E2EFDA"
+
 HEADER_ROW = 4  # table headings in the template; the reader searches rows 1..HEADER_SEARCH_ROWS
 HEADER_SEARCH_ROWS = 20
 FIRST_DATA_ROW = HEADER_ROW + 1

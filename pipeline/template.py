@@ -15,14 +15,11 @@ from pipeline.text import col_letter, safe_text
 FIXED_DATE = dt.datetime(2026, 1, 1, 0, 0, 0)  # document dates are fixed so output is byte-stable
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "blank_questionnaire.xlsx"
 
-INPUT_FILL = "#FFF2CC"
-VERIFIER_FILL = "#E2EFDA"
-HEADER_FILL = "#1F4E78"
 
 
 def level_choices(fw: Framework, capability: str) -> list[str]:
     """Dropdown entries for one capability scale, e.g. '3 - Terdefinisi'."""
-    return [f"{lv} - {fw.level_name(capability, lv)}" for lv in fw.levels]
+    return [L.level_choice(fw, capability, lv) for lv in fw.levels]
 
 
 def function_choices(fw: Framework) -> list[str]:
@@ -91,18 +88,18 @@ def _formats(wb: xlsxwriter.Workbook) -> dict:
     return {
         "title": fmt(bold=True, font_size=14, text_wrap=False),
         "subtitle": fmt(italic=True, font_color="#404040", text_wrap=False),
-        "h2": fmt(bold=True, font_size=11, font_color=HEADER_FILL, text_wrap=False),
-        "header": fmt(bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL, border=1, align="center", valign="vcenter"),
+        "h2": fmt(bold=True, font_size=11, font_color=L.HEADER_FILL, text_wrap=False),
+        "header": fmt(bold=True, font_color="#FFFFFF", bg_color=L.HEADER_FILL, border=1, align="center", valign="vcenter"),
         "header_input": fmt(bold=True, bg_color="#FFD966", border=1, align="center", valign="vcenter"),
         "header_verifier": fmt(bold=True, bg_color="#A9D08E", border=1, align="center", valign="vcenter"),
         "text": fmt(border=1),
         "text_bold": fmt(border=1, bold=True),
         "plain": fmt(),
         "plain_bold": fmt(bold=True),
-        "input": fmt(border=1, bg_color=INPUT_FILL, locked=False),
-        "input_date": fmt(border=1, bg_color=INPUT_FILL, locked=False, num_format="dd/mm/yyyy"),
-        "input_text": fmt(border=1, bg_color=INPUT_FILL, locked=False, num_format="@"),
-        "verifier": fmt(border=1, bg_color=VERIFIER_FILL, locked=False),
+        "input": fmt(border=1, bg_color=L.INPUT_FILL, locked=False),
+        "input_date": fmt(border=1, bg_color=L.INPUT_FILL, locked=False, num_format="dd/mm/yyyy"),
+        "input_text": fmt(border=1, bg_color=L.INPUT_FILL, locked=False, num_format="@"),
+        "verifier": fmt(border=1, bg_color=L.VERIFIER_FILL, locked=False),
         "diskominfo": fmt(border=1, bg_color="#DDEBF7", bold=True, locked=False),
         "na": fmt(border=1, bg_color="#D9D9D9"),
         "small": fmt(font_size=9, font_color="#595959"),

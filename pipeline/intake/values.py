@@ -72,7 +72,7 @@ def _level_choices(fw: Framework, capability: str) -> tuple[dict[str, int], dict
     key = (fw.id, fw.fingerprint, capability)
     if key not in _LEVEL_CHOICES:
         _LEVEL_CHOICES[key] = ({fold(fw.level_name(capability, lv)): lv for lv in fw.levels},
-                               {f"{lv} - {fw.level_name(capability, lv)}": lv for lv in fw.levels})
+                               {L.level_choice(fw, capability, lv): lv for lv in fw.levels})
     return _LEVEL_CHOICES[key]
 
 

@@ -13,6 +13,7 @@ import math
 from pipeline.batch import MergeResult
 from pipeline.catalog.plan import ROOM
 from pipeline.report.writer import Ctx, Out, fit_row, print_setup
+from pipeline.text import col_letter
 
 WIDTHS = (16, 30, 14, 10, 10, 10, 10, 10, 10, 11, 14, 44)  # the room plan's columns: A..L
 LAST = len(WIDTHS) - 1
@@ -117,7 +118,7 @@ def plan(ctx: Ctx, r: MergeResult) -> None:
               "estimated": sum(x.estimated for x in room), "vcpu": sum(x.vcpu for x in room),
               "ram": sum(x.ram_gb for x in room), "storage": sum(x.storage_gb for x in room),
               "rent": sum(x.rent for x in room)}
-    refs.update({f"t_{k}": f"{chr(65 + c)}{total_row + 1}" for k, c in cols.items()})
+    refs.update({f"t_{k}": f"{col_letter(c + 1)}{total_row + 1}" for k, c in cols.items()})
     values = _values(p, totals)
     for title, items, heads in ((t["room_need"], ROOM_ITEMS, ("room_item", "room_value", "room_unit", "room_how")),
                                 (t["room_cost"], COST_ITEMS, ("room_item", "room_rp", "room_unit", "room_how"))):
@@ -167,7 +168,7 @@ def _per_opd(ctx: Ctx, out: Out, r: MergeResult, row: int, cols: dict[str, int],
     out.text(row, 0, t["total"], f["bold"])
     out.blank(row, 1, f["bold"])
     for key, c in cols.items():
-        col = chr(65 + c)
+        col = col_letter(c + 1)
         formula = f"=SUM({col}{first + 1}:{col}{row})" if room else "=0"
         fmt = f["est"] if totals["estimated"] and key in ("vcpu", "ram", "storage") else f["count_bold"]
         out.formula(row, c, formula, totals[key], fmt)

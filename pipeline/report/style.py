@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from pipeline.catalog.framework import Framework, exact, round_half_up
-from pipeline.template import HEADER_FILL, INPUT_FILL
+from pipeline.layout import HEADER_FILL, INPUT_FILL
 
 STORE_PLACES = 6
 # Predikat colours (fill, font), defined once; catalogs with other band names get colours by position.

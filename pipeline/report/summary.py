@@ -8,11 +8,11 @@ from collections.abc import Callable
 from pipeline import settings
 from pipeline.batch import MergeResult
 from pipeline.catalog.framework import display
+from pipeline.layout import HEADER_FILL
 from pipeline.report import style
 from pipeline.report.ranking import status
 from pipeline.report.style import GRID, OPD_COLOUR, band, stored
 from pipeline.report.writer import Ctx, Out, fit_height, print_setup
-from pipeline.template import HEADER_FILL
 
 SUMMARY_WIDTHS = (46, 20, 14, 14, 3, *(9,) * 10)  # columns A-E: tables; F-O: charts (560 px wide)
 PAGE_PT = (842 - 0.8 * 72, 595 - 1.0 * 72)  # A4 landscape inside the margins of print_setup (pt)

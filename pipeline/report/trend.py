@@ -11,10 +11,10 @@ from pipeline.batch import MergeResult
 from pipeline.catalog import framework as fwmod
 from pipeline.errors import CatalogError
 from pipeline.history import NEW, STOPPED
+from pipeline.layout import HEADER_FILL
 from pipeline.report.style import GRID, OPD_COLOUR, stored
 from pipeline.report.summary import style_chart
 from pipeline.report.writer import Ctx, Out, fit_row, print_setup
-from pipeline.template import HEADER_FILL
 from pipeline.text import a1
 
 FIRST_YEAR_COL = 4  # columns A-D: number, code, name, status; then one column per year
