@@ -27,7 +27,6 @@ from pipeline import i18n
 from pipeline.i18n import Msg
 from pipeline.text import visible
 
-
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click 8.2 on; before, help and exit 0
 
 

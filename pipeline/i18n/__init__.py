@@ -7,8 +7,9 @@ The catalogue is data: ``id.toml`` and ``en.toml`` beside this module, the same 
 Library code never builds a sentence: it returns a code and data (a :class:`Msg`), and the edge that
 shows it (the command line, the workbook writer) renders it in the user's language with :func:`render`.
 
-The questionnaire's own texts (sheet names, headings, labels, instructions) are not here: they are
-the form the OPDs fill in, in Bahasa Indonesia only, described once in :mod:`pipeline.layout`.
+The questionnaire's own texts are not here: they are the form the OPDs fill in, in Bahasa Indonesia only:
+its sheet names, headings, labels and dropdown values in :mod:`pipeline.layout` (which the reader matches
+too), its instructions and notes in :mod:`pipeline.template` (only written).
 """
 
 from __future__ import annotations

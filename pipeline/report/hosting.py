@@ -34,8 +34,6 @@ def write(ctx: Ctx, r: MergeResult) -> None:
         out.text(row, c, h, f["header"])
     for key in _locations([*iv.apps_by_location, *iv.servers_by_location]):
         row += 1
-        out.text(row, 0, ctx.hosting(key), f["bold"])
-        out.blank(row, 1, f["text"])
         out.merged(row, 0, 1, ctx.hosting(key), f["bold"])
         out.num(row, 2, iv.apps_by_location.get(key, 0), f["int"])
         out.num(row, 3, iv.servers_by_location.get(key, 0), f["int"])

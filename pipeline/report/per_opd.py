@@ -113,8 +113,8 @@ class Pending:
         self.names = {code: p.name for code, p in paths(result, Path()).items()}
         self.items = [(gap_sheet.data_of(result, code, sheets[code]), name) for code, name in self.names.items()]
         fw = result.framework
-        self.meta = (fw.path or fw.id, fw.fingerprint, "en" if result.lang == "en" else "id", result.year,
-                     result.band_rule, result.summary)
+        meta = meta_of(result)
+        self.meta = (fw.path or fw.id, fw.fingerprint, meta.lang, meta.year, meta.band_rule, meta.summary)
         content = (fw.id, *self.meta[1:], self.items)  # not the catalog's path: where it is installed does not count
         self.digest = hashlib.sha256(repr(content).encode("utf-8", "surrogatepass")).hexdigest()
         self.own = workers is None

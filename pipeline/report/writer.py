@@ -29,9 +29,9 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError, FileSizeError
 
 from pipeline import i18n
-from pipeline.i18n import Msg, msg
 from pipeline.catalog.framework import Framework
 from pipeline.errors import OutputError
+from pipeline.i18n import Msg, msg
 from pipeline.report import fast, style
 from pipeline.scoring.rank import ProvinceSummary
 from pipeline.text import a1, clean_text
