@@ -20,7 +20,6 @@ from pipeline.report.style import GRID, MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, b
 from pipeline.report.summary import style_chart
 from pipeline.report.writer import Ctx, fit_row, print_setup
 from pipeline.scoring.gaps import TARGET_INDEX, TARGET_LEVELS, TARGET_NEXT_BAND, TARGET_TOP_BAND, Gap
-from pipeline.scoring.index import predikat_of
 
 WIDTHS = (7, 46, 12, 15, 10, 11, 12, 9, 11, 12, 60, 9)  # every table of the sheet is laid out on these widths
 MEMORY_WIDTHS = (15, 11, 10, 11)  # last year's level, change, last year's target, target reached
@@ -255,8 +254,7 @@ def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int
     out.text(planned_row, 1, t["planned_index"], f["bold"])
     planned_value = recalculated([row[5] for row in data.rows], [row[7] for row in data.rows], 10)
     out.formula(planned_row, 2, "=" + planned, planned_value, f["idx_bold"])
-    planned_pred = predikat_of(fw, gap.planned_index, ctx.meta.band_rule)
-    out.formula(planned_row, 3, "=" + ctx.band_formula(f"C{planned_row + 1}"), planned_pred, f["bold"])
+    out.formula(planned_row, 3, "=" + ctx.band_formula(f"C{planned_row + 1}"), gap.planned_predikat, f["bold"])
     if missing:
         out.text(last + 1, 4, ctx.text("matrix_legend", mark=f"{fw.level_min}{MISSING_MARK}", lo=fw.level_min),
                  f["note"])

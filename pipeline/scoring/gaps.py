@@ -70,6 +70,7 @@ class Gap:
     plan: tuple[Step, ...]
     rows: tuple[GapRow, ...]
     planned_index: Fraction
+    planned_predikat: str  # of planned_index, by band_rule
 
     @property
     def shortfall(self) -> Fraction:
@@ -226,5 +227,6 @@ def gap_analysis(
         steps_needed=None if plan is None else sum(s.levels for s in plan),
         plan=plan or (),
         rows=tuple(rows),
-        planned_index=index_of(fw, wanted),
+        planned_index=(planned := index_of(fw, wanted)),
+        planned_predikat=predikat_of(fw, planned, rule),
     )
