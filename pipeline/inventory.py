@@ -50,6 +50,7 @@ Rules (the report's inventory sheets show their results):
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -236,6 +237,22 @@ class Inventory:
         """National applications on ministry servers (not moved)."""
         return [e for e in self.outside if e.app.hosting == MINISTRY_HOSTING]
 
+    @property
+    def room_totals(self) -> dict[str, float]:
+        """The per-OPD table's totals: active and moving applications, all and moving servers, estimated
+        sizes, vCPU, RAM, storage and monthly rent of what moves."""
+        room = self.room
+        return {"apps_total": sum(x.apps_total for x in room), "apps": sum(len(x.apps) for x in room),
+                "servers_total": sum(x.servers_total for x in room), "servers": sum(x.servers for x in room),
+                "estimated": sum(x.estimated for x in room), "vcpu": sum(x.vcpu for x in room),
+                "ram": sum(x.ram_gb for x in room), "storage": sum(x.storage_gb for x in room),
+                "rent": sum(x.rent for x in room)}
+
+    @property
+    def room_sizing(self) -> dict[str, float]:
+        """:func:`room_sizing` of the plan and :attr:`room_totals`."""
+        return room_sizing(self.plan, self.room_totals)
+
     def room_of(self, code: str) -> RoomRow | None:
         return next((p for p in self.room if p.opd == code), None)
 
@@ -339,6 +356,35 @@ def analyse(fw: Framework, subs: Sequence[Submission], plan: Plan, year: int) ->
         order=migration_order(room, groups, plan, year),
         network=network_checks(subs, plan),
     )
+
+
+def room_sizing(p: Plan, t: Mapping[str, float]) -> dict[str, float]:
+    """The provincial server room for the plan ``p`` and the per-OPD totals ``t`` (:attr:`Inventory.room_totals`):
+    what it must hold in ``horizon_years``, the hosts, storage, racks and power, and its yearly cost beside
+    today's rent. The rekap writes each as a formula over the parameter cells (pipeline.report.room's ROOM_ITEMS
+    and COST_ITEMS, the same computation: LibreOffice recalculates them to these values in the tests)."""
+    def up(x: float) -> int:
+        return math.ceil(round(x, 6))
+
+    v = {"servers_now": t["servers"], "vcpu_now": t["vcpu"], "ram_now": t["ram"], "storage_now": t["storage"],
+         "growth": (1 + p.growth_per_year) ** p.horizon_years}
+    v.update(vms=v["servers_now"] * v["growth"], vcpu_need=v["vcpu_now"] * v["growth"],
+             ram_need=v["ram_now"] * v["growth"])
+    v["hosts_load"] = max(up(v["vms"] / p.vms_per_host), up(v["vcpu_need"] / p.host_vcpu),
+                          up(v["ram_need"] / p.host_ram_gb))
+    v["hosts"] = v["hosts_load"] + p.spare_hosts if v["hosts_load"] > 0 else 0
+    v["storage_usable"] = v["storage_now"] * v["growth"] / 1000
+    v["storage_raw"] = v["storage_usable"] * p.storage_redundancy
+    v["units"] = v["hosts"] * p.units_per_host
+    v["racks"] = up(v["units"] / p.units_per_rack)
+    v["kw_it"] = v["hosts"] * p.kw_per_host
+    v["kw_total"] = v["kw_it"] * p.pue
+    v["rent_year"] = t["rent"] * 12
+    v["power_year"] = v["kw_total"] * 8760 * p.tariff_per_kwh
+    v["hardware_year"] = v["hosts"] * p.host_price / p.service_life_years
+    v["room_year"] = v["power_year"] + v["hardware_year"]
+    v["difference"] = v["rent_year"] - v["room_year"]
+    return v
 
 
 def room_row(sub: Submission, plan: Plan) -> RoomRow:

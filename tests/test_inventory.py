@@ -226,7 +226,7 @@ def test_hosting_sheet(book) -> None:
     ws = wv["Hosting & Pusat Data"]
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     for heading in ("Menurut lokasi hosting", "Aplikasi yang di-hosting di luar provinsi atau di vendor",
-                    "OPD tanpa ruang server"):
+                    "OPD yang menjawab tidak mempunyai ruang server"):
         assert heading in texts
     rows = list(ws.iter_rows(values_only=True))
     at = next(i for i, r in enumerate(rows) if r[0] == "Lokasi")

@@ -8,8 +8,6 @@ it has for the parameters given (:mod:`pipeline.catalog.plan`), so a viewer that
 
 from __future__ import annotations
 
-import math
-
 from pipeline.batch import MergeResult
 from pipeline.catalog.plan import ROOM
 from pipeline.report.writer import Ctx, Out, fit_row, print_setup
@@ -19,7 +17,7 @@ WIDTHS = (16, 30, 14, 10, 10, 10, 10, 10, 10, 11, 14, 44)  # the room plan's col
 LAST = len(WIDTHS) - 1
 PARAM_FORMAT = {"growth_per_year": "param_pct", "host_price": "param_rp"}
 # the room, item by item: key, formula ({name}: a parameter's cell, {t_x}: a per-OPD total, else an earlier
-# item), format; computed the same way in _values
+# item), format; the value of each is pipeline.inventory.room_sizing's (the same computation)
 ROOM_ITEMS = (
     ("servers_now", "={t_servers}", "count"), ("vcpu_now", "={t_vcpu}", "count"), ("ram_now", "={t_ram}", "count"),
     ("storage_now", "={t_storage}", "count"), ("growth", "=(1+{growth_per_year})^{horizon_years}", "n2"),
@@ -40,32 +38,6 @@ COST_ITEMS = (
     ("room_year", "={power_year}+{hardware_year}", "count_bold"), ("difference", "={rent_year}-{room_year}",
                                                                    "count_bold"),
 )
-
-
-def _values(p: object, t: dict[str, float]) -> dict[str, float]:
-    """Every item of ROOM_ITEMS and COST_ITEMS for the plan ``p`` and the per-OPD totals ``t``."""
-    def up(x: float) -> int:
-        return math.ceil(round(x, 6))
-
-    v = {"servers_now": t["servers"], "vcpu_now": t["vcpu"], "ram_now": t["ram"], "storage_now": t["storage"],
-         "growth": (1 + p.growth_per_year) ** p.horizon_years}
-    v.update(vms=v["servers_now"] * v["growth"], vcpu_need=v["vcpu_now"] * v["growth"],
-             ram_need=v["ram_now"] * v["growth"])
-    v["hosts_load"] = max(up(v["vms"] / p.vms_per_host), up(v["vcpu_need"] / p.host_vcpu),
-                          up(v["ram_need"] / p.host_ram_gb))
-    v["hosts"] = v["hosts_load"] + p.spare_hosts if v["hosts_load"] > 0 else 0
-    v["storage_usable"] = v["storage_now"] * v["growth"] / 1000
-    v["storage_raw"] = v["storage_usable"] * p.storage_redundancy
-    v["units"] = v["hosts"] * p.units_per_host
-    v["racks"] = up(v["units"] / p.units_per_rack)
-    v["kw_it"] = v["hosts"] * p.kw_per_host
-    v["kw_total"] = v["kw_it"] * p.pue
-    v["rent_year"] = t["rent"] * 12
-    v["power_year"] = v["kw_total"] * 8760 * p.tariff_per_kwh
-    v["hardware_year"] = v["hosts"] * p.host_price / p.service_life_years
-    v["room_year"] = v["power_year"] + v["hardware_year"]
-    v["difference"] = v["rent_year"] - v["room_year"]
-    return v
 
 
 def _block(ctx: Ctx, out: Out, row: int, title: str, heads: tuple[str, str, str, str]) -> int:
@@ -113,13 +85,8 @@ def plan(ctx: Ctx, r: MergeResult) -> None:
     total_row = table + len(room) + 1
     cols = {"apps_total": 2, "apps": 3, "servers_total": 4, "servers": 5, "estimated": 6, "vcpu": 7, "ram": 8,
             "storage": 9, "rent": 10}
-    totals = {"apps_total": sum(x.apps_total for x in room), "apps": sum(len(x.apps) for x in room),
-              "servers_total": sum(x.servers_total for x in room), "servers": sum(x.servers for x in room),
-              "estimated": sum(x.estimated for x in room), "vcpu": sum(x.vcpu for x in room),
-              "ram": sum(x.ram_gb for x in room), "storage": sum(x.storage_gb for x in room),
-              "rent": sum(x.rent for x in room)}
+    totals, values = iv.room_totals, iv.room_sizing
     refs.update({f"t_{k}": f"{col_letter(c + 1)}{total_row + 1}" for k, c in cols.items()})
-    values = _values(p, totals)
     for title, items, heads in ((t["room_need"], ROOM_ITEMS, ("room_item", "room_value", "room_unit", "room_how")),
                                 (t["room_cost"], COST_ITEMS, ("room_item", "room_rp", "room_unit", "room_how"))):
         row = _block(ctx, out, row + 2, title, heads)
