@@ -376,3 +376,12 @@ def load(ref: str | None = None) -> Framework:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CatalogError("error.catalog-unreadable", path=str(path), error=str(exc)) from None
     return parse_catalog(data, str(path))
+
+
+def short_name(ref: str) -> str:
+    """The short name of a catalog (an earlier year's, in the history); its id when it is not one this
+    installation has."""
+    try:
+        return load(ref).short_name
+    except CatalogError:
+        return ref

@@ -89,7 +89,7 @@ def _recall(r: MergeResult, code: str) -> Recall | None:
     last = h.province[-2]
     row, memory = h.row(code), (h.memory or {}).get(code)
     point = row.points[-2] if row else None
-    return Recall(last.year, fwmod.load(last.framework).short_name if last.framework != r.framework.id
+    return Recall(last.year, fwmod.short_name(last.framework) if last.framework != r.framework.id
                   else r.framework.short_name, point[0] if point and memory else None,
                   point[1] if point and memory else "", memory or ())
 

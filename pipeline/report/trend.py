@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from pipeline.batch import MergeResult
 from pipeline.catalog import framework as fwmod
-from pipeline.errors import CatalogError
 from pipeline.history import NEW, STOPPED
 from pipeline.layout import HEADER_FILL
 from pipeline.report.style import GRID, OPD_COLOUR, stored
@@ -33,14 +32,6 @@ class Refs:
     tail: int  # the first year (0-based) from which every year uses this year's catalog
 
 
-def short(fid: str) -> str:
-    """A catalog's short name (its id when it is not a shipped one)."""
-    try:
-        return fwmod.load(fid).short_name
-    except CatalogError:
-        return fid
-
-
 def write(ctx: Ctx, r: MergeResult) -> Refs | None:
     """The Tren sheet, when earlier rekaps were looked for and found; where its province block is."""
     h = r.history
@@ -60,7 +51,7 @@ def write(ctx: Ctx, r: MergeResult) -> Refs | None:
     frameworks = list(dict.fromkeys(p.framework for p in h.province))
     row = 2
     if len(frameworks) > 1:
-        spans = ", ".join(f"{short(fid)}: {', '.join(str(p.year) for p in h.province if p.framework == fid)}"
+        spans = ", ".join(f"{fwmod.short_name(fid)}: {', '.join(str(p.year) for p in h.province if p.framework == fid)}"
                           for fid in frameworks)
         note = ctx.text("trend_frameworks", list=spans)
         out.merged(row, 0, after + 5, note, f["plain_wrap"])
@@ -98,7 +89,7 @@ def _province(ctx: Ctx, out: Out, r: MergeResult, row: int) -> Refs:
         out.text(n, 2, label, f["bold"] if n == head + 2 else f["text"])
     for k, p in enumerate(h.province):
         c = FIRST_YEAR_COL + k
-        out.text(head + 1, c, short(p.framework), f["wrap"])
+        out.text(head + 1, c, fwmod.short_name(p.framework), f["wrap"])
         _point(ctx, out, head + 2, c, p.mean, p.predikat)
         out.num(head + 3, c, p.count, f["count"])
         for n, d in enumerate(fw.domains, head + 4):
@@ -106,7 +97,7 @@ def _province(ctx: Ctx, out: Out, r: MergeResult, row: int) -> Refs:
                 out.text(n, c, t["not_comparable"], f["note_cell"])
             else:
                 out.num(n, c, stored(p.domains[d.id]), f["idx"])
-    fit_row(out.ws, head + 1, [(short(p.framework), 12) for p in h.province])  # narrower: bold, centred
+    fit_row(out.ws, head + 1, [(fwmod.short_name(p.framework), 12) for p in h.province])  # narrower: bold, centred
     tail = len(h.province)
     while tail > 0 and h.province[tail - 1].framework == fw.id:
         tail -= 1
@@ -183,10 +174,10 @@ def _sources(ctx: Ctx, out: Out, r: MergeResult, row: int) -> None:
         out.num(n, 1, s.year, f["int"])
         out.text(n, 2, s.file, f["wrap"])
         out.text(n, 3, used, f["wrap"])
-        out.text(n, 4, short(s.framework) if s.framework else "", f["wrap"])
+        out.text(n, 4, fwmod.short_name(s.framework) if s.framework else "", f["wrap"])
         out.num(n, 5, s.version, f["int"])
         out.num(n, 6, s.opds if s.year else None, f["count"])
-        fit_row(out.ws, n, [(s.file, 40), (used, 12), (short(s.framework) if s.framework else "", 12)])
+        fit_row(out.ws, n, [(s.file, 40), (used, 12), (fwmod.short_name(s.framework) if s.framework else "", 12)])
 
 
 def charts(ctx: Ctx, refs: Refs) -> list[tuple[object, int]]:
