@@ -59,6 +59,11 @@ def test_workbook_contents(merged: tuple[Path, str]) -> None:
                            "RE: Kuesioner SPBE Dispora (perbaikan)")
     assert by_name["Kotak masuk SPBE (Thunderbird).mbox#2"][1:5] == (
         "DITOLAK", "DISPAR", "Dinas Pariwisata", "E-mail tidak memuat lampiran.")
+    # BPKAD's gap sheet says that the verifier changed 8 of its levels, with its own index (Peringkat has both too)
+    bpkad = next(wb["BPKAD"].iter_rows(min_row=3, max_row=3, max_col=1, values_only=True))[0]
+    assert bpkad == ("Verifikator Diskominfo mengubah level 8 indikator: kolom Level saat ini memakai level hasil "
+                     "verifikasi (indeks penilaian mandiri OPD: 3.78).")
+    assert next(wb["BKD"].iter_rows(min_row=3, max_row=3, max_col=1, values_only=True))[0] is None
     ranking = {r[1]: r for r in wb["Peringkat"].iter_rows(min_row=5, values_only=True) if r and r[1]}
     assert ranking["DISPORA"][-1].startswith("Petugas SPBE DISPORA <spbe@dispora.kaltaraprov.example> · 2026-03-12")
     # province summary in Matriks: every indicator's level counts and its unanswered count add up to the 13 OPDs

@@ -14,6 +14,7 @@ from fractions import Fraction
 from pipeline import inventory
 from pipeline.batch import MergeResult
 from pipeline.catalog import framework as fwmod
+from pipeline.catalog.framework import display
 from pipeline.findings import Finding, severity_label
 from pipeline.history import Memory
 from pipeline.report.style import GRID, MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, readback, recalculated, stored
@@ -65,6 +66,7 @@ class GapData:
     servers: tuple[tuple, ...] = ()
     moving: tuple[tuple[str, str], ...] = ()  # applications that would move: (name, hosting)
     recall: Recall | None = None  # last year (None: no history)
+    verified: tuple[int, Fraction] | None = None  # levels the verifier changed: (how many, the self-assessed index)
 
 
 def data_of(r: MergeResult, code: str, sheet: str) -> GapData:
@@ -79,7 +81,8 @@ def data_of(r: MergeResult, code: str, sheet: str) -> GapData:
                    dataclasses.replace(gap, rows=()), tuple(map(_row_fields, gap.rows)),
                    tuple(sorted(sub.findings, key=Finding.sort_key)),
                    tuple((e.file, e.label, e.size) for e in r.evidence.get(code, ())), servers,
-                   tuple((a.name, a.hosting) for a in room.apps), _recall(r, code))
+                   tuple((a.name, a.hosting) for a in room.apps), _recall(r, code),
+                   (score.adjusted, score.self_index) if score.adjusted else None)
 
 
 def _recall(r: MergeResult, code: str) -> Recall | None:
@@ -105,6 +108,8 @@ def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
     out.text(1, 0, ctx.text("gap_sub", code=data.code, file=data.file), f["subtitle"])
     if not standalone:
         out.url(1, 10, f"internal:'{t['sheet_ranking']}'!A1", t["back"], f["link_plain"])
+    if data.verified:  # the levels used are not all the OPD's own: say so where the OPD reads its figures
+        out.text(2, 0, ctx.text("gap_verified", n=data.verified[0], index=display(data.verified[1])), f["note"])
 
     # key figures
     for row, key, value, predikat in ((3, "current_index", gap.current_index, gap.current_predikat),
