@@ -59,8 +59,10 @@ def long(ctx: Ctx, r: MergeResult) -> None:
     b.end()
     for c, h in enumerate(heads):
         ws.set_column(c, c, max(10, len(h) + 2))
+    ws.set_column(1, 1, max(len(heads[1]) + 2, len(fw.id) + 1))  # the catalog id and the OPD code read whole
+    ws.set_column(2, 2, max([len(heads[2]) + 2, *(len(sub.opd_code) + 1 for sub in r.kept)]))
     ws.set_column(3, 3, 36)
-    ws.set_column(13, 13, 28)
+    ws.set_column(13, 13, 40)
     source = {"verified": t["src_verified"], "self": t["src_self"], "missing": t["src_missing"]}
     weights = {ind.id: (float(ind.weight), exact(ind.weight)) for ind in fw.indicators}
     level, weight_fmt = f["data_int"], f["data_weight"]
