@@ -64,6 +64,9 @@ def test_workbook_contents(merged: tuple[Path, str]) -> None:
     assert bpkad == ("Verifikator Diskominfo mengubah level 8 indikator: kolom Level saat ini memakai level hasil "
                      "verifikasi (indeks penilaian mandiri OPD: 3.78).")
     assert next(wb["BKD"].iter_rows(min_row=3, max_row=3, max_col=1, values_only=True))[0] is None
+    # Validasi says which findings belong to a superseded file (they need no fix): the first BKD file's
+    validasi = [r for r in wb["Validasi"].iter_rows(min_row=5, values_only=True) if r and r[0]]
+    assert {r[7] for r in validasi if "versi awal" in r[0]} == {"DIGANTIKAN"}
     ranking = {r[1]: r for r in wb["Peringkat"].iter_rows(min_row=5, values_only=True) if r and r[1]}
     assert ranking["DISPORA"][-1].startswith("Petugas SPBE DISPORA <spbe@dispora.kaltaraprov.example> · 2026-03-12")
     # province summary in Matriks: every indicator's level counts and its unanswered count add up to the 13 OPDs

@@ -12,10 +12,12 @@ def validation(ctx: Ctx, r: MergeResult) -> None:
     out = ctx.titled_sheet("validation")
     hr = 3
     cols = [(t["file"], 30), (t["severity"], 15), (t["sheet"], 13), (t["cell"], 7), (t["finding_code"], 26),
-            (t["message"], 60), (t["hint"], 55)]
+            (t["message"], 60), (t["hint"], 55), (t["file_outcome"], 18)]
     out.header(hr, cols, f["header"])
     body = ctx.body(out)
     findings = [*r.findings, *sorted(r.history.findings if r.history else (), key=Finding.sort_key)]
+    # what became of each file (Berkas): a superseded file's findings need no fix; the filter can hide them
+    outcome = {o.file: outcome_label(o.outcome, ctx.lang) for o in r.outcomes}
     for n, fd in enumerate(findings):
         message, hint = fd.message(ctx.lang), fd.hint(ctx.lang)
         b = body.row(hr + 1 + n)
@@ -26,6 +28,7 @@ def validation(ctx: Ctx, r: MergeResult) -> None:
         b.text(4, fd.code, f["text"])
         b.text(5, message, f["wrap"])
         b.text(6, hint, f["wrap"])
+        b.text(7, outcome.get(fd.file, ""), f["wrap"])
         b.end([(fd.file, 30), (message, 60), (hint, 55)])
     if not findings:
         out.text(hr + 1, 0, t["none"], f["note"])

@@ -275,6 +275,9 @@ def test_gap_plan_levels_and_first_step_for_an_incomplete_opd(book, result) -> N
 def test_validation_and_files_sheets(book, result) -> None:
     rows = rows_of(book["Validasi"], 4)
     assert [(r["Berkas"], r["Kode"]) for r in rows] == [(f.file, f.code) for f in result.findings]
+    t = i18n.table("id")
+    outcomes = {o.file: t[f"outcome.{o.outcome}"] for o in result.outcomes}
+    assert [r["Hasil berkas"] for r in rows] == [outcomes[f.file] for f in result.findings]  # filter: superseded
     assert book["Validasi"].auto_filter.ref.startswith("A4:")
     files = rows_of(book["Berkas"], 4)
     assert len(files) == len(result.outcomes) == 11
