@@ -64,6 +64,9 @@ def files(ctx: Ctx, r: MergeResult) -> None:
         b.end([(o.file, 34), (name, 36), (reason, 50), (o.superseded_by, 28), (mail[0], 40), (mail[2], 30),
                (mail[3], 24)])
     out.table_setup(hr, hr + max(1, len(rows)), len(cols), freeze_col=1)
+    # printed up to "superseded by": the e-mail's details, the size and the SHA-256 are for the screen (with them
+    # the page printed at about 4 pt)
+    out.ws.print_area(0, 0, hr + max(1, len(rows)), 5)
 
 
 def missing(ctx: Ctx, r: MergeResult) -> None:

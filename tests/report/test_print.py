@@ -124,3 +124,11 @@ def test_ranking_prints_at_about_8_points(written: Path, pages: list[str], resul
     require_calibri_metrics()
     n = page_of(pages, T["ranking_title"].format(year=result.year))
     assert printed_points(written.parent / "pdf" / "rekap.pdf", n + 1, written.parent / "ref") >= 7.7
+
+
+def test_berkas_prints_what_became_of_each_file_readably(written: Path, pages: list[str], result, T: dict) -> None:
+    """Berkas on paper: file, outcome, OPD, reason, superseded by; not the SHA-256 and e-mail details of the screen."""
+    require_calibri_metrics()
+    n = page_of(pages, T["files_title"])
+    assert not re.search(r"\b[0-9a-f]{64}\b", pages[n]) and i18n.text("outcome.superseded", result.lang) in pages[n]
+    assert printed_points(written.parent / "pdf" / "rekap.pdf", n + 1, written.parent / "ref") >= 6.5
