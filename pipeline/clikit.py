@@ -188,8 +188,8 @@ def _options(command: click.Command, name: str) -> list[click.Option]:
 
 
 def _name(param: click.Parameter) -> str:
-    if isinstance(param, click.Option):
-        return " / ".join(param.opts)
+    if isinstance(param, click.Option):  # with its environment variable: the bad value may come from there
+        return " / ".join((*param.opts, *([param.envvar] if isinstance(param.envvar, str) else [])))
     return (param.metavar or param.name or "").rstrip(".").upper()
 
 

@@ -83,3 +83,9 @@ def test_the_help_is_in_the_language_of_lang(tmp_path: Path, command: list[str])
     if command in (["merge"], ["check"]):
         assert spbe(*command, "--lang", "en", "--help", cwd=tmp_path).stdout == english
     assert not [w for w in ("Pemakaian", "Opsi", "bawaan", "Tampilkan", "berkas", "Periksa", "Contoh") if w in english], english
+
+
+def test_a_bad_language_in_the_environment_is_named(tmp_path: Path) -> None:
+    res = spbe("check", ".", cwd=tmp_path, lang="jv")
+    assert res.returncode == 2
+    assert res.stderr.splitlines()[-1] == "Kesalahan: Nilai --lang / SPBE_LANG tidak sah: 'jv' bukan salah satu dari id, en."
