@@ -248,8 +248,9 @@ def _charts(ctx: Ctx, out: Out, r: MergeResult, dist: tuple[int, int], means_fir
         "data_labels": {"value": True}, "gap": 60,
     })
     style_chart(chart, t["chart_dist"])
-    chart.set_y_axis({"major_gridlines": grid, "min": 0, "num_format": "0",
-                      "major_unit": max(1, math.ceil(max(counts.values(), default=1) / 5))})
+    axis_font = {"size": 9, "bold": False}
+    chart.set_y_axis({"major_gridlines": grid, "min": 0, "num_format": "0", "name": t["band_count"],
+                      "name_font": axis_font, "major_unit": max(1, math.ceil(max(counts.values(), default=1) / 5))})
     chart.set_size({"width": 560, "height": 300})
     pages.place(chart, 300, first_row=4)
 
@@ -264,7 +265,8 @@ def _charts(ctx: Ctx, out: Out, r: MergeResult, dist: tuple[int, int], means_fir
         style_chart(chart, t["chart_opd"])
         # in an xlsxwriter bar chart the x axis is the horizontal value axis and the y axis the category axis
         chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
-        chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0", "major_gridlines": grid})
+        chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0", "major_gridlines": grid,
+                          "name": t["spbe_index"], "name_font": axis_font})
         height = min(max(260, 30 * len(r.ranking) + 90), pages.page_px())  # one printed page at most
         chart.set_size({"width": 560, "height": height})
         pages.place(chart, height)
@@ -279,7 +281,8 @@ def _charts(ctx: Ctx, out: Out, r: MergeResult, dist: tuple[int, int], means_fir
         })
         style_chart(chart, f"{t['chart_means']}: {title}")
         chart.set_y_axis({"reverse": True})
-        chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0", "major_gridlines": grid})
+        chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0", "major_gridlines": grid,
+                          "name": t["mean"], "name_font": axis_font})
         chart.set_legend({"none": True})
         height = min(60 + per * (last - first + 1), pages.page_px())
         chart.set_size({"width": 560, "height": height})
