@@ -357,3 +357,18 @@ def read_raw(path: Path, rel: str) -> tuple[str, list, int]:
         kind = "read" if wb is not None else "rejected"
         n_sheets = len(wb.sheets) if wb is not None else 0
     return kind, findings, n_sheets
+
+
+def error_value(path: Path, ref: str, out: Path) -> Path:
+    """A copy of a filled questionnaire at ``out`` whose Penilaian cell ``ref`` holds the error value #N/A (no
+    formula), as Excel stores it."""
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet3.xml":
+                text = data.decode()
+                start = text.index(f'<c r="{ref}"')
+                end = text.index("</c>", start) + 4
+                data = (text[:start] + f'<c r="{ref}" t="e"><v>#N/A</v></c>' + text[end:]).encode()
+            zout.writestr(item, data)
+    return out

@@ -4,7 +4,6 @@ scores and findings for questionnaires LibreOffice saved as .ods."""
 from __future__ import annotations
 
 import subprocess
-import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -15,6 +14,7 @@ from pipeline import layout as L
 from pipeline.intake.ods import read_ods
 from pipeline.intake.raw import BOOL, EMPTY, ERRORVAL, NUMBER, TEXT, RawCell
 from pipeline.workers import Workers
+from tests.intake import hostile
 from tests.intake import hostile_mail as hm
 from tests.libreoffice import require
 
@@ -98,16 +98,7 @@ def _to_ods(files: list[Path], outdir: Path) -> None:
 
 def _error_value(path: Path, ref: str) -> Path:
     """Put the error value #N/A (no formula) into a level cell of Penilaian, as Excel stores it."""
-    out = path.with_name(path.stem + "-err.xlsx")
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "xl/worksheets/sheet3.xml":
-                text = data.decode()
-                start = text.index(f'<c r="{ref}"')
-                end = text.index("</c>", start) + 4
-                data = (text[:start] + f'<c r="{ref}" t="e"><v>#N/A</v></c>' + text[end:]).encode()
-            zout.writestr(item, data)
+    out = hostile.error_value(path, ref, path.with_name(path.stem + "-err.xlsx"))
     path.unlink()
     return out
 

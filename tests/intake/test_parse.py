@@ -13,6 +13,7 @@ from pipeline import layout as L
 from pipeline.intake.raw import RawCell
 from pipeline.intake.read import Task, entry, read_one
 from pipeline.intake.values import parse_level, parse_quantity
+from tests.intake import hostile
 
 
 def read(path: Path, rel: str | None = None, framework: str | None = None):
@@ -114,17 +115,7 @@ def test_error_value_and_formula_without_cache(tmp_path: Path, make_submission, 
     sub = read(path)
     assert ("Penilaian", level_cell(fw2018, "9"), "level-formula") in locs(sub)
     ref = level_cell(fw2018, "10")
-    src = tmp_path / "err.xlsx"
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item.filename)
-            if item.filename == "xl/worksheets/sheet3.xml":
-                text = data.decode()
-                start = text.index(f'<c r="{ref}"')
-                end = text.index("</c>", start) + 4
-                text = text[:start] + f'<c r="{ref}" t="e"><v>#N/A</v></c>' + text[end:]
-                data = text.encode()
-            zout.writestr(item, data)
+    src = hostile.error_value(path, ref, tmp_path / "err.xlsx")
     sub = read(src)
     err = [f for f in sub.findings if f.code == "level-error-value"]
     assert [(f.sheet, f.cell, f.found) for f in err] == [("Penilaian", ref, "#N/A")]
