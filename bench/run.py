@@ -24,7 +24,10 @@ What runs, each as a subprocess so that interpreter start-up and imports count:
 * **spbe merge** -- ``spbe merge --input DIR --output OUT --roster ROSTER`` (the console script
   next to this interpreter, else ``python -m pipeline``).
 * **merge, plain twins** -- the same merge with ``SPBE_PLAIN=1``: every accelerator off (the plain reader,
-  xlsxwriter for every cell and every per-OPD workbook), to show what the accelerators save (N <= 5,000).
+  xlsxwriter for every cell and every per-OPD workbook), to show what the accelerators save (N <= 5,000);
+  **merge, plain reader**, **plain report**, **plain rows** and **plain template** switch off one of them
+  (``SPBE_PLAIN=reader``, ``report``: both of ``rows``, the main workbook's streamed rows, and ``template``,
+  the per-OPD workbooks rendered from a prototype).
 * **merge @ old** -- with ``--old-spbe PATH``: the merge of another installed version (a venv of an older
   commit), on the same set in the same run.
 * **merge, main workbook** -- the same with ``--no-per-opd-files`` (N <= 5,000 only): the consolidated
@@ -346,6 +349,8 @@ def bench_n(n: int, args: argparse.Namespace) -> list[Measurement]:
         "merge, plain twins": ["env", "SPBE_PLAIN=1", *merge],
         "merge, plain reader": ["env", "SPBE_PLAIN=reader", *merge],
         "merge, plain report": ["env", "SPBE_PLAIN=report", *merge],
+        "merge, plain rows": ["env", "SPBE_PLAIN=rows", *merge],
+        "merge, plain template": ["env", "SPBE_PLAIN=template", *merge],
         "read + score (no report)": [py, "-c", _BATCH, str(folder), str(roster), str(cwd / "scores-pipeline.json")],
         "reading stage": [py, "-c", _READ, str(folder), str(roster)],
         "naive baseline": [py, str(BENCH / "naive.py"), str(folder), str(cwd / "naive.xlsx"),
@@ -374,7 +379,8 @@ def bench_n(n: int, args: argparse.Namespace) -> list[Measurement]:
     if n > 5000:  # the cheap, informative variants first, in case the others time out
         order = ["start-up", "read floor", "reading stage", "spbe merge", "read + score (no report)", "naive baseline"]
         variants.pop("merge, main workbook", None)
-        for plain in ("merge, plain twins", "merge, plain reader", "merge, plain report"):
+        for plain in ("merge, plain twins", "merge, plain reader", "merge, plain report", "merge, plain rows",
+                      "merge, plain template"):
             variants.pop(plain, None)
         order = [v for v in order if v in variants]
     else:

@@ -61,7 +61,9 @@ FAULT_DELAY_S = float(os.environ.get("SPBE_FAULT_DELAY") or 0)
 START_METHOD = os.environ.get("SPBE_START_METHOD") or ("forkserver" if "forkserver" in mp.get_all_start_methods()
                                                        else "spawn")
 # The accelerators are on unless the environment says SPBE_PLAIN=1 (all off) or names them (SPBE_PLAIN=reader,
-# report): the benchmark measures the merge with and without each, and the tests compare each with its plain twin.
+# rows, template; report: rows and template): the benchmark measures the merge with and without each, and the
+# tests compare each with its plain twin.
 _PLAIN = {part.strip() for part in os.environ.get("SPBE_PLAIN", "").split(",")} - {"", "0"}
 ACCELERATE_READER = not _PLAIN & {"1", "all", "reader"}  # pipeline.intake.fastxml
-ACCELERATE = not _PLAIN & {"1", "all", "report"}  # pipeline.report.fast
+ACCELERATE = not _PLAIN & {"1", "all", "report"}  # pipeline.report.fast, both of its accelerators:
+REPORT_PLAIN = frozenset(_PLAIN & {"rows", "template"})  # except those named (its streamed rows, its per-OPD template)

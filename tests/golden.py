@@ -1,6 +1,7 @@
 """Golden outputs: what `spbe merge` and `spbe check` give on the sample input and a generated 200-file set.
 
-The cases run the command line (``python -m pipeline``) and record, per case, the exit code, the
+The cases run the command line (``python -m pipeline``, with the accelerators on unless a case says
+otherwise) and record, per case, the exit code, the
 printed lines and a digest of every workbook written (one SHA-256 per zip part, taken over the part's
 uncompressed bytes, so that a change of the zip container's compression does not count, but any change
 of a cell, a format, a chart or a sheet does). ``tests/test_golden.py`` compares them with
@@ -53,9 +54,9 @@ def generated_set(root: Path, n: int = 200) -> tuple[Path, Path]:
     return folder, roster
 
 
-def _run(args: list[str], tmp: Path, python: str) -> dict:
+def _run(args: list[str], tmp: Path, python: str, plain: str = "") -> dict:
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", "PYTHONPATH": path}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "COLUMNS": "200", "PYTHONPATH": path, "SPBE_PLAIN": plain}
     proc = subprocess.run([python, "-m", "pipeline", *args], capture_output=True, text=True, cwd=tmp, env=env,
                           timeout=600)
     text = proc.stdout.replace(str(tmp), "<TMP>")
@@ -69,9 +70,9 @@ def cases(tmp: Path, python: str = sys.executable) -> dict[str, dict]:
     gen_input, gen_roster = generated_set(tmp / "sets")
     out: dict[str, dict] = {}
 
-    def merge(name: str, args: list[str], per_opd: bool = False) -> None:
+    def merge(name: str, args: list[str], per_opd: bool = False, plain: str = "") -> None:
         target = tmp / name / "rekap.xlsx"
-        rec = _run(["merge", *args, "-o", str(target)], tmp, python)
+        rec = _run(["merge", *args, "-o", str(target)], tmp, python, plain)
         if target.exists():
             rec["workbook"] = workbook_digest(target)
         if per_opd:  # the folder of per-OPD workbooks the rekap links to, named after their content
@@ -85,6 +86,8 @@ def cases(tmp: Path, python: str = sys.executable) -> dict[str, dict]:
     merge("sample-per-opd", ["-i", str(sample), "--per-opd-files"], per_opd=True)
     merge("sample-strict", ["-i", str(sample), "--strict"])
     merge("gen200", ["-i", str(gen_input), "--roster", str(gen_roster)], per_opd=True)
+    # every accelerator off (SPBE_PLAIN=1): the plain twins, which must give the very same output
+    merge("gen200-plain", ["-i", str(gen_input), "--roster", str(gen_roster)], per_opd=True, plain="1")
     out["check-sample-id"] = _run(["check", str(sample)], tmp, python)
     out["check-sample-en"] = _run(["check", str(sample), "--lang", "en"], tmp, python)
     out["check-gen200"] = _run(["check", str(gen_input), "--roster", str(gen_roster), "-q"], tmp, python)

@@ -33,3 +33,14 @@ def test_golden_case(case: str, outputs: dict[str, dict]) -> None:
         if key in want:
             changed = sorted(k for k in set(want[key]) | set(got.get(key, {})) if want[key].get(k) != got[key].get(k))
             assert not changed, f"{case}: {key} parts differ: {changed[:8]} ({hint})"
+
+
+def test_plain_twins_write_what_the_accelerators_write(outputs: dict[str, dict]) -> None:
+    """The 200-file set with faults merged with every accelerator off (SPBE_PLAIN=1: the strict tree reader,
+    every cell and every per-OPD workbook through xlsxwriter) gives the same output, in the same run."""
+    fast, plain = outputs["gen200"], outputs["gen200-plain"]
+    assert plain["rc"] == fast["rc"] and plain["error"] == fast["error"]
+    assert [line.replace("gen200-plain", "gen200") for line in plain["stdout"]] == fast["stdout"]
+    assert plain["workbook"] == fast["workbook"]
+    assert plain["opd_folder"] == fast["opd_folder"] and len(plain["opd"]) > 150
+    assert plain["opd"] == fast["opd"]

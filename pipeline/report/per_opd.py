@@ -75,7 +75,7 @@ def builder(meta: Meta, data: GapData, formats: dict | None = None) -> Callable[
 
 def book(meta: Meta, data: GapData, accelerate: bool = True) -> bytes:
     """One OPD's workbook: rendered from the template (accelerated), else written by xlsxwriter."""
-    if accelerate and fast.enabled():
+    if accelerate and fast.enabled("template"):
         from pipeline.report.fast import template
 
         payload = template.render(meta, data)

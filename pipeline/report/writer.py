@@ -255,7 +255,7 @@ class Ctx:
         self.f = formats if formats is not None else {k: wb.add_format(v)
                                                       for k, v in style.format_specs(meta.fw).items()}
         self.names: list[str] = []  # the sheets, in order
-        self.fast = accelerate and fast.enabled()
+        self.fast = accelerate and fast.enabled("rows")
         self._quoted: dict[int, object] = {}  # id of a format -> its quote-prefixed twin
 
     def quoted(self, fmt: object) -> object:

@@ -241,9 +241,9 @@ def test_an_untested_xlsxwriter_gets_the_plain_path_and_a_warning(version: str, 
 @needs_tested_xlsxwriter
 def test_the_installed_xlsxwriter_is_in_the_tested_range(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(settings, "ACCELERATE", True)
-    assert fast.enabled()
+    assert fast.enabled("rows") and fast.enabled("template")
     monkeypatch.setattr(settings, "ACCELERATE", False)  # SPBE_PLAIN=1
-    assert not fast.enabled()
+    assert not fast.enabled("rows") and not fast.enabled("template")
 
 
 @needs_tested_xlsxwriter

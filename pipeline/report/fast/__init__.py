@@ -7,8 +7,8 @@ Two accelerators, each with a plain twin that is its specification (same calls, 
 * :mod:`.template`: per-OPD workbooks rendered from a prototype written once by xlsxwriter, with
   the recorder of :mod:`.record` (twin: each workbook written by xlsxwriter).
 
-They run when :data:`pipeline.settings.ACCELERATE` is on and the installed xlsxwriter is in the
-range they were tested with (:data:`TESTED`); outside it a warning is logged once and the plain
+They run when :data:`pipeline.settings.ACCELERATE` is on (and SPBE_PLAIN does not name one of them) and the
+installed xlsxwriter is in the range they were tested with (:data:`TESTED`); outside it a warning is logged once and the plain
 path is used.
 """
 
@@ -31,9 +31,10 @@ def tested(version: str) -> bool:
     return m is not None and TESTED[0] <= (int(m[1]), int(m[2])) < TESTED[1]
 
 
-def enabled() -> bool:
-    """Whether the accelerators may run (on, and the installed xlsxwriter in the tested range)."""
-    if not settings.ACCELERATE:
+def enabled(accelerator: str) -> bool:
+    """Whether this accelerator ("rows" or "template") may run: on, and the installed xlsxwriter in the tested
+    range."""
+    if not settings.ACCELERATE or accelerator in settings.REPORT_PLAIN:
         return False
     installed = xlsxwriter.__version__
     ok = _checked.get(installed)
