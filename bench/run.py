@@ -35,7 +35,7 @@ What runs, each as a subprocess so that interpreter start-up and imports count:
   sheets, so it is not the complete output and no target applies to it).
 * **read + score (no report)** -- ``pipeline.batch.read`` then ``batch.assemble``: merge minus the workbook.
 * **reading stage** -- ``pipeline.batch.read``: sniff, safe read, parse and per-file consistency checks in
-  the worker pool (default workers).
+  the worker pool (default workers); **reading stage, plain reader** the same with ``SPBE_PLAIN=reader``.
 * **naive baseline** -- ``bench/naive.py``: openpyxl full load of every file, cells by position,
   pandas, openpyxl writer, one process.
 * **read floor** -- ``bench/floor.py``: unzip + C-ElementTree parse of the same parts, 2 processes.
@@ -353,6 +353,7 @@ def bench_n(n: int, args: argparse.Namespace) -> list[Measurement]:
         "merge, plain template": ["env", "SPBE_PLAIN=template", *merge],
         "read + score (no report)": [py, "-c", _BATCH, str(folder), str(roster), str(cwd / "scores-pipeline.json")],
         "reading stage": [py, "-c", _READ, str(folder), str(roster)],
+        "reading stage, plain reader": ["env", "SPBE_PLAIN=reader", py, "-c", _READ, str(folder), str(roster)],
         "naive baseline": [py, str(BENCH / "naive.py"), str(folder), str(cwd / "naive.xlsx"),
                            "--scores", str(cwd / "scores-naive.json")],
         "read floor": [py, str(BENCH / "floor.py"), str(folder), "--expect-unreadable",
@@ -380,7 +381,7 @@ def bench_n(n: int, args: argparse.Namespace) -> list[Measurement]:
         order = ["start-up", "read floor", "reading stage", "spbe merge", "read + score (no report)", "naive baseline"]
         variants.pop("merge, main workbook", None)
         for plain in ("merge, plain twins", "merge, plain reader", "merge, plain report", "merge, plain rows",
-                      "merge, plain template"):
+                      "merge, plain template", "reading stage, plain reader"):
             variants.pop(plain, None)
         order = [v for v in order if v in variants]
     else:
@@ -424,7 +425,7 @@ def table(results: list[Measurement]) -> str:
         merge = by.get((m.n, "spbe merge"))
         if m.variant.startswith(("merge @ old", "merge, plain")) and merge and merge.status == "ok":
             note = f"spbe merge takes {100 * (merge.wall_s / m.wall_s - 1):+.1f} % of this time " + note
-        if m.variant == "reading stage" and floor and floor.status == "ok":
+        if m.variant in ("reading stage", "reading stage, plain reader") and floor and floor.status == "ok":
             note = f"{m.wall_s / floor.wall_s:.2f}x the read floor " + note
         files_s = "" if m.variant == "start-up" else f"{m.files_per_s:9.1f}"
         lines.append(f"{m.n:>6}  {m.variant:<22} {m.wall_s:8.2f} {files_s:>9} {m.peak_rss_mb:12.1f} "
