@@ -204,14 +204,57 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
     """Build and check a Framework from catalog data; raise CatalogError naming the bad entry."""
     fid = str(_req(data, "id", "catalog"))
     where0 = f"catalog {fid}"
+    lo, hi = _level_range(data, where0)
+    rule = _band_rule(data, where0)
+    level_names = _level_names(data, where0, lo, hi)
+    seen: set[str] = set()
+    domains = _domains(data, where0, seen)
+    aspects = _aspects(data, where0, seen, {d.id for d in domains})
+    indicators = _indicators(data, where0, seen, {a.id: a for a in aspects}, lo, hi)
+    _check_weights(domains, aspects, indicators, where0)
+    bands = _bands(data, where0)
+    _check_bands(bands, where0, lo, hi)
+    services = _services(data, where0, {i.id for i in indicators})
+    return Framework(
+        id=fid,
+        title=str(data.get("title", fid)),
+        regulation=str(data.get("regulation", "")),
+        short_name=str(data.get("short_name", fid)),
+        cycles=tuple(int(c) for c in data.get("cycles") or ()),
+        level_min=lo,
+        level_max=hi,
+        level_names=level_names,
+        band_rule=rule,
+        bands=tuple(bands),
+        domains=tuple(domains),
+        aspects=tuple(aspects),
+        indicators=tuple(indicators),
+        services=tuple(services),
+        sources=tuple(str(s) for s in data.get("sources") or ()),
+        confidence_notes=tuple(str(s) for s in data.get("confidence_notes") or ()),
+        path=path,
+    )
+
+
+def _level_range(data: dict, where0: str) -> tuple[int, int]:
+    """The scale's lowest and highest level; checks that it is a non-negative, non-empty range."""
     levels = _req(data, "levels", where0)
     lo, hi = int(_req(levels, "min", f"{where0} levels")), int(_req(levels, "max", f"{where0} levels"))
     if lo < 0 or hi <= lo:
         raise CatalogError("error.catalog-level-range", where=where0, lo=lo, hi=hi)
+    return lo, hi
+
+
+def _band_rule(data: dict, where0: str) -> str:
+    """The band-edge rule ("unrounded" when absent); checks that it is one of BAND_RULES."""
     rule = str(data.get("band_rule", "unrounded"))
     if rule not in BAND_RULES:
         raise CatalogError("error.catalog-band-rule", where=where0, rule=repr(rule), rules=", ".join(BAND_RULES))
+    return rule
 
+
+def _level_names(data: dict, where0: str, lo: int, hi: int) -> tuple[tuple[str, tuple[tuple[int, str], ...]], ...]:
+    """Each capability's level names; checks that every level of the scale has one."""
     names_raw = _req(data, "level_names", where0)
     level_names = []
     for cap in ("process", "service"):
@@ -221,24 +264,32 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
         if missing:
             raise CatalogError("error.catalog-level-name", where=where0, cap=cap, level=missing[0])
         level_names.append((cap, tuple(sorted(got.items()))))
+    return tuple(level_names)
 
-    seen: set[str] = set()
 
-    def unique(kind: str, ident: str) -> None:
-        if ident in seen:
-            raise CatalogError("error.catalog-duplicate-id", where=where0, kind=kind, id=repr(ident))
-        seen.add(ident)
+def _unique(seen: set[str], kind: str, ident: str, where0: str) -> None:
+    """Checks that a domain, aspect or indicator id is not already used by any of them; records it."""
+    if ident in seen:
+        raise CatalogError("error.catalog-duplicate-id", where=where0, kind=kind, id=repr(ident))
+    seen.add(ident)
 
+
+def _domains(data: dict, where0: str, seen: set[str]) -> list[Domain]:
+    """The domains, each with a unique id, a name and an exact positive weight."""
     domains = []
     for d in _req(data, "domains", where0):
         did = str(_req(d, "id", f"{where0} domain"))
-        unique("domain", did)
+        _unique(seen, "domain", did, where0)
         domains.append(Domain(did, str(_req(d, "name", f"domain {did}")), _exact(d.get("weight"), f"domain {did}")))
-    dom_ids = {d.id for d in domains}
+    return domains
+
+
+def _aspects(data: dict, where0: str, seen: set[str], dom_ids: set[str]) -> list[Aspect]:
+    """The aspects; checks each one's id is unique, its domain defined and its capability known."""
     aspects = []
     for a in _req(data, "aspects", where0):
         aid = str(_req(a, "id", f"{where0} aspect"))
-        unique("aspect", aid)
+        _unique(seen, "aspect", aid, where0)
         dom = str(_req(a, "domain", f"aspect {aid}"))
         if dom not in dom_ids:
             raise CatalogError("error.catalog-undefined", where=f"aspect {aid}", kind="domain", id=repr(dom))
@@ -246,42 +297,57 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
         if cap not in ("process", "service"):
             raise CatalogError("error.catalog-capability", where=f"aspect {aid}", value=repr(cap))
         aspects.append(Aspect(aid, dom, str(_req(a, "name", f"aspect {aid}")), _exact(a.get("weight"), f"aspect {aid}"), cap))
-    asp = {a.id: a for a in aspects}
-    indicators = []
-    for i in _req(data, "indicators", where0):
-        iid = str(_req(i, "id", f"{where0} indicator"))
-        where = f"indicator {iid}"
-        unique("indicator", iid)
-        aid = str(_req(i, "aspect", where))
-        if aid not in asp:
-            raise CatalogError("error.catalog-undefined", where=where, kind="aspect", id=repr(aid))
-        texts = {int(k): str(v).strip() for k, v in (i.get("levels") or {}).items()}
-        for lv in range(lo, hi + 1):
-            if not texts.get(lv):
-                raise CatalogError("error.catalog-criteria-missing", where=where, level=lv)
-        extra = sorted(set(texts) - set(range(lo, hi + 1)))
-        if extra:
-            raise CatalogError("error.catalog-criteria-extra", where=where, level=extra[0], lo=lo, hi=hi)
-        slot = i.get("service_slot")
-        indicators.append(
-            Indicator(
-                id=iid,
-                domain=asp[aid].domain,
-                aspect=aid,
-                name=str(_req(i, "name", where)),
-                weight=_exact(i.get("weight"), where),
-                capability=asp[aid].capability,
-                question=str(_req(i, "question", where)),
-                explanation=str(i.get("explanation") or ""),
-                evidence=str(i.get("evidence") or ""),
-                levels=tuple(sorted(texts.items())),
-                service_slot=int(slot) if slot else None,
-                source_note=i.get("source_note"),
-            )
-        )
+    return aspects
+
+
+def _indicators(data: dict, where0: str, seen: set[str], asp: dict[str, Aspect], lo: int, hi: int) -> list[Indicator]:
+    """The indicators (see :func:`_indicator`); checks that there is at least one."""
+    indicators = [_indicator(i, where0, seen, asp, lo, hi) for i in _req(data, "indicators", where0)]
     if not indicators:
         raise CatalogError("error.catalog-no-indicators", where=where0)
+    return indicators
 
+
+def _indicator(i: dict, where0: str, seen: set[str], asp: dict[str, Aspect], lo: int, hi: int) -> Indicator:
+    """One indicator; checks its id is unique, its aspect defined, its criteria complete and its fields present."""
+    iid = str(_req(i, "id", f"{where0} indicator"))
+    where = f"indicator {iid}"
+    _unique(seen, "indicator", iid, where0)
+    aid = str(_req(i, "aspect", where))
+    if aid not in asp:
+        raise CatalogError("error.catalog-undefined", where=where, kind="aspect", id=repr(aid))
+    texts = _criteria(i, where, lo, hi)
+    slot = i.get("service_slot")
+    return Indicator(
+        id=iid,
+        domain=asp[aid].domain,
+        aspect=aid,
+        name=str(_req(i, "name", where)),
+        weight=_exact(i.get("weight"), where),
+        capability=asp[aid].capability,
+        question=str(_req(i, "question", where)),
+        explanation=str(i.get("explanation") or ""),
+        evidence=str(i.get("evidence") or ""),
+        levels=texts,
+        service_slot=int(slot) if slot else None,
+        source_note=i.get("source_note"),
+    )
+
+
+def _criteria(i: dict, where: str, lo: int, hi: int) -> tuple[tuple[int, str], ...]:
+    """An indicator's criteria text by level; checks there is one for each level of the scale and no other."""
+    texts = {int(k): str(v).strip() for k, v in (i.get("levels") or {}).items()}
+    for lv in range(lo, hi + 1):
+        if not texts.get(lv):
+            raise CatalogError("error.catalog-criteria-missing", where=where, level=lv)
+    extra = sorted(set(texts) - set(range(lo, hi + 1)))
+    if extra:
+        raise CatalogError("error.catalog-criteria-extra", where=where, level=extra[0], lo=lo, hi=hi)
+    return tuple(sorted(texts.items()))
+
+
+def _check_weights(domains: list[Domain], aspects: list[Aspect], indicators: list[Indicator], where0: str) -> None:
+    """Checks that indicator weights sum to their aspect's, aspect weights to their domain's, and domains to 100."""
     for a in aspects:
         total = sum((i.weight for i in indicators if i.aspect == a.id), Fraction(0))
         if total != a.weight:
@@ -296,11 +362,19 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
     if total != 100:
         raise CatalogError("error.catalog-total-sum", where=where0, total=_fmt(total))
 
+
+def _bands(data: dict, where0: str) -> list[Band]:
+    """The predikat bands with exact bounds, ascending by their lower bound."""
     bands = []
     for b in _req(data, "bands", where0):
         name = str(_req(b, "name", f"{where0} band"))
         bands.append(Band(name, _frac(b.get("min"), f"band {name}"), _frac(b.get("max"), f"band {name}")))
     bands.sort(key=lambda b: b.min)
+    return bands
+
+
+def _check_bands(bands: list[Band], where0: str, lo: int, hi: int) -> None:
+    """Checks that the bands are non-empty and cover the scale from ``lo`` to ``hi`` without gaps."""
     if not bands:
         raise CatalogError("error.catalog-no-bands", where=where0)
     if bands[0].min > lo:
@@ -315,7 +389,9 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
         if b.max <= b.min:
             raise CatalogError("error.catalog-band-empty", where=f"band {b.name}", max=_fmt(b.max), min=_fmt(b.min))
 
-    ind_ids = {i.id for i in indicators}
+
+def _services(data: dict, where0: str, ind_ids: set[str]) -> list[Service]:
+    """The optional services; checks that each names only defined indicators."""
     services = []
     for s in data.get("services") or []:
         key = str(_req(s, "key", f"{where0} service"))
@@ -324,26 +400,7 @@ def parse_catalog(data: dict, path: str = "") -> Framework:
             if x not in ind_ids:
                 raise CatalogError("error.catalog-undefined", where=f"service {key}", kind="indicator", id=repr(x))
         services.append(Service(key, str(_req(s, "label", f"service {key}")), ids))
-
-    return Framework(
-        id=fid,
-        title=str(data.get("title", fid)),
-        regulation=str(data.get("regulation", "")),
-        short_name=str(data.get("short_name", fid)),
-        cycles=tuple(int(c) for c in data.get("cycles") or ()),
-        level_min=lo,
-        level_max=hi,
-        level_names=tuple(level_names),
-        band_rule=rule,
-        bands=tuple(bands),
-        domains=tuple(domains),
-        aspects=tuple(aspects),
-        indicators=tuple(indicators),
-        services=tuple(services),
-        sources=tuple(str(s) for s in data.get("sources") or ()),
-        confidence_notes=tuple(str(s) for s in data.get("confidence_notes") or ()),
-        path=path,
-    )
+    return services
 
 
 def _frac(value: object, where: str) -> Fraction:
