@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from pipeline import settings
 from pipeline.batch import MergeResult
-from pipeline.catalog.framework import display
+from pipeline.catalog.framework import Framework, display
 from pipeline.layout import HEADER_FILL
 from pipeline.report import style
 from pipeline.report.ranking import status
@@ -82,29 +82,66 @@ class Pages:
         self._y += height + 15
 
 
+_Fit = Callable[[int, list[tuple[str, float]]], None]  # sets a row's height to show its wrapped texts
+
+
 def write(ctx: Ctx, out: Out, r: MergeResult, opd_folder: str | None,
           more_charts: Callable[[], list[tuple[object, int]]] | None = None) -> None:
     """Ringkasan; ``more_charts`` makes the charts (and their heights in px) placed after its own."""
-    t, f, fw = ctx.t, ctx.f, ctx.fw
-    ws = out.ws
-    ws.hide_gridlines(2)
-    for c, w in enumerate(SUMMARY_WIDTHS[:5]):
-        ws.set_column(c, c, w)
     heights: dict[int, float] = {0: 24, 5: 40}  # row -> height (pt) where not the default: for the page plan
+    fit = _fitter(out.ws, heights)
+    _columns(out.ws)
+    _title(ctx, out, r)
+    _average(ctx, out, r)
+    figures = _key_figures(ctx, out, r, 8)  # a block: (first, last row) kept on one printed page, left side
+    how = _how_to_read(ctx, out, r, opd_folder, fit, figures[1] + 2)
+    dist = _bands(ctx, out, r, how[1] + 2)
+    means = _domain_means(ctx, out, r, dist[1] + 2)
+    aspects = _aspect_means(ctx, out, r, fit, means[1] + 2)
+    opd = _per_opd(ctx, out, r, fit, aspects[1] + 2)
+    out.ws.set_column(5, 14, 9)
+    pages = Pages(heights, capacity(SUMMARY_WIDTHS))
+    for first, last in [(0, 7), figures, how, dist, means, aspects, *([opd] if opd else [])]:
+        pages.keep(first, last)
+    if r.summary and r.summary.count:
+        _charts(ctx, out, r, dist, means, aspects, opd if _draws_opd_chart(r) else None, pages)
+        for chart, height in more_charts() if more_charts else ():
+            pages.place(chart, height)
+    out.ws.set_h_pagebreaks(pages.breaks)
+    print_setup(out.ws)
 
+
+def _fitter(ws: object, heights: dict[int, float]) -> _Fit:
+    """Sets a row tall enough for its wrapped texts, and records its height in ``heights``."""
     def fit(row: int, texts: list[tuple[str, float]]) -> None:
         height = fit_height(texts)
         if height is not None:
             ws.set_row(row, height)
             heights[row] = height
+    return fit
 
+
+def _columns(ws: object) -> None:
+    """No gridlines on screen; the widths of the table columns A-E."""
+    ws.hide_gridlines(2)
+    for c, w in enumerate(SUMMARY_WIDTHS[:5]):
+        ws.set_column(c, c, w)
+
+
+def _title(ctx: Ctx, out: Out, r: MergeResult) -> None:
+    """Rows 1-3: the title, the regulation and the band rule."""
+    t, f = ctx.t, ctx.f
     out.title(ctx.text("title", year=r.year), f["title"])
-    out.text(1, 0, ctx.text("framework_line", regulation=fw.regulation or fw.title), f["subtitle"])
+    out.text(1, 0, ctx.text("framework_line", regulation=ctx.fw.regulation or ctx.fw.title), f["subtitle"])
     out.text(2, 0, ctx.text("rule_line", rule=t["rule_rounded" if r.band_rule == "rounded" else "rule_unrounded"]),
              f["subtitle"])
-    s = r.summary
+
+
+def _average(ctx: Ctx, out: Out, r: MergeResult) -> None:
+    """Rows 5-8: the province's average index and predikat, and last year's when the history has it."""
+    t, f, s = ctx.t, ctx.f, r.summary
     out.text(4, 0, t["province_average"], f["h2"])
-    ws.set_row(5, 40)
+    out.ws.set_row(5, 40)
     if s and s.mean_index is not None:
         out.num(5, 0, stored(s.mean_index), f["idx_big"])
         out.text(5, 1, s.predikat, band(f, s.predikat, "band_big"))
@@ -117,6 +154,10 @@ def write(ctx: Ctx, out: Out, r: MergeResult, opd_folder: str | None,
                                     change=("+" if change >= 0 else "") + display(change)), f["note"])
     else:
         out.text(5, 0, t["no_scores"], f["note"])
+
+
+def _figures(r: MergeResult) -> list[tuple[str, int]]:
+    """The key figures: text key and count, from the roster to the verified assessments."""
     c = r.counts
     scores = r.scores.values()
     figures = [
@@ -129,164 +170,190 @@ def write(ctx: Ctx, out: Out, r: MergeResult, opd_folder: str | None,
     ]
     if c["opened"] or c["evidence"]:
         figures[2:2] = [("n_mail", c["opened"]), ("n_evidence", c["evidence"])]
-    row = 8
-    sections = [(0, 7)]  # (first, last row) of every block kept on one printed page, left side
+    return figures
+
+
+def _key_figures(ctx: Ctx, out: Out, r: MergeResult, row: int) -> tuple[int, int]:
+    """The table of key figures from ``row``; its block."""
+    t, f, start = ctx.t, ctx.f, row
     out.text(row, 0, t["key_figures"], f["h2"])
     row += 1
     out.header(row, [(t["figure"], 46), (t["count"], 20)], f["header"])
-    for key, n in figures:
+    for key, n in _figures(r):
         row += 1
         out.text(row, 0, t[key], f["text"])
         out.num(row, 1, n, f["count"])
-    sections.append((8, row))
-    row += 2
+    return start, row
+
+
+def _how_to_read(ctx: Ctx, out: Out, r: MergeResult, opd_folder: str | None, fit: _Fit, row: int) -> tuple[int, int]:
+    """How to read the workbook from ``row``, and where the per-OPD workbooks are; its block."""
     start = row
-    out.text(row, 0, t["how_to_read"], f["h2"])
+    out.text(row, 0, ctx.t["how_to_read"], ctx.f["h2"])
     for key in ("how_1", "how_2", "how_3"):
         row += 1
-        text = ctx.text(key, lo=fw.level_min, hi=fw.level_max)
-        out.merged(row, 0, 3, text, f["plain_wrap"])
+        text = ctx.text(key, lo=ctx.fw.level_min, hi=ctx.fw.level_max)
+        out.merged(row, 0, 3, text, ctx.f["plain_wrap"])
         fit(row, [(text, 90)])
     if opd_folder:
         row += 1
-        out.text(row, 0, ctx.text("per_opd_note", folder=opd_folder, limit=len(r.kept) - 1), f["note"])
-    sections.append((start, row))
-    row += 2
-    start = row
+        out.text(row, 0, ctx.text("per_opd_note", folder=opd_folder, limit=len(r.kept) - 1), ctx.f["note"])
+    return start, row
+
+
+def _bands(ctx: Ctx, out: Out, r: MergeResult, row: int) -> tuple[int, int]:
+    """The predikat bands, their ranges and how many OPDs are in each, from ``row``; its block."""
+    t, f, fw, start = ctx.t, ctx.f, ctx.fw, row
     out.text(row, 0, t["bands"], f["h2"])
     row += 1
     out.header(row, [(t["bands"], 46), (t["band_range"], 20), (t["band_count"], 14)], f["header"])
-    dist_first = row + 1
-    dist = s.predikat_distribution if s else {b.name: 0 for b in fw.bands}
+    dist = r.summary.predikat_distribution if r.summary else {b.name: 0 for b in fw.bands}
     for b in reversed(fw.bands):
         row += 1
         top = "≤" if b is fw.bands[-1] else "<"
         out.text(row, 0, b.name, band(f, b.name))
         out.text(row, 1, f"{display(b.min)} ≤ {t['index'].lower()} {top} {display(b.max)}", f["text"])
         out.num(row, 2, dist.get(b.name, 0), f["count"])
-    dist_last = row
-    sections.append((start, row))
-    row += 2
-    start = row
+    return start, row
+
+
+def _domain_means(ctx: Ctx, out: Out, r: MergeResult, row: int) -> tuple[int, int]:
+    """Every domain's weight, mean and predikat, from ``row``; its block."""
+    t, f, s, start = ctx.t, ctx.f, r.summary, row
     out.text(row, 0, t["domain_means"], f["h2"])
     row += 1
     out.header(row, [(t["domain"], 46), (t["weight"], 20), (t["mean"], 14), (t["predikat"], 14)], f["header"])
-    means_first = row + 1
-    for d in fw.domains:
+    for d in ctx.fw.domains:
         row += 1
         out.text(row, 0, f"{d.id} {d.name}", f["text"])
         out.num(row, 1, stored(d.weight), f["idx"])
         if s and s.domain_means:
             out.num(row, 2, stored(s.domain_means[d.id]), f["idx"])
             out.text(row, 3, s.domain_predikat[d.id], band(f, s.domain_predikat[d.id]))
-    sections.append((start, row))
-    row += 2
-    start = row
+    return start, row
+
+
+def _aspect_means(ctx: Ctx, out: Out, r: MergeResult, fit: _Fit, row: int) -> tuple[int, int]:
+    """Every aspect's domain and mean, from ``row``; its block."""
+    t, f, s, start = ctx.t, ctx.f, r.summary, row
     out.text(row, 0, t["aspect_means"], f["h2"])
     row += 1
     out.header(row, [(t["aspect"], 46), (t["domain"], 20), (t["mean"], 14)], f["header"])
-    aspect_first = row + 1
-    for a in fw.aspects:
+    for a in ctx.fw.aspects:
         row += 1
         out.text(row, 0, f"{a.id} {a.name}", f["wrap"])
         out.text(row, 1, a.domain, f["text"])
         if s and s.aspect_means:
             out.num(row, 2, stored(s.aspect_means[a.id]), f["idx"])
         fit(row, [(f"{a.id} {a.name}", 46)])
-    aspect_last = row
-    sections.append((start, row))
-    opd_block = None
-    if len(r.ranking) > settings.CHART_MAX_OPDS:  # a bar per OPD would be unreadable: Peringkat has them all
-        row += 2
-        sections.append((row, row))
+    return start, row
+
+
+def _draws_opd_chart(r: MergeResult) -> bool:
+    """Whether the sheet has the per-OPD chart: a bar per OPD would be unreadable past CHART_MAX_OPDS."""
+    return 0 < len(r.ranking) <= settings.CHART_MAX_OPDS
+
+
+def _per_opd(ctx: Ctx, out: Out, r: MergeResult, fit: _Fit, row: int) -> tuple[int, int] | None:
+    """The per-OPD chart's data from ``row``, or why it is not drawn; its block (None: no OPD)."""
+    t, f, start = ctx.t, ctx.f, row
+    if len(r.ranking) > settings.CHART_MAX_OPDS:  # Peringkat has them all
         out.text(row, 0, ctx.text("chart_skipped", chart=t["chart_opd"], limit=settings.CHART_MAX_OPDS,
                                   sheet=t["sheet_ranking"]), f["note"])
-    elif r.ranking:
-        # the per-OPD chart's own data: a static block in rank order (Peringkat has an autofilter; a chart on
-        # it would reorder its bars when an official sorts or filters there, while its bar colours stay put)
-        row += 2
-        start = row
-        out.text(row, 0, t["opd_chart_data"], f["h2"])
+        return row, row
+    if not r.ranking:
+        return None
+    # a static block in rank order (Peringkat has an autofilter; a chart on it would reorder its bars when an
+    # official sorts or filters there, while its bar colours stay put)
+    out.text(row, 0, t["opd_chart_data"], f["h2"])
+    row += 1
+    out.header(row, [(t["name"], 46), (t["spbe_index"], 20), (t["predikat"], 14), (t["status"], 14)], f["header"])
+    for x in r.ranking:
         row += 1
-        out.header(row, [(t["name"], 46), (t["spbe_index"], 20), (t["predikat"], 14), (t["status"], 14)],
-                   f["header"])
-        opd_block = (row + 1, row + len(r.ranking))
-        for x in r.ranking:
-            row += 1
-            label = x.name + ("" if x.score.complete else t["incomplete_suffix"])
-            text = status(ctx, x.score)
-            out.text(row, 0, label, f["wrap"])
-            out.num(row, 1, stored(x.index), f["idx_bold"])
-            out.text(row, 2, x.predikat, band(f, x.predikat))
-            out.text(row, 3, text, f["wrap"] if x.score.complete else f[("sev", "incomplete")])
-            fit(row, [(label, 46), (text, 14)])
-        sections.append((start, row))
-    ws.set_column(5, 14, 9)
-    pages = Pages(heights, capacity(SUMMARY_WIDTHS))
-    for first, last in sections:
-        pages.keep(first, last)
-    if s and s.count:
-        _charts(ctx, out, r, (dist_first, dist_last), means_first, (aspect_first, aspect_last), opd_block, pages)
-        for chart, height in more_charts() if more_charts else ():
-            pages.place(chart, height)
-    ws.set_h_pagebreaks(pages.breaks)
-    print_setup(ws)
+        label = x.name + ("" if x.score.complete else t["incomplete_suffix"])
+        text = status(ctx, x.score)
+        out.text(row, 0, label, f["wrap"])
+        out.num(row, 1, stored(x.index), f["idx_bold"])
+        out.text(row, 2, x.predikat, band(f, x.predikat))
+        out.text(row, 3, text, f["wrap"] if x.score.complete else f[("sev", "incomplete")])
+        fit(row, [(label, 46), (text, 14)])
+    return start, row
 
 
-def _charts(ctx: Ctx, out: Out, r: MergeResult, dist: tuple[int, int], means_first: int,
-            aspects: tuple[int, int], opd_block: tuple[int, int] | None, pages: Pages) -> None:
-    """The predikat distribution, the bar of every OPD (up to CHART_MAX_OPDS) and the domain and aspect means."""
-    t, fw, ws, name = ctx.t, ctx.fw, out.ws, out.name
+def _charts(ctx: Ctx, out: Out, r: MergeResult, dist: tuple[int, int], means: tuple[int, int],
+            aspects: tuple[int, int], opd: tuple[int, int] | None, pages: Pages) -> None:
+    """The charts of the tables in these blocks (a heading and a header row above their rows), right of them."""
+    pages.anchor = (out.ws, 5, 10)  # charts go to column F, 10 px from its edge
+    _distribution_chart(ctx, out, r, (dist[0] + 2, dist[1]), pages)
+    if opd:
+        _opd_chart(ctx, out, r, (opd[0] + 2, opd[1]), pages)
+    for rows, title, colour, per in (((means[0] + 2, means[1]), ctx.t["domain"], HEADER_FILL, 34),
+                                     ((aspects[0] + 2, aspects[1]), ctx.t["aspect"], OPD_COLOUR, 30)):
+        _means_chart(ctx, out, rows, title, colour, per, pages)
+
+
+def _index_axis(fw: Framework, name: str) -> dict:
+    """The value axis of a bar chart of indices: 0 to the top level, with gridlines and ``name``."""
+    return {"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0",
+            "major_gridlines": {"visible": True, "line": {"color": GRID}}, "name": name,
+            "name_font": {"size": 9, "bold": False}}
+
+
+def _distribution_chart(ctx: Ctx, out: Out, r: MergeResult, rows: tuple[int, int], pages: Pages) -> None:
+    """How many OPDs are in each predikat band, a column per band in its colour; beside the average."""
+    t, fw, name = ctx.t, ctx.fw, out.name
     colours = style.band_colours(fw)
-    grid = {"visible": True, "line": {"color": GRID}}
     counts = r.summary.predikat_distribution
-    pages.anchor = (ws, 5, 10)  # charts go to column F, 10 px from its edge
     chart = ctx.wb.add_chart({"type": "column"})
     chart.add_series({
-        "name": t["band_count"], "categories": [name, dist[0], 0, dist[1], 0], "values": [name, dist[0], 2, dist[1], 2],
+        "name": t["band_count"], "categories": [name, rows[0], 0, rows[1], 0], "values": [name, rows[0], 2, rows[1], 2],
         "points": [{"fill": {"color": colours[b.name][0]}, "border": {"color": "#404040"}} for b in reversed(fw.bands)],
         "data_labels": {"value": True}, "gap": 60,
     })
     style_chart(chart, t["chart_dist"])
-    axis_font = {"size": 9, "bold": False}
-    chart.set_y_axis({"major_gridlines": grid, "min": 0, "num_format": "0", "name": t["band_count"],
-                      "name_font": axis_font, "major_unit": max(1, math.ceil(max(counts.values(), default=1) / 5))})
+    chart.set_y_axis({"major_gridlines": {"visible": True, "line": {"color": GRID}}, "min": 0, "num_format": "0",
+                      "name": t["band_count"], "name_font": {"size": 9, "bold": False},
+                      "major_unit": max(1, math.ceil(max(counts.values(), default=1) / 5))})
     chart.set_size({"width": 560, "height": 300})
     pages.place(chart, 300, first_row=4)
 
-    if opd_block:  # every OPD's index, from the static block in rank order; the bar colours follow it
-        first, last = opd_block
-        chart = ctx.wb.add_chart({"type": "bar"})
-        chart.add_series({
-            "name": t["spbe_index"], "categories": [name, first, 0, last, 0], "values": [name, first, 1, last, 1],
-            "points": [{"fill": {"color": colours[x.predikat][0]}} for x in r.ranking],
-            "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
-        })
-        style_chart(chart, t["chart_opd"])
-        # in an xlsxwriter bar chart the x axis is the horizontal value axis and the y axis the category axis
-        chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
-        chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0", "major_gridlines": grid,
-                          "name": t["spbe_index"], "name_font": axis_font})
-        height = min(max(260, 30 * len(r.ranking) + 90), pages.page_px())  # one printed page at most
-        chart.set_size({"width": 560, "height": height})
-        pages.place(chart, height)
 
-    means_last = means_first + len(fw.domains) - 1
-    for (first, last), title, colour, per in (((means_first, means_last), t["domain"], HEADER_FILL, 34),
-                                              (aspects, t["aspect"], OPD_COLOUR, 30)):
-        chart = ctx.wb.add_chart({"type": "bar"})
-        chart.add_series({
-            "name": t["mean"], "categories": [name, first, 0, last, 0], "values": [name, first, 2, last, 2],
-            "fill": {"color": colour}, "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
-        })
-        style_chart(chart, f"{t['chart_means']}: {title}")
-        chart.set_y_axis({"reverse": True})
-        chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0", "major_gridlines": grid,
-                          "name": t["mean"], "name_font": axis_font})
-        chart.set_legend({"none": True})
-        height = min(60 + per * (last - first + 1), pages.page_px())
-        chart.set_size({"width": 560, "height": height})
-        pages.place(chart, height)
+def _opd_chart(ctx: Ctx, out: Out, r: MergeResult, rows: tuple[int, int], pages: Pages) -> None:
+    """Every OPD's index, from the static block in rank order; the bar colours follow it."""
+    t, fw, name = ctx.t, ctx.fw, out.name
+    first, last = rows
+    colours = style.band_colours(fw)
+    chart = ctx.wb.add_chart({"type": "bar"})
+    chart.add_series({
+        "name": t["spbe_index"], "categories": [name, first, 0, last, 0], "values": [name, first, 1, last, 1],
+        "points": [{"fill": {"color": colours[x.predikat][0]}} for x in r.ranking],
+        "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
+    })
+    style_chart(chart, t["chart_opd"])
+    # in an xlsxwriter bar chart the x axis is the horizontal value axis and the y axis the category axis
+    chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
+    chart.set_x_axis(_index_axis(fw, t["spbe_index"]))
+    height = min(max(260, 30 * len(r.ranking) + 90), pages.page_px())  # one printed page at most
+    chart.set_size({"width": 560, "height": height})
+    pages.place(chart, height)
+
+
+def _means_chart(ctx: Ctx, out: Out, rows: tuple[int, int], title: str, colour: str, per: int, pages: Pages) -> None:
+    """The means of the table in ``rows`` (domains or aspects), a bar ``per`` px tall for each."""
+    t, name = ctx.t, out.name
+    first, last = rows
+    chart = ctx.wb.add_chart({"type": "bar"})
+    chart.add_series({
+        "name": t["mean"], "categories": [name, first, 0, last, 0], "values": [name, first, 2, last, 2],
+        "fill": {"color": colour}, "data_labels": {"value": True, "num_format": "0.00"}, "gap": 40,
+    })
+    style_chart(chart, f"{t['chart_means']}: {title}")
+    chart.set_y_axis({"reverse": True})
+    chart.set_x_axis(_index_axis(ctx.fw, t["mean"]))
+    chart.set_legend({"none": True})
+    height = min(60 + per * (last - first + 1), pages.page_px())
+    chart.set_size({"width": 560, "height": height})
+    pages.place(chart, height)
 
 
 def style_chart(chart: object, title: str) -> None:
