@@ -165,36 +165,73 @@ def gap_analysis(
         ValueError: a target level outside the scale or for an unknown indicator.
     """
     rule = rule_of(fw, band_rule or score.band_rule)
-    if score.framework_id != fw.id:
-        raise ValueError(f"score of OPD {score.opd!r} was computed with {score.framework_id}, not {fw.id}.")
+    _check_framework(fw, score)
     current = score.levels
-    if target_levels is not None:
-        check_levels(fw, target_levels, "target")
-        asked = {i: lv for i, lv in target_levels.items() if lv is not None}
-        wanted = {i: max(lv, asked.get(i, lv)) for i, lv in current.items()}
-    else:
-        wanted = None
-
-    if target_index is not None:
-        target, source = Fraction(target_index), TARGET_INDEX
-    elif wanted is not None:
-        target, source = index_of(fw, wanted), TARGET_LEVELS
-    else:
-        above = next_band(fw, score.index, rule)
-        if above is None:
-            target, source = score.index, TARGET_TOP_BAND
-        else:
-            target, source = above.min, TARGET_NEXT_BAND
-
+    wanted = _asked_levels(fw, current, target_levels)
+    target, source = _target(fw, score, target_index, wanted, rule)
     plan = minimal_plan(fw, current, target - score.index)
     if wanted is None:
-        added = {s.indicator: s.levels for s in plan or ()}
-        wanted = {i: lv + added.get(i, 0) for i, lv in current.items()}
+        wanted = _planned_levels(current, plan)
+    rows = _rows(fw, current, wanted)
+    return Gap(
+        opd=score.opd,
+        band_rule=rule,
+        current_index=score.index,
+        current_predikat=predikat_of(fw, score.index, rule),
+        target_index=target,
+        target_predikat=predikat_of(fw, target, rule),
+        target_source=source,
+        max_index=Fraction(fw.level_max),
+        reachable=plan is not None,
+        steps_needed=None if plan is None else sum(s.levels for s in plan),
+        plan=plan or (),
+        rows=rows,
+        planned_index=(planned := index_of(fw, wanted)),
+        planned_predikat=predikat_of(fw, planned, rule),
+    )
 
-    order, gains = _gain_order(fw)
-    top = fw.level_max
-    rising = [k for k in order if current[fw.indicators[k].id] < top]  # order is already by (-weight, position)
-    priority = {fw.indicators[k].id: pos for pos, k in enumerate(rising, start=1)}
+
+def _check_framework(fw: Framework, score: Score) -> None:
+    """Checks that the score was computed with this framework (its levels are this catalog's indicators)."""
+    if score.framework_id != fw.id:
+        raise ValueError(f"score of OPD {score.opd!r} was computed with {score.framework_id}, not {fw.id}.")
+
+
+def _asked_levels(
+    fw: Framework, current: Mapping[str, int], target_levels: Mapping[str, int] | None
+) -> dict[str, int] | None:
+    """Target level per indicator from the levels asked (checked), never below the current one; None if none asked."""
+    if target_levels is None:
+        return None
+    check_levels(fw, target_levels, "target")
+    asked = {i: lv for i, lv in target_levels.items() if lv is not None}
+    return {i: max(lv, asked.get(i, lv)) for i, lv in current.items()}
+
+
+def _target(
+    fw: Framework, score: Score, target_index: Fraction | None, wanted: Mapping[str, int] | None, rule: str
+) -> tuple[Fraction, str]:
+    """(target index, TARGET_* source): the explicit index, else the asked levels' index, else the next band's bound."""
+    if target_index is not None:
+        return Fraction(target_index), TARGET_INDEX
+    if wanted is not None:
+        return index_of(fw, wanted), TARGET_LEVELS
+    above = next_band(fw, score.index, rule)
+    if above is None:
+        return score.index, TARGET_TOP_BAND
+    return above.min, TARGET_NEXT_BAND
+
+
+def _planned_levels(current: Mapping[str, int], plan: tuple[Step, ...] | None) -> dict[str, int]:
+    """Level per indicator once the plan's steps are taken (the current levels when there is no plan)."""
+    added = {s.indicator: s.levels for s in plan or ()}
+    return {i: lv + added.get(i, 0) for i, lv in current.items()}
+
+
+def _rows(fw: Framework, current: Mapping[str, int], wanted: Mapping[str, int]) -> tuple[GapRow, ...]:
+    """One GapRow per indicator in catalog order, with its gain and criteria of one level up and its priority."""
+    _, gains = _gain_order(fw)
+    priority = _priorities(fw, current)
     rows = []
     for k, ind in enumerate(fw.indicators):
         lv = current[ind.id]
@@ -214,19 +251,12 @@ def gap_analysis(
                 priority=priority.get(ind.id),
             )
         )
-    return Gap(
-        opd=score.opd,
-        band_rule=rule,
-        current_index=score.index,
-        current_predikat=predikat_of(fw, score.index, rule),
-        target_index=target,
-        target_predikat=predikat_of(fw, target, rule),
-        target_source=source,
-        max_index=Fraction(fw.level_max),
-        reachable=plan is not None,
-        steps_needed=None if plan is None else sum(s.levels for s in plan),
-        plan=plan or (),
-        rows=tuple(rows),
-        planned_index=(planned := index_of(fw, wanted)),
-        planned_predikat=predikat_of(fw, planned, rule),
-    )
+    return tuple(rows)
+
+
+def _priorities(fw: Framework, current: Mapping[str, int]) -> dict[str, int]:
+    """Priority 1.. of each indicator below the scale maximum: largest gain first, ties in catalog order."""
+    order, _ = _gain_order(fw)
+    top = fw.level_max
+    rising = [k for k in order if current[fw.indicators[k].id] < top]  # order is already by (-weight, position)
+    return {fw.indicators[k].id: pos for pos, k in enumerate(rising, start=1)}

@@ -189,46 +189,14 @@ def score(
     verified = verified or {}
     check_levels(fw, levels, "self-assessed")
     check_levels(fw, verified, "verified")
-
-    rows: list[IndicatorScore] = []
-    for ind in fw.indicators:
-        own, ver = levels.get(ind.id), verified.get(ind.id)
-        if ver is not None:
-            used, source = ver, SOURCE_VERIFIED
-        elif own is not None:
-            used, source = own, SOURCE_SELF
-        else:
-            used, source = fw.level_min, SOURCE_MISSING
-        rows.append(IndicatorScore(ind.id, ind.domain, ind.aspect, ind.weight, own, ver, used, source))
-
-    # aspect index = sum(level x weight) / aspect weight; domain index = sum(aspect index x aspect weight) /
-    # domain weight = (the domain's sum of level x weight) / domain weight; index = (the sum of all) / 100.
-    # Computed as integer sums over the catalog's common denominator: exact, and identical to the roll-up.
-    den, weights = _int_weights(fw)
-    by_aspect: dict[str, int] = {a.id: 0 for a in fw.aspects}
-    for r, w in zip(rows, weights, strict=True):
-        by_aspect[r.aspect] += r.level * w
-    aspects = {a.id: Fraction(by_aspect[a.id], den) / a.weight for a in fw.aspects}
-    domains = {d.id: Fraction(sum(by_aspect[a.id] for a in fw.aspects_of(d.id)), den) / d.weight
-               for d in fw.domains}
-    index = Fraction(sum(by_aspect.values()), den * 100)
-
-    self_levels = {r.id: fw.level_min if r.self_level is None else r.self_level for r in rows}
-    removed = added = adjusted = 0
-    for r in rows:
-        if r.source != SOURCE_VERIFIED:
-            continue
-        diff = self_levels[r.id] - r.level
-        if diff:
-            adjusted += 1
-        removed += max(diff, 0)
-        added += max(-diff, 0)
-    verified_count = sum(1 for r in rows if r.source == SOURCE_VERIFIED)
-
+    rows = _indicator_rows(fw, levels, verified)
+    aspects, domains, index = _roll_up(fw, rows)
+    self_levels = _self_levels(fw, rows)
+    verified_count, adjusted, removed, added = _adjustments(rows, self_levels)
     return Score(
         framework_id=fw.id,
         opd=opd,
-        indicators=tuple(rows),
+        indicators=rows,
         aspects=aspects,
         domains=domains,
         index=index,
@@ -243,3 +211,54 @@ def score(
         levels_removed=removed,
         levels_added=added,
     )
+
+
+def _indicator_rows(
+    fw: Framework, levels: Mapping[str, int | None], verified: Mapping[str, int | None]
+) -> tuple[IndicatorScore, ...]:
+    """One row per indicator (catalog order) with the level used: verified, else self, else the scale minimum."""
+    rows: list[IndicatorScore] = []
+    for ind in fw.indicators:
+        own, ver = levels.get(ind.id), verified.get(ind.id)
+        if ver is not None:
+            used, source = ver, SOURCE_VERIFIED
+        elif own is not None:
+            used, source = own, SOURCE_SELF
+        else:
+            used, source = fw.level_min, SOURCE_MISSING
+        rows.append(IndicatorScore(ind.id, ind.domain, ind.aspect, ind.weight, own, ver, used, source))
+    return tuple(rows)
+
+
+def _roll_up(
+    fw: Framework, rows: tuple[IndicatorScore, ...]
+) -> tuple[dict[str, Fraction], dict[str, Fraction], Fraction]:
+    """Aspect, domain and SPBE indices from integer sums of level x weight per aspect: exact, same as the roll-up."""
+    den, weights = _int_weights(fw)
+    by_aspect: dict[str, int] = {a.id: 0 for a in fw.aspects}
+    for r, w in zip(rows, weights, strict=True):
+        by_aspect[r.aspect] += r.level * w
+    aspects = {a.id: Fraction(by_aspect[a.id], den) / a.weight for a in fw.aspects}
+    domains = {d.id: Fraction(sum(by_aspect[a.id] for a in fw.aspects_of(d.id)), den) / d.weight
+               for d in fw.domains}
+    return aspects, domains, Fraction(sum(by_aspect.values()), den * 100)
+
+
+def _self_levels(fw: Framework, rows: tuple[IndicatorScore, ...]) -> dict[str, int]:
+    """Self level per indicator, a missing one at the scale minimum (as scored when nothing is given)."""
+    return {r.id: fw.level_min if r.self_level is None else r.self_level for r in rows}
+
+
+def _adjustments(rows: tuple[IndicatorScore, ...], self_levels: Mapping[str, int]) -> tuple[int, int, int, int]:
+    """(verified, adjusted, levels removed, levels added): how verification changed the self levels."""
+    verified_count = removed = added = adjusted = 0
+    for r in rows:
+        if r.source != SOURCE_VERIFIED:
+            continue
+        verified_count += 1
+        diff = self_levels[r.id] - r.level
+        if diff:
+            adjusted += 1
+        removed += max(diff, 0)
+        added += max(-diff, 0)
+    return verified_count, adjusted, removed, added
