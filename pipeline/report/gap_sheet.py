@@ -97,13 +97,38 @@ def _recall(r: MergeResult, code: str) -> Recall | None:
                   point[1] if point and memory else "", memory or ())
 
 
+_PLANNED_ROW = 8  # the planned index's row: written with the indicator table, whose cells its formula reads
+
+
 def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
-    t, f, fw = ctx.t, ctx.f, ctx.fw
-    gap, summary = data.gap, ctx.meta.summary
+    """One OPD's gap sheet, section by section; ``standalone``: in its own workbook (no link back to Peringkat)."""
     out = ctx.sheet(data.sheet)
-    ws = out.ws
+    _columns(out.ws, data)
+    _title(ctx, out, data, standalone)
+    _key_figures(ctx, out, data.gap)
+    _references(ctx, out, data)
+    rows = _domain_aspect_values(ctx, out, data, 12 if data.recall else 11)  # with history, last year's index: row 11
+    height = _chart(ctx, out, rows)
+    row = _plan(ctx, out, data, max(rows[1], 3 + math.ceil(height / 20)) + 2)
+    # servers, findings and evidence from a new printed page, then the long indicator table from another: its
+    # headings repeat on every page after their own, so nothing may follow the table
+    servers_row = row + 3
+    row = _findings(ctx, out, data, _servers(ctx, out, data, servers_row) + 3)
+    if data.evidence:
+        row = _evidence(ctx, out, data, row + 2)
+    _indicators(ctx, out, data, row + 3, _PLANNED_ROW)
+    _pages(out.ws, [servers_row, row + 3])
+
+
+def _columns(ws: object, data: GapData) -> None:
+    """The widths every table of the sheet is laid out on, and those of last year's columns when there is history."""
     for c, w in enumerate((*WIDTHS, *(MEMORY_WIDTHS if data.recall else ()))):
         ws.set_column(c, c, w)
+
+
+def _title(ctx: Ctx, out: object, data: GapData, standalone: bool) -> None:
+    """Rows 1-3: the title, the OPD's code and file (and the link back to Peringkat), and the verifier's note."""
+    t, f = ctx.t, ctx.f
     out.title(ctx.text("gap_title", name=data.name), f["title"])
     out.text(1, 0, ctx.text("gap_sub", code=data.code, file=data.file), f["subtitle"])
     if not standalone:
@@ -111,7 +136,10 @@ def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
     if data.verified:  # the levels used are not all the OPD's own: say so where the OPD reads its figures
         out.text(2, 0, ctx.text("gap_verified", n=data.verified[0], index=display(data.verified[1])), f["note"])
 
-    # key figures
+
+def _key_figures(ctx: Ctx, out: object, gap: Gap) -> None:
+    """Rows 4-8: the current and target index, where the target comes from, the shortfall and the steps needed."""
+    t, f = ctx.t, ctx.f
     for row, key, value, predikat in ((3, "current_index", gap.current_index, gap.current_predikat),
                                       (4, "target_index", gap.target_index, gap.target_predikat)):
         out.text(row, 1, t[key], f["bold"])
@@ -121,7 +149,7 @@ def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
               TARGET_INDEX: t["src_index"], TARGET_LEVELS: t["src_levels"]}.get(gap.target_source, gap.target_source)
     out.text(5, 1, t["target_source"], f["bold"])
     out.merged(5, 2, 3, source, f["wrap"])
-    fit_row(ws, 5, [(source, 26)])
+    fit_row(out.ws, 5, [(source, 26)])
     out.text(6, 1, t["shortfall"], f["bold"])
     out.num(6, 2, stored(gap.shortfall), f["idx"])
     out.text(7, 1, t["steps"], f["bold"])
@@ -129,7 +157,11 @@ def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
         out.text(7, 2, t["unreachable"], f["text"])
     else:
         out.num(7, 2, gap.steps_needed, f["int"])
-    planned_row = 8  # written with the indicator table: its formula reads that table
+
+
+def _references(ctx: Ctx, out: object, data: GapData) -> None:
+    """From row 10 (row 9 is the planned index): the province's mean, last year's index, the evidence files."""
+    t, f, summary = ctx.t, ctx.f, ctx.meta.summary
     mean = summary.mean_index if summary else None
     out.text(9, 1, t["province_mean"], f["bold"])
     out.num(9, 2, None if mean is None else stored(mean), f["idx"])
@@ -144,45 +176,47 @@ def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
         out.text(next_row, 1, t["evidence_received"], f["bold"])
         out.num(next_row, 2, len(data.evidence), f["int"])
 
-    # domain and aspect indices against the province average (data of the chart)
-    row = 12 if data.recall else 11  # with history, last year's index takes row 11
+
+def _domain_aspect_values(ctx: Ctx, out: object, data: GapData, row: int) -> tuple[int, int]:
+    """The domain and aspect indices against the province's means from ``row`` (the chart's data); their rows."""
+    t, f, summary = ctx.t, ctx.f, ctx.meta.summary
     for c, h in ((1, t["dom_asp"]), (2, t["opd_value"]), (3, t["province_mean"])):
         out.text(row, c, h, f["header"])
-    ws.set_row(row, 30)
-    chart_first = row + 1
+    out.ws.set_row(row, 30)
+    first = row + 1
     items = [(d.id, d.name, data.domains[d.id], summary.domain_means.get(d.id) if summary else None)
-             for d in fw.domains]
+             for d in ctx.fw.domains]
     items += [(a.id, a.name, data.aspects[a.id], summary.aspect_means.get(a.id) if summary else None)
-              for a in fw.aspects]
+              for a in ctx.fw.aspects]
     for ident, name, value, avg in items:
         row += 1
         out.text(row, 1, f"{ident} {name}", f["text"])
         out.num(row, 2, stored(value), f["idx"])
         out.num(row, 3, None if avg is None else stored(avg), f["idx"])
-    chart_last = row
+    return first, row
+
+
+def _chart(ctx: Ctx, out: object, rows: tuple[int, int]) -> int:
+    """The OPD's domain and aspect indices beside the province's, a bar each, right of the key figures; its height."""
+    t, (first, last) = ctx.t, rows
     chart = ctx.wb.add_chart({"type": "bar"})
     for col, label, colour in ((2, t["opd_value"], OPD_COLOUR), (3, t["province_mean"], MEAN_COLOUR)):
-        chart.add_series({"name": label, "categories": [out.name, chart_first, 1, chart_last, 1],
-                          "values": [out.name, chart_first, col, chart_last, col], "fill": {"color": colour},
-                          "gap": 60})
+        chart.add_series({"name": label, "categories": [out.name, first, 1, last, 1],
+                          "values": [out.name, first, col, last, col], "fill": {"color": colour}, "gap": 60})
     style_chart(chart, t["chart_opd_vs"])
     chart.set_legend({"position": "bottom"})
     chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
-    chart.set_x_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0",
+    chart.set_x_axis({"min": 0, "max": ctx.fw.level_max, "major_unit": 1, "num_format": "0",
                       "major_gridlines": {"visible": True, "line": {"color": GRID}}})
-    height = max(320, 38 * (chart_last - chart_first + 1) + 80)
+    height = max(320, 38 * (last - first + 1) + 80)
     chart.set_size({"width": 820, "height": height})
-    ws.insert_chart(3, 4, chart, {"x_offset": 15})
+    out.ws.insert_chart(3, 4, chart, {"x_offset": 15})
+    return height
 
-    row = _plan(ctx, out, data, max(row, 3 + math.ceil(height / 20)) + 2)
-    # servers, findings and evidence from a new printed page, then the long indicator table from another: its
-    # headings repeat on every page after their own, so nothing may follow the table
-    servers_row = row + 3
-    row = _findings(ctx, out, data, _servers(ctx, out, data, servers_row) + 3)
-    if data.evidence:
-        row = _evidence(ctx, out, data, row + 2)
-    _indicators(ctx, out, data, row + 3, planned_row)
-    ws.set_h_pagebreaks([servers_row, row + 3])
+
+def _pages(ws: object, breaks: list[int]) -> None:
+    """Page breaks before the servers and before the indicator table; the title rows frozen; the print setup."""
+    ws.set_h_pagebreaks(breaks)
     ws.freeze_panes(3, 0)
     print_setup(ws)
 
@@ -220,8 +254,22 @@ def _plan(ctx: Ctx, out: object, data: GapData, row: int) -> int:
 
 def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int) -> int:
     """The indicator table with its what-if Target column from ``row``, and the planned index; its last row."""
-    t, f, fw, ws, gap = ctx.t, ctx.f, ctx.fw, out.ws, data.gap
-    missing = set(data.missing)
+    hr = _indicator_heads(ctx, out, row)
+    first, last = hr + 1, hr + len(data.rows)
+    _indicator_rows(ctx, out, data, first)
+    _what_if(ctx, out, first, last)
+    _planned(ctx, out, data, planned_row, first, last)
+    if data.missing:
+        out.text(last + 1, 4, ctx.text("matrix_legend", mark=f"{ctx.fw.level_min}{MISSING_MARK}", lo=ctx.fw.level_min),
+                 ctx.f["note"])
+    if data.recall is not None:
+        _memory_notes(ctx, out, data.recall, hr, last)
+    return last
+
+
+def _indicator_heads(ctx: Ctx, out: object, row: int) -> int:
+    """The table's title at ``row`` and its headings below, repeated on every printed page; the headings' row."""
+    t, f, ws = ctx.t, ctx.f, out.ws
     out.text(row, 0, t["indicators"], f["h2"])
     hr = row + 1
     heads = ("ind_id", "ind_name", "domain", "aspect", "current", "target", "gap", "weight", "step_gain",
@@ -230,7 +278,13 @@ def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int
         out.text(hr, c, t[key], f["header_input" if c == 5 else "header"])
     ws.set_row(hr, 45)
     ws.repeat_rows(hr)  # the long table's headings on every printed page
-    first, last = hr + 1, hr + len(data.rows)
+    return hr
+
+
+def _indicator_rows(ctx: Ctx, out: object, data: GapData, first: int) -> None:
+    """An indicator a row from ``first``: its levels, what-if target and gap, weight, gain and next criteria."""
+    f, ws = ctx.f, out.ws
+    missing = set(data.missing)
     for i, (ind, name, domain, aspect, current, target, levels, weight, gain, nxt, priority) in enumerate(data.rows,
                                                                                                           first):
         e = i + 1  # 1-based row for formulas
@@ -250,30 +304,38 @@ def _indicators(ctx: Ctx, out: object, data: GapData, row: int, planned_row: int
         if data.recall and data.recall.rows:
             _memory(ctx, out, i, current, data.recall.rows[i - first])
         fit_row(ws, i, [(name, 46), (criteria, 60)])
-    ws.data_validation(first, 5, last, 5, {"validate": "integer", "criteria": "between", "minimum": fw.level_min,
-                                           "maximum": fw.level_max, "error_type": "stop",
-                                           "error_message": f"{fw.level_min}-{fw.level_max}"})
-    ws.conditional_format(first, 6, last, 6, {"type": "cell", "criteria": ">", "value": 0,
-                                              "format": f["gap_positive"]})
+
+
+def _what_if(ctx: Ctx, out: object, first: int, last: int) -> None:
+    """The Target column takes a level only; a positive gap is highlighted."""
+    fw = ctx.fw
+    out.ws.data_validation(first, 5, last, 5, {"validate": "integer", "criteria": "between", "minimum": fw.level_min,
+                                               "maximum": fw.level_max, "error_type": "stop",
+                                               "error_message": f"{fw.level_min}-{fw.level_max}"})
+    out.ws.conditional_format(first, 6, last, 6, {"type": "cell", "criteria": ">", "value": 0,
+                                                  "format": ctx.f["gap_positive"]})
+
+
+def _planned(ctx: Ctx, out: object, data: GapData, planned_row: int, first: int, last: int) -> None:
+    """At ``planned_row`` among the key figures: the planned index and predikat, formulas of the table's targets."""
+    t, f = ctx.t, ctx.f
     planned = f"ROUND(SUMPRODUCT(F{first + 1}:F{last + 1},H{first + 1}:H{last + 1})/100,10)"
     out.text(planned_row, 1, t["planned_index"], f["bold"])
     planned_value = recalculated([row[5] for row in data.rows], [row[7] for row in data.rows], 10)
     out.formula(planned_row, 2, "=" + planned, planned_value, f["idx_bold"])
-    out.formula(planned_row, 3, "=" + ctx.band_formula(f"C{planned_row + 1}"), gap.planned_predikat, f["bold"])
-    if missing:
-        out.text(last + 1, 4, ctx.text("matrix_legend", mark=f"{fw.level_min}{MISSING_MARK}", lo=fw.level_min),
-                 f["note"])
-    recall = data.recall
-    if recall is not None:
-        for c, key in enumerate(("prev_level", "change", "prev_target", "target_reached"), 12):
-            out.text(hr, c, ctx.text(key, year=recall.year), f["header"])
-        notes = [ctx.text("memory_note", year=recall.year, framework=recall.framework)]
-        if not recall.rows:
-            notes.insert(0, ctx.text("memory_none", year=recall.year))
-        elif all(m.target is None for m in recall.rows):
-            notes.append(ctx.text("memory_no_targets", year=recall.year))
-        out.text(last + 2, 0, " ".join(notes), f["note"])
-    return last
+    out.formula(planned_row, 3, "=" + ctx.band_formula(f"C{planned_row + 1}"), data.gap.planned_predikat, f["bold"])
+
+
+def _memory_notes(ctx: Ctx, out: object, recall: Recall, hr: int, last: int) -> None:
+    """Last year's headings in row ``hr``, and below the table which year and catalog they come from."""
+    for c, key in enumerate(("prev_level", "change", "prev_target", "target_reached"), 12):
+        out.text(hr, c, ctx.text(key, year=recall.year), ctx.f["header"])
+    notes = [ctx.text("memory_note", year=recall.year, framework=recall.framework)]
+    if not recall.rows:
+        notes.insert(0, ctx.text("memory_none", year=recall.year))
+    elif all(m.target is None for m in recall.rows):
+        notes.append(ctx.text("memory_no_targets", year=recall.year))
+    out.text(last + 2, 0, " ".join(notes), ctx.f["note"])
 
 
 def _evidence(ctx: Ctx, out: object, data: GapData, row: int) -> int:
