@@ -17,8 +17,8 @@ from pipeline.catalog import framework as fwmod
 from pipeline.catalog.framework import display
 from pipeline.findings import Finding, severity_label
 from pipeline.history import Memory
-from pipeline.report.style import GRID, MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, readback, recalculated, stored
-from pipeline.report.summary import style_chart
+from pipeline.report.style import MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, readback, recalculated, stored
+from pipeline.report.summary import index_axis, style_chart
 from pipeline.report.writer import Ctx, fit_row, print_setup
 from pipeline.scoring.gaps import TARGET_INDEX, TARGET_LEVELS, TARGET_NEXT_BAND, TARGET_TOP_BAND, Gap
 
@@ -206,8 +206,7 @@ def _chart(ctx: Ctx, out: object, rows: tuple[int, int]) -> int:
     style_chart(chart, t["chart_opd_vs"])
     chart.set_legend({"position": "bottom"})
     chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
-    chart.set_x_axis({"min": 0, "max": ctx.fw.level_max, "major_unit": 1, "num_format": "0",
-                      "major_gridlines": {"visible": True, "line": {"color": GRID}}})
+    chart.set_x_axis(index_axis(ctx.fw, t["index"]))
     height = max(320, 38 * (last - first + 1) + 80)
     chart.set_size({"width": 820, "height": height})
     out.ws.insert_chart(3, 4, chart, {"x_offset": 15})

@@ -292,8 +292,8 @@ def _charts(ctx: Ctx, out: Out, r: MergeResult, dist: tuple[int, int], means: tu
         _means_chart(ctx, out, rows, title, colour, per, pages)
 
 
-def _index_axis(fw: Framework, name: str) -> dict:
-    """The value axis of a bar chart of indices: 0 to the top level, with gridlines and ``name``."""
+def index_axis(fw: Framework, name: str) -> dict:
+    """The value axis of a chart of indices: 0 to the top level, with gridlines, titled ``name``."""
     return {"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0",
             "major_gridlines": {"visible": True, "line": {"color": GRID}}, "name": name,
             "name_font": {"size": 9, "bold": False}}
@@ -332,7 +332,7 @@ def _opd_chart(ctx: Ctx, out: Out, r: MergeResult, rows: tuple[int, int], pages:
     style_chart(chart, t["chart_opd"])
     # in an xlsxwriter bar chart the x axis is the horizontal value axis and the y axis the category axis
     chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
-    chart.set_x_axis(_index_axis(fw, t["spbe_index"]))
+    chart.set_x_axis(index_axis(fw, t["spbe_index"]))
     height = min(max(260, 30 * len(r.ranking) + 90), pages.page_px())  # one printed page at most
     chart.set_size({"width": 560, "height": height})
     pages.place(chart, height)
@@ -349,7 +349,7 @@ def _means_chart(ctx: Ctx, out: Out, rows: tuple[int, int], title: str, colour: 
     })
     style_chart(chart, f"{t['chart_means']}: {title}")
     chart.set_y_axis({"reverse": True})
-    chart.set_x_axis(_index_axis(ctx.fw, t["mean"]))
+    chart.set_x_axis(index_axis(ctx.fw, t["mean"]))
     chart.set_legend({"none": True})
     height = min(60 + per * (last - first + 1), pages.page_px())
     chart.set_size({"width": 560, "height": height})

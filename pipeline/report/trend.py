@@ -11,8 +11,8 @@ from pipeline.batch import MergeResult
 from pipeline.catalog import framework as fwmod
 from pipeline.history import NEW, STOPPED
 from pipeline.layout import HEADER_FILL
-from pipeline.report.style import GRID, OPD_COLOUR, stored
-from pipeline.report.summary import style_chart
+from pipeline.report.style import OPD_COLOUR, stored
+from pipeline.report.summary import index_axis, style_chart
 from pipeline.report.writer import Ctx, Out, fit_row, print_setup
 from pipeline.text import a1
 
@@ -185,7 +185,6 @@ def charts(ctx: Ctx, refs: Refs) -> list[tuple[object, int]]:
     catalog): line charts for Ringkasan, with their heights (px)."""
     t, fw = ctx.t, ctx.fw
     out = []
-    grid = {"visible": True, "line": {"color": GRID}}
     last = FIRST_YEAR_COL + refs.n_years - 1
     specs = [(t["chart_trend_index"], FIRST_YEAR_COL, [(t["trend_mean"], refs.index_row)], True)]
     if refs.tail < refs.n_years:
@@ -204,7 +203,7 @@ def charts(ctx: Ctx, refs: Refs) -> list[tuple[object, int]]:
         style_chart(chart, title)
         if not labels:
             chart.set_legend({"position": "bottom", "font": {"size": 8}})
-        chart.set_y_axis({"min": 0, "max": fw.level_max, "major_unit": 1, "num_format": "0", "major_gridlines": grid})
+        chart.set_y_axis(index_axis(fw, ctx.t["index"]))
         chart.show_blanks_as("gap")
         height = 300 if labels else 340
         chart.set_size({"width": 560, "height": height})
