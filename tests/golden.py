@@ -252,7 +252,7 @@ def cases(tmp: Path, python: str = sys.executable, dumps: dict[str, str] | None 
             rec["workbook"] = workbook_digest(target)
             if dumps is not None and f"{name}.txt" in DUMP_FILES:
                 dumps[f"{name}.txt"] = dump_workbook(target)
-        if per_opd:  # the folder of per-OPD workbooks the rekap links to, named after their content
+        if per_opd:  # the per-OPD workbooks' folder (named after their content; the rekap links to it above the per-OPD limit)
             folders = sorted(target.parent.glob(f"{target.stem}-opd-*"))
             rec["opd_folder"] = [p.name for p in folders]
             rec["opd"] = folder_digest(folders[0]) if folders else {}
