@@ -108,8 +108,8 @@ class MergeResult:
         lines.append(i18n.text("cli.opd-summary", lang, scored=len(self.scores), incomplete=incomplete,
                                missing=len(self.not_submitted), roster=len(self.roster.opds)))
         if self.summary and self.summary.mean_index is not None:
-            lines.append(i18n.text("cli.province-average", lang, index=display(self.summary.mean_index),
-                                   predikat=self.summary.predikat))
+            index = i18n.decimal(display(self.summary.mean_index), lang)
+            lines.append(i18n.text("cli.province-average", lang, index=index, predikat=self.summary.predikat))
         h = self.history
         if h is not None:
             lines.append(i18n.text("cli.history-used", lang, folder=h.folder, years=", ".join(map(str, h.used)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,21 @@ def test_summary_lines(merged: tuple[Path, str]) -> None:
     assert f"Rekap ditulis: {out}" in lines
 
 
+def test_an_index_in_a_sentence_has_the_languages_decimal_separator(merged: tuple[Path, str],
+                                                                    tmp_path: Path) -> None:
+    """A comma in Bahasa Indonesia (as the number cells show on an Indonesian PC), a point in English: the
+    command's summary line and Ringkasan's bands."""
+    en_out = tmp_path / "rekap-en.xlsx"
+    en = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(en_out), "--lang", "en"])
+    assert en.exit_code == 0, en.output
+    for (out, output), line, band in (
+            (merged, r"Rata-rata indeks provinsi: \d,\d\d \(Baik\)", "4,20 ≤ indeks ≤ 5,00"),
+            ((en_out, en.output), r"Province average index: \d\.\d\d \(Baik\)", "4.20 ≤ index ≤ 5.00")):
+        assert any(re.fullmatch(line, ln) for ln in output.splitlines()), output
+        ws = openpyxl.load_workbook(out, read_only=True).worksheets[0]  # Ringkasan / Summary
+        assert band in [v for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+
+
 def test_workbook_contents(merged: tuple[Path, str]) -> None:
     out, _ = merged
     wb = openpyxl.load_workbook(out, read_only=True)
@@ -62,7 +78,7 @@ def test_workbook_contents(merged: tuple[Path, str]) -> None:
     # BPKAD's gap sheet says that the verifier changed 8 of its levels, with its own index (Peringkat has both too)
     bpkad = next(wb["BPKAD"].iter_rows(min_row=3, max_row=3, max_col=1, values_only=True))[0]
     assert bpkad == ("Verifikator Diskominfo mengubah level 8 indikator: kolom Level saat ini memakai level hasil "
-                     "verifikasi (indeks penilaian mandiri OPD: 3.78).")
+                     "verifikasi (indeks penilaian mandiri OPD: 3,78).")
     assert next(wb["BKD"].iter_rows(min_row=3, max_row=3, max_col=1, values_only=True))[0] is None
     # Validasi says which findings belong to a superseded file (they need no fix): the first BKD file's
     validasi = [r for r in wb["Validasi"].iter_rows(min_row=5, values_only=True) if r and r[0]]

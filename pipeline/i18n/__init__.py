@@ -77,6 +77,12 @@ def text(key: str, lang: str = DEFAULT_LANG, **args: object) -> str:
     return template.format(**{k: render(v, lang) for k, v in args.items()})
 
 
+def decimal(number: str, lang: str = DEFAULT_LANG) -> str:
+    """A number written with a decimal point (as :func:`~pipeline.catalog.framework.display` writes it) with the
+    decimal separator of ``lang``: "2,47" in Bahasa Indonesia, as the number cells show on an Indonesian PC."""
+    return number.replace(".", table(lang)["number.decimal"])
+
+
 def render(value: object, lang: str = DEFAULT_LANG) -> str:
     """A value as shown to the user: a :class:`Msg` in ``lang``, anything else as its text."""
     if isinstance(value, Msg):

@@ -14,7 +14,6 @@ from fractions import Fraction
 from pipeline import inventory
 from pipeline.batch import MergeResult
 from pipeline.catalog import framework as fwmod
-from pipeline.catalog.framework import display
 from pipeline.findings import Finding, severity_label
 from pipeline.history import Memory
 from pipeline.report.style import MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, readback, recalculated, stored
@@ -134,7 +133,7 @@ def _title(ctx: Ctx, out: object, data: GapData, standalone: bool) -> None:
     if not standalone:
         out.url(1, 10, f"internal:'{t['sheet_ranking']}'!A1", t["back"], f["link_plain"])
     if data.verified:  # the levels used are not all the OPD's own: say so where the OPD reads its figures
-        out.text(2, 0, ctx.text("gap_verified", n=data.verified[0], index=display(data.verified[1])), f["note"])
+        out.text(2, 0, ctx.text("gap_verified", n=data.verified[0], index=ctx.number(data.verified[1])), f["note"])
 
 
 def _key_figures(ctx: Ctx, out: object, gap: Gap) -> None:

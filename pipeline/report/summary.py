@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from pipeline import settings
 from pipeline.batch import MergeResult
-from pipeline.catalog.framework import Framework, display
+from pipeline.catalog.framework import Framework
 from pipeline.layout import HEADER_FILL
 from pipeline.report import style
 from pipeline.report.ranking import status
@@ -150,8 +150,8 @@ def _average(ctx: Ctx, out: Out, r: MergeResult) -> None:
         if h is not None and h.used and h.province[-2].mean is not None:
             prev = h.province[-2]
             change = s.mean_index - prev.mean
-            out.text(7, 0, ctx.text("last_year_line", year=prev.year, index=display(prev.mean), predikat=prev.predikat,
-                                    change=("+" if change >= 0 else "") + display(change)), f["note"])
+            out.text(7, 0, ctx.text("last_year_line", year=prev.year, index=ctx.number(prev.mean), predikat=prev.predikat,
+                                    change=("+" if change >= 0 else "") + ctx.number(change)), f["note"])
     else:
         out.text(5, 0, t["no_scores"], f["note"])
 
@@ -212,7 +212,7 @@ def _bands(ctx: Ctx, out: Out, r: MergeResult, row: int) -> tuple[int, int]:
         row += 1
         top = "≤" if b is fw.bands[-1] else "<"
         out.text(row, 0, b.name, band(f, b.name))
-        out.text(row, 1, f"{display(b.min)} ≤ {t['index'].lower()} {top} {display(b.max)}", f["text"])
+        out.text(row, 1, f"{ctx.number(b.min)} ≤ {t['index'].lower()} {top} {ctx.number(b.max)}", f["text"])
         out.num(row, 2, dist.get(b.name, 0), f["count"])
     return start, row
 

@@ -29,7 +29,7 @@ import xlsxwriter
 from xlsxwriter.exceptions import FileCreateError, FileSizeError
 
 from pipeline import i18n
-from pipeline.catalog.framework import Framework
+from pipeline.catalog.framework import Framework, display
 from pipeline.errors import OutputError
 from pipeline.i18n import Msg, msg
 from pipeline.report import fast, style
@@ -273,6 +273,10 @@ class Ctx:
 
     def text(self, key: str, **args: object) -> str:
         return self.t[key].format(**args) if args else self.t[key]
+
+    def number(self, value: Fraction, places: int = 2) -> str:
+        """An exact value rounded for a sentence, with the decimal separator of the workbook's language."""
+        return i18n.decimal(display(value, places), self.lang)
 
     def sheet(self, name: str) -> Out:
         self.names.append(name)
