@@ -353,6 +353,7 @@ def _evidence(ctx: Ctx, out: object, data: GapData, row: int) -> int:
         fit_row(out.ws, row, [(name, 46)])
     return row
 
+
 def _memory(ctx: Ctx, out: object, i: int, current: int, m: Memory) -> None:
     """Last year's level beside this year's (a drop flagged), last year's target and whether it was reached."""
     f, t = ctx.f, ctx.t

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
@@ -230,8 +230,8 @@ def _planned_levels(current: Mapping[str, int], plan: tuple[Step, ...] | None) -
 
 def _rows(fw: Framework, current: Mapping[str, int], wanted: Mapping[str, int]) -> tuple[GapRow, ...]:
     """One GapRow per indicator in catalog order, with its gain and criteria of one level up and its priority."""
-    _, gains = _gain_order(fw)
-    priority = _priorities(fw, current)
+    order, gains = _gain_order(fw)
+    priority = _priorities(fw, current, order)
     rows = []
     for k, ind in enumerate(fw.indicators):
         lv = current[ind.id]
@@ -254,9 +254,9 @@ def _rows(fw: Framework, current: Mapping[str, int], wanted: Mapping[str, int]) 
     return tuple(rows)
 
 
-def _priorities(fw: Framework, current: Mapping[str, int]) -> dict[str, int]:
-    """Priority 1.. of each indicator below the scale maximum: largest gain first, ties in catalog order."""
-    order, _ = _gain_order(fw)
+def _priorities(fw: Framework, current: Mapping[str, int], order: Sequence[int]) -> dict[str, int]:
+    """Priority 1.. of each indicator below the scale maximum, in ``order`` (largest gain first, ties in catalog
+    order)."""
     top = fw.level_max
     rising = [k for k in order if current[fw.indicators[k].id] < top]  # order is already by (-weight, position)
     return {fw.indicators[k].id: pos for pos, k in enumerate(rising, start=1)}

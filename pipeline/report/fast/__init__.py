@@ -8,8 +8,8 @@ Two accelerators, each with a plain twin that is its specification (same calls, 
   the recorder of :mod:`.record` (twin: each workbook written by xlsxwriter).
 
 They run when :data:`pipeline.settings.ACCELERATE` is on (and SPBE_PLAIN does not name one of them) and the
-installed xlsxwriter is in the range they were tested with (:data:`TESTED`); outside it a warning is logged once and the plain
-path is used.
+installed xlsxwriter is in the range they were tested with (:data:`TESTED`); outside it a warning is logged
+once and the plain path is used.
 """
 
 from __future__ import annotations
