@@ -11,6 +11,8 @@ hostile files needs; see the README). On top of it this module adds:
 * failures as data: a task that ran out of time or memory, raised, or whose worker died, gives
   :class:`Failed` with a reason (:class:`~pipeline.i18n.Msg`), never an exception; a task whose worker
   died is run once more, in case something outside killed it (the system's out-of-memory killer);
+* a pool pebble gave up (it does when a worker dies while it runs no task) is replaced by a fresh one, and
+  its tasks count as their workers' death;
 * processes started by "forkserver" (Linux) or "spawn": nothing of the parent's state is inherited,
   so functions must be top-level and tasks and results picklable.
 
@@ -25,7 +27,8 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, TimeoutError
+from concurrent.futures import Future, TimeoutError, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +127,7 @@ class Workers:
         self.inline = inline
         self._preload = tuple(preload)
         self._pool: ProcessPool | None = None
+        self._owner: dict[Future, ProcessPool] = {}  # a pending future -> the pool running it
 
     def __enter__(self) -> Workers:
         return self
@@ -132,6 +136,10 @@ class Workers:
         self.close()
 
     def _get(self) -> ProcessPool:
+        if self._pool is not None and not self._pool.active:
+            # pebble gives a pool up when a worker dies while it runs no task (killed from outside between two
+            # tasks): a fresh pool takes the next tasks, the given-up one's tasks count as their workers' death
+            self.close()
         if self._pool is None:
             if settings.START_METHOD == "forkserver" and self._preload:
                 prestart(self._preload)
@@ -155,15 +163,25 @@ class Workers:
             except Exception as exc:  # noqa: BLE001 - a failed task is data (see result())
                 fut.set_exception(exc)
             return fut
-        return self._get().schedule(func, (task,), timeout=timeout)
+        pool = self._get()
+        fut = pool.schedule(func, (task,), timeout=timeout)
+        self._owner[fut] = pool
+        return fut
 
     def result(self, fut: Future) -> Any:
         """The future's result, or :class:`Failed` saying why there is none (never raises for the task)."""
+        pool = self._owner.pop(fut, None)
+        while not fut.done():  # a pool given up never starts the tasks still queued in it
+            wait([fut], timeout=0.2)
+            if pool is not None and not pool.active and not fut.done():
+                return Failed(msg("reason.worker-died"))
+        if fut.cancelled() and pool is not None and not pool.active:
+            return Failed(msg("reason.worker-died"))
         try:
             return fut.result()
         except TimeoutError as exc:
             return Failed(msg("reason.time", s=f"{exc.args[1]:g}" if len(exc.args) > 1 else "?"))
-        except ProcessExpired:
+        except (ProcessExpired, BrokenProcessPool):
             return Failed(msg("reason.worker-died"))
         except MemoryError:
             return Failed(msg("reason.memory", mb=self.memory_mb))

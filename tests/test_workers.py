@@ -17,7 +17,7 @@ from pipeline.workers import Failed, Workers
 
 
 def probe(task: tuple[str, object]) -> object:
-    """Misbehave on request: ("ok", x) -> 2x; "exit", "segv", "sleep" (seconds), "alloc" (MB), "raise";
+    """Misbehave on request: ("ok", x) -> 2x; "exit", "segv", "sleep" (seconds), "alloc" (MB), "raise", "pid";
     ("loaded", name) -> whether that module was imported before the task came."""
     action, value = task
     if action == "loaded":
@@ -33,6 +33,8 @@ def probe(task: tuple[str, object]) -> object:
         return float(len(bytearray(int(value) * 1024 * 1024)))
     if action == "raise":
         raise ValueError("rusak")
+    if action == "pid":
+        return os.getpid()
     return value * 2
 
 
@@ -100,3 +102,18 @@ def test_the_fork_server_preloads_the_reading_and_writing_modules(tmp_path: Path
                          text=True, timeout=120, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[True, False]"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="kills worker processes with SIGKILL")
+def test_workers_killed_between_tasks_cost_no_task() -> None:
+    """Every worker killed from outside while idle (the out-of-memory killer, an administrator): pebble then
+    gives its pool up; the next tasks run in a fresh one instead of the batch stopping."""
+    with Workers(2) as pool:
+        pids = set(pool.map(probe, [("pid", 0)] * 8, timeout=10))
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(1)  # the pool notices its workers are gone
+        start = time.monotonic()
+        assert pool.map(probe, [("ok", x) for x in range(6)], timeout=10) == [0, 2, 4, 6, 8, 10]
+        assert pool.map(probe, [("ok", 1)], timeout=10, chunk=4) == [2]
+    assert time.monotonic() - start < 30
