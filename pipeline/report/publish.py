@@ -6,6 +6,9 @@ renamed to a folder named after their content (``<rekap>-opd-<hash>``); only the
 whose links point into that folder, renamed over the old one. Folders of older sets, temporary files and
 staging folders are deleted after that, and at the start of the next run (a killed run's leftovers). So
 after any fault the main workbook and the folder it links to are the old set or the new one, complete.
+Every file is flushed to the disk before the rename that makes it part of the set, and so is every folder
+whose entries changed (:func:`sync`), so that a power cut cannot publish a name whose content was still in
+memory.
 """
 
 from __future__ import annotations
@@ -162,6 +165,36 @@ def staging(final: Path) -> Path:
         raise error(exc, final) from None
 
 
+# what fsync says on a file system that cannot flush (some network shares): nothing to do there
+_NO_FSYNC = {errno.EINVAL, errno.EBADF, errno.EACCES, errno.EPERM, errno.ENOTSUP, getattr(errno, "EOPNOTSUPP", errno.ENOTSUP)}
+
+
+def sync(fd: int) -> None:
+    """Flush an open file's data to the disk (``fsync``), so that a rename after it never publishes a hole."""
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in _NO_FSYNC:
+            raise
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (names created or renamed in it) to the disk; POSIX only (on Windows the file
+    system journals its folders itself and a folder cannot be opened)."""
+    if os.name == "nt":  # pragma: no cover - Windows
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        if exc.errno not in _NO_FSYNC:
+            raise
+        return
+    try:
+        sync(fd)
+    finally:
+        os.close(fd)
+
+
 def write_new(path: Path, payload: bytes) -> None:
     """Write a new file into a staging folder (which is never made again here: a run that gave up removed it).
 
@@ -174,6 +207,7 @@ def write_new(path: Path, payload: bytes) -> None:
             view = memoryview(payload)
             while view:
                 view = view[os.write(fd, view):]
+            sync(fd)
         finally:
             os.close(fd)
     except OSError as exc:
@@ -199,6 +233,10 @@ def check_staged(folder: Path, names: Mapping[str, Path]) -> None:
     bad = sorted(set(found) ^ wanted) or sorted(n for n, size in found.items() if not size)
     if bad:
         raise OutputError("error.output-verify", path=folder / bad[0], why=msg("reason.verify-per-opd"))
+    try:
+        sync_folder(folder)  # its entries, before it is renamed into the set
+    except OSError as exc:
+        raise error(exc, folder) from None
 
 
 def swap_in(staged: Path, final: Path) -> None:
@@ -207,6 +245,7 @@ def swap_in(staged: Path, final: Path) -> None:
     try:
         if not final.exists():
             os.rename(staged, final)
+            sync_folder(final.parent)
             return
         names = sorted(os.listdir(staged))
         same = sorted(os.listdir(final)) == names and all(
@@ -217,6 +256,7 @@ def swap_in(staged: Path, final: Path) -> None:
         old = Path(tempfile.mkdtemp(prefix=f".~{final.name}-", dir=final.parent))
         os.replace(final, old / "old")
         os.rename(staged, final)
+        sync_folder(final.parent)
         shutil.rmtree(old, ignore_errors=True)
     except OSError as exc:
         raise error(exc, final) from None

@@ -349,7 +349,7 @@ def workbook_bytes(build: Callable[[xlsxwriter.Workbook], object]) -> bytes:
 
 def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callable[[Path], Msg | None] | None = None,
             before_replace: Callable[[], object] | None = None) -> Path:
-    """Write ``path`` through a hidden temporary file beside it, then rename it into place.
+    """Write ``path`` through a hidden temporary file beside it, flushed to the disk, then rename it into place.
 
     ``write`` is the file's bytes, or writes the file given its path; ``verify(tmp)`` says why the written
     file is bad (None when it is good); ``before_replace()`` runs last (its exception keeps the previous file).
@@ -375,10 +375,14 @@ def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callabl
             view = memoryview(write) if isinstance(write, bytes) else memoryview(b"")
             while view:
                 view = view[os.write(fd, view):]
+            if isinstance(write, bytes):
+                pub.sync(fd)
         finally:
             os.close(fd)
         if not isinstance(write, bytes):
             write(tmp)
+            with open(tmp, "rb") as fh:
+                pub.sync(fh.fileno())
         why = verify(tmp) if verify else None
         if why:
             raise OutputError("error.output-verify", path=path, why=why)
@@ -386,6 +390,7 @@ def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callabl
             before_replace()
         os.replace(tmp, path)  # fails on a file locked by Excel
         tmp = None
+        pub.sync_folder(path.parent)
     except (OSError, FileCreateError, FileSizeError) as exc:
         raise pub.error(exc, path) from None
     finally:

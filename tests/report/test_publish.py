@@ -111,3 +111,40 @@ def test_a_full_disk_while_staging_names_the_output_folder(tmp_path: Path) -> No
     assert err.message("en").endswith(f"free space in {tmp_path} and run again.")
     err = publish.error(OSError(errno.EDQUOT, "Disk quota exceeded"), tmp_path / "rekap.xlsx")
     assert err.message("en").startswith(f"The disk is full while writing {tmp_path / 'rekap.xlsx'};")
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names an open file through /proc (Linux)")
+def test_every_file_reaches_the_disk_before_its_name_is_published(tmp_path: Path, monkeypatch) -> None:
+    """A power cut must not leave a published name whose content was still in memory: each workbook is flushed
+    (fsync) before the rename that puts it into the set, and each folder after the renames in it."""
+    events: list[tuple[str, str]] = []
+    real_fsync, real_rename, real_replace = os.fsync, os.rename, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def rename(src, dst, *a, **kw) -> None:
+        real_rename(src, dst, *a, **kw)
+        events.append(("rename", str(src)))
+
+    def replace(src, dst, *a, **kw) -> None:
+        real_replace(src, dst, *a, **kw)
+        events.append(("rename", str(src)))
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(os, "replace", replace)
+    target = tmp_path / "rekap.xlsx"
+    written = report.write(large_batch(5), target, per_opd_files=True, workers=Workers(inline=True))
+    folder = written.opd_workbooks["OPD1"].parent
+    renames = [i for i, (kind, _) in enumerate(events) if kind == "rename"]
+    assert len(renames) == 2  # the staged per-OPD folder, then the main workbook
+    staged_folder, temp_main = events[renames[0]][1], events[renames[1]][1]
+    synced_before = {path for kind, path in events[:renames[0]] if kind == "fsync"}
+    # every per-OPD workbook, and the staged folder's own entries, before the folder is renamed into place
+    assert {f"{staged_folder}/{p.name}" for p in written.opd_workbooks.values()} | {staged_folder} <= synced_before
+    assert ("fsync", temp_main) in events[:renames[1]]  # the main workbook, before its rename
+    assert ("fsync", str(tmp_path)) in events[renames[0]:renames[1]]  # the folder that got the per-OPD folder
+    assert ("fsync", str(tmp_path)) in events[renames[1]:]  # the output folder after the main workbook's rename
+    assert target.exists() and folder.is_dir()
