@@ -249,7 +249,7 @@ def _framework_tree(fw: object) -> list[str]:
 
     def w(value: object) -> str:
         text = exact(value)
-        return f"{text} ≈ {float(value):.4f}" if "/" in text else text
+        return i18n.decimal(f"{text} ≈ {float(value):.4f}" if "/" in text else text)
 
     out = [f"{fw.id}: {fw.regulation}", i18n.text("cli.framework-scale", lo=fw.level_min, hi=fw.level_max,
                                                   rule=fw.band_rule)]
@@ -262,7 +262,7 @@ def _framework_tree(fw: object) -> list[str]:
     index = i18n.text("cli.index")
     for b in reversed(fw.bands):
         top = "<=" if b is fw.bands[-1] else "<"
-        out.append(f"  {b.name}: {exact(b.min)} <= {index} {top} {exact(b.max)}")
+        out.append(f"  {b.name}: {i18n.decimal(exact(b.min))} <= {index} {top} {i18n.decimal(exact(b.max))}")
     out.extend(i18n.text("cli.note", note=note) for note in fw.confidence_notes)
     return out
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from pipeline import i18n
 from pipeline import layout as L
 from pipeline.catalog.framework import Framework
 from pipeline.catalog.roster import Roster
@@ -196,7 +197,9 @@ def _write_guide(ws: object, fw: Framework, f: dict, deadline: str | None, conta
         row += 1
         ws.write_string(row, 1, band.name, f["text_bold"])
         top = "≤" if band is fw.bands[-1] else "<"
-        ws.write_string(row, 2, f"{float(band.min):.2f} ≤ indeks {top} {float(band.max):.2f}", f["text"])
+        bounds = f"{float(band.min):.2f} ≤ indeks {top} {float(band.max):.2f}"
+        # the decimal comma from 2026.2 on; the previous version stays as it was shipped
+        ws.write_string(row, 2, bounds if version == L.PREVIOUS_VERSION else i18n.decimal(bounds, "id"), f["text"])
     _finish(ws)
 
 

@@ -49,3 +49,19 @@ def test_help_is_indonesian_down_to_its_headings() -> None:
         out = CliRunner().invoke(main, args).output
         assert out.startswith("Pemakaian: ") and "\nOpsi:\n" in out, (args, out[:200])
         assert not [w for w in ("Usage:", "Options:", "Commands:", "Show this message") if w in out], (args, out)
+
+
+def test_numbers_in_what_the_reader_found_have_the_languages_separators(tmp_path) -> None:
+    """A size or a count in a finding reads "30,2 KB" and "10.000" in Bahasa Indonesia, "30.2 KB" and "10,000" in
+    English: the reader keeps the number, the message shows it."""
+    from pipeline import settings
+    from pipeline.intake import xlsx
+
+    book = tmp_path / "a.xlsx"
+    book.write_bytes(bytes(range(256)) * 121)  # 30,976 bytes: 30.25 KiB
+    _wb, (too_big,) = xlsx.read_workbook(book, "a.xlsx", settings.Limits(max_file_bytes=1536))
+    assert too_big.code == "file-too-large"
+    assert "30,2 KB" in too_big.message("id") and "1,5 KB" in too_big.message("id")
+    assert "30.2 KB" in too_big.message("en") and "1.5 KB" in too_big.message("en")
+    many = Finding("mail-too-complex", "m.mbox", found=i18n.msg("reason.mail-messages", n=i18n.Num(f"{10000:,}")))
+    assert "10.000" in many.message("id") and "10,000" in many.message("en")

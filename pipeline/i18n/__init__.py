@@ -78,15 +78,27 @@ def text(key: str, lang: str = DEFAULT_LANG, **args: object) -> str:
 
 
 def decimal(number: str, lang: str = DEFAULT_LANG) -> str:
-    """A number written with a decimal point (as :func:`~pipeline.catalog.framework.display` writes it) with the
-    decimal separator of ``lang``: "2,47" in Bahasa Indonesia, as the number cells show on an Indonesian PC."""
-    return number.replace(".", table(lang)["number.decimal"])
+    """A number written as Python writes it (decimal point, comma between thousands: "2.47", "10,000", as
+    :func:`~pipeline.catalog.framework.display` writes it) with the separators of ``lang``: "2,47" and "10.000" in
+    Bahasa Indonesia, as the number cells show on an Indonesian PC."""
+    texts = table(lang)
+    return number.translate({ord("."): texts["number.decimal"], ord(","): texts["number.thousands"]})
+
+
+class Num(str):
+    """A number (with a unit, a sign or "> " around it) written as Python writes it: in a :class:`Msg`'s data or a
+    finding, it is shown with the separators of the user's language (:func:`decimal`): ``Num("30.2 MB")`` is
+    "30,2 MB" in Bahasa Indonesia. Everywhere else it is the plain text it holds."""
+
+    __slots__ = ()
 
 
 def render(value: object, lang: str = DEFAULT_LANG) -> str:
     """A value as shown to the user: a :class:`Msg` in ``lang``, anything else as its text."""
     if isinstance(value, Msg):
         return value.render(lang)
+    if isinstance(value, Num):
+        return decimal(value, lang)
     if isinstance(value, (list, tuple)):
         return ", ".join(render(v, lang) for v in value)
     return "" if value is None else str(value)

@@ -14,7 +14,7 @@ import zipfile
 import zlib
 
 from pipeline import settings
-from pipeline.i18n import msg
+from pipeline.i18n import Num, msg
 from pipeline.intake.mail import Attachment, Problem, safe_name
 from pipeline.intake.sniff import human_size, zip_error_reason
 from pipeline.text import safe_text
@@ -32,12 +32,12 @@ def members(data: bytes, limits: settings.Limits = settings.LIMITS) -> tuple[lis
             infos = [i for i in zf.infolist() if not i.is_dir()]
             if len(infos) > min(limits.max_entries, limits.max_members):
                 n = min(limits.max_entries, limits.max_members)
-                return [], Problem("resource-limit", msg("reason.zip-members", n=f"{n:,}"))
+                return [], Problem("resource-limit", msg("reason.zip-members", n=Num(f"{n:,}")))
             total = 0
             for info in infos:
                 total += min(info.file_size, limits.max_file_bytes + 1)
                 if total > limits.max_total_uncompressed:
-                    return out, Problem("zip-bomb", f"total > {human_size(limits.max_total_uncompressed)}",
+                    return out, Problem("zip-bomb", msg("reason.total-over", size=human_size(limits.max_total_uncompressed)),
                                         human_size(limits.max_total_uncompressed))
                 out.append(_member(zf, info, limits))
     except _ZIP_ERRORS as exc:
@@ -67,7 +67,7 @@ def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: settings.Limits)
             while chunk := fh.read(_CHUNK):
                 size += len(chunk)
                 if size > limits.max_file_bytes:  # the declared size lied
-                    return failed("zip-bomb", f"> {human_size(limits.max_file_bytes)}",
+                    return failed("zip-bomb", msg("reason.over", size=human_size(limits.max_file_bytes)),
                                   human_size(limits.max_file_bytes))
                 chunks.append(chunk)
     except _ZIP_ERRORS as exc:

@@ -29,7 +29,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from typing import BinaryIO
 
 from pipeline import settings
-from pipeline.i18n import Msg, msg
+from pipeline.i18n import Msg, Num, msg
 from pipeline.intake.sniff import human_size
 from pipeline.text import safe_text
 
@@ -147,12 +147,12 @@ def _precheck(data: bytes, limits: settings.Limits) -> Problem | None:
     end = min((i for i in (data.find(b"\n\n"), data.find(b"\r\n\r\n")) if i >= 0), default=len(data))
     lines = data.count(b"\n", 0, end) + 1
     if lines > limits.max_header_lines:
-        return Problem("mail-too-complex", msg("reason.mail-headers", n=f"{lines:,}"),
-                       msg("reason.mail-headers", n=f"{limits.max_header_lines:,}"))
+        return Problem("mail-too-complex", msg("reason.mail-headers", n=Num(f"{lines:,}")),
+                       msg("reason.mail-headers", n=Num(f"{limits.max_header_lines:,}")))
     boundaries = data.count(b"\n--")
     if boundaries > 2 * limits.max_parts + 10:
-        return Problem("mail-too-complex", msg("reason.mail-parts", n=f"> {limits.max_parts:,}"),
-                       msg("reason.mail-parts", n=f"{limits.max_parts:,}"))
+        return Problem("mail-too-complex", msg("reason.mail-parts", n=Num(f"> {limits.max_parts:,}")),
+                       msg("reason.mail-parts", n=Num(f"{limits.max_parts:,}")))
     return None
 
 
@@ -179,8 +179,8 @@ def _mail(message: Message, limits: settings.Limits | None, depth: int) -> Mail:
 def _walk(part: Message, out: Mail, limits: settings.Limits, depth: int, counter: list[int]) -> None:
     counter[0] += 1
     if counter[0] > limits.max_parts:
-        raise _TooComplex(Problem("mail-too-complex", msg("reason.mail-parts", n=f"> {limits.max_parts:,}"),
-                                  msg("reason.mail-parts", n=f"{limits.max_parts:,}")))
+        raise _TooComplex(Problem("mail-too-complex", msg("reason.mail-parts", n=Num(f"> {limits.max_parts:,}")),
+                                  msg("reason.mail-parts", n=Num(f"{limits.max_parts:,}"))))
     if depth > limits.max_depth:
         raise _TooComplex(Problem("mail-too-complex", msg("reason.mail-depth", n=f"> {limits.max_depth}"),
                                   msg("reason.mail-depth", n=limits.max_depth)))

@@ -31,7 +31,7 @@ from pipeline import settings
 from pipeline.catalog import framework as fwmod
 from pipeline.catalog import roster as rostermod
 from pipeline.findings import ERROR, Finding
-from pipeline.i18n import Msg, msg
+from pipeline.i18n import Msg, Num, msg
 from pipeline.intake import archive, mail, ods, outlook, parse, sniff, xlsx
 from pipeline.intake.raw import normalise_name
 from pipeline.intake.sniff import human_size
@@ -313,7 +313,7 @@ class _Reader:
         count = 0
         for count, (data, msize) in enumerate(mail.mbox(fh, self.limits), 1):
             if count > self.limits.max_entries:
-                n = f"{self.limits.max_entries:,}"
+                n = Num(f"{self.limits.max_entries:,}")
                 self._problem(head, "mail-too-complex", msg("reason.mail-messages", n=n),
                               msg("reason.mail-messages", n=n))
                 break

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pipeline import settings
 from pipeline.findings import Finding
-from pipeline.i18n import Msg, msg
+from pipeline.i18n import Msg, Num, msg
 
 XLSX, ODS, REJECTED = "xlsx", "ods", "rejected"
 ZIP, EML, MBOX, MSG = "zip", "eml", "mbox", "msg"  # containers
@@ -136,16 +136,17 @@ def _mail_kind(head: bytes) -> str | None:
     return EML if b"from" in names and names & _MAIL_FIELDS else None
 
 
-def human_size(n: int) -> str:
-    """Bytes as a short text with binary units: "512 B", "3.4 KB", "25 MB", "1.2 GB"."""
+def human_size(n: int) -> Num:
+    """Bytes as a short text with binary units: "512 B", "3.4 KB", "25 MB", "1.2 GB" (shown "3,4 KB" in Bahasa
+    Indonesia: a :class:`~pipeline.i18n.Num`)."""
     if n < 1024:
-        return f"{n} B"
+        return Num(f"{n} B")
     value, unit = n / 1024, "KB"
     for bigger in ("MB", "GB"):
         if value < 1024:
             break
         value, unit = value / 1024, bigger
-    return f"{value:.1f} {unit}".replace(".0 ", " ")
+    return Num(f"{value:.1f} {unit}".replace(".0 ", " "))
 
 
 def _detect_zip(path: Path | io.BytesIO, reject) -> tuple[str, list[Finding]]:

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from pipeline import layout as L
 from pipeline.catalog.framework import Framework
+from pipeline.i18n import Num
 from pipeline.intake.raw import BOOL, EMPTY, ERRORVAL, NUMBER, RawCell
 from pipeline.text import fold
 
@@ -250,5 +251,5 @@ def parse_quantity(cell: RawCell | None, key: str, year: int) -> tuple[float | N
     elif unit in ("core", "count", "year") and value != int(value):
         return None, "number-invalid", _EXAMPLE[unit]
     if not lo <= value <= hi:
-        return None, "value-implausible", f"{_shown(lo)}-{_shown(hi)}"
-    return value, "number-coerced" if coerced else "", _SHOW[unit].format(_shown(value))
+        return None, "value-implausible", Num(f"{_shown(lo)}-{_shown(hi)}")
+    return value, "number-coerced" if coerced else "", Num(_SHOW[unit].format(_shown(value)))

@@ -91,10 +91,10 @@ class Archive:
             self.members[key] = info
             total += info.file_size
             if info.file_size > lim.max_member_bytes:
-                raise Stop("zip-bomb", f"{info.filename}: {human_size(info.file_size)}",
+                raise Stop("zip-bomb", msg("reason.in-part", part=info.filename, reason=human_size(info.file_size)),
                            human_size(lim.max_member_bytes))
             if total > lim.max_total_uncompressed:
-                raise Stop("zip-bomb", f"total {human_size(total)}", human_size(lim.max_total_uncompressed))
+                raise Stop("zip-bomb", msg("reason.total", size=human_size(total)), human_size(lim.max_total_uncompressed))
             if info.file_size > lim.ratio_min_bytes and info.file_size > lim.max_ratio * max(info.compress_size, 1):
                 ratio = msg("reason.ratio", ratio=f"{info.file_size / max(info.compress_size, 1):.0f}")
                 raise Stop("zip-bomb", msg("reason.in-part", part=info.filename, reason=ratio),
@@ -112,10 +112,11 @@ class Archive:
                     n += len(chunk)
                     self.read_total += len(chunk)
                     if n > lim.max_member_bytes:
-                        raise Stop("zip-bomb", f"{part}: > {human_size(lim.max_member_bytes)}",
+                        raise Stop("zip-bomb", msg("reason.in-part", part=part,
+                                                         reason=msg("reason.over", size=human_size(lim.max_member_bytes))),
                                    human_size(lim.max_member_bytes))
                     if self.read_total > lim.max_total_uncompressed:
-                        raise Stop("zip-bomb", f"total > {human_size(lim.max_total_uncompressed)}",
+                        raise Stop("zip-bomb", msg("reason.total-over", size=human_size(lim.max_total_uncompressed)),
                                    human_size(lim.max_total_uncompressed))
                     if time.monotonic() > self.deadline:
                         raise Stop("resource-limit", msg("reason.time", s=f"{lim.max_seconds:g}"))

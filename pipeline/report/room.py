@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pipeline.batch import MergeResult
 from pipeline.catalog.plan import ROOM
+from pipeline.i18n import Num
 from pipeline.report.writer import Ctx, Out, fit_row, print_setup
 from pipeline.text import col_letter
 
@@ -69,8 +70,8 @@ def plan(ctx: Ctx, r: MergeResult) -> None:
     for c, w in enumerate(WIDTHS):
         ws.set_column(c, c, w)
     out.title(t["room_title"], f["title"])
-    note = ctx.text("room_note", vcpu=f"{p.server_vcpu:g}", ram=f"{p.server_ram_gb:g}",
-                    storage=f"{p.server_storage_gb:g}")
+    note = ctx.text("room_note", vcpu=Num(f"{p.server_vcpu:g}"), ram=Num(f"{p.server_ram_gb:g}"),
+                    storage=Num(f"{p.server_storage_gb:g}"))
     out.merged(1, 0, LAST, note, f["plain_wrap"])
     fit_row(ws, 1, [(note, 190)])
     refs: dict[str, str] = {}
@@ -148,7 +149,7 @@ def order(ctx: Ctx, r: MergeResult) -> None:
     t, f, iv = ctx.t, ctx.f, r.inventory
     out = ctx.sheet(t["sheet_order"])
     out.title(t["order_title"], f["title"])
-    note = ctx.text("order_note", life=f"{iv.plan.service_life_years:g}")
+    note = ctx.text("order_note", life=Num(f"{iv.plan.service_life_years:g}"))
     out.merged(1, 0, 7, note, f["plain_wrap"])
     fit_row(out.ws, 1, [(note, 150)])
     hr = 3
@@ -185,8 +186,8 @@ def network(ctx: Ctx, r: MergeResult) -> None:
     p = iv.plan
     out = ctx.sheet(t["sheet_network"])
     out.title(t["network_title"], f["title"])
-    note = ctx.text("network_note", min=f"{p.min_mbps:g}", user=f"{p.mbps_per_user:g}", app=f"{p.mbps_per_app:g}",
-                    outages=f"{p.max_outages:g}")
+    note = ctx.text("network_note", min=Num(f"{p.min_mbps:g}"), user=Num(f"{p.mbps_per_user:g}"), app=Num(f"{p.mbps_per_app:g}"),
+                    outages=Num(f"{p.max_outages:g}"))
     out.merged(1, 0, 11, note, f["plain_wrap"])
     fit_row(out.ws, 1, [(note, 200)])
     hr = 3

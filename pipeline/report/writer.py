@@ -272,7 +272,12 @@ class Ctx:
         return twin
 
     def text(self, key: str, **args: object) -> str:
-        return self.t[key].format(**args) if args else self.t[key]
+        """A text of the workbook's table, its data filled in (a :class:`~pipeline.i18n.Num` with the language's
+        separators)."""
+        if not args:
+            return self.t[key]
+        return self.t[key].format(**{k: i18n.decimal(v, self.lang) if isinstance(v, i18n.Num) else v
+                                     for k, v in args.items()})
 
     def number(self, value: Fraction, places: int = 2) -> str:
         """An exact value rounded for a sentence, with the decimal separator of the workbook's language."""

@@ -171,7 +171,7 @@ def test_frameworks_command() -> None:
     res = CliRunner().invoke(main, ["frameworks", "show", "permenpanrb-5-2018"])
     assert res.exit_code == 0
     assert "  A7 Layanan Publik Berbasis Elektronik  [20%] (kapabilitas layanan)" in res.output
-    assert "     35a Layanan Publik Instansi Pemerintah  [10/3 ≈ 3.3333%]" in res.output
-    assert "  Baik: 2.6 <= indeks < 3.5" in res.output
+    assert "     35a Layanan Publik Instansi Pemerintah  [10/3 ≈ 3,3333%]" in res.output  # the decimal comma of Bahasa Indonesia
+    assert "  Baik: 2,6 <= indeks < 3,5" in res.output
     res = CliRunner().invoke(main, ["frameworks", "show", "nope"])
     assert res.exit_code == 1 and "Kesalahan: Kerangka 'nope' tidak dikenal" in res.output
