@@ -19,6 +19,7 @@ from pipeline import layout as L
 from pipeline.catalog.framework import Framework, Indicator
 from pipeline.catalog.roster import Roster
 from pipeline.findings import Finding
+from pipeline.i18n import Msg
 from pipeline.intake.raw import BOOL, EMPTY, ERRORVAL, NUMBER, TEXT, RawCell, RawSheet, RawWorkbook
 from pipeline.intake.values import function_vocab, match_vocab, parse_date, parse_int, parse_level, parse_quantity
 from pipeline.model import Answer, AnswerColumns, Application, Infrastructure, Server, ServerCount, Site, Submission
@@ -37,7 +38,8 @@ class _Ctx:
     def add(self, code: str, sheet: str = "", cell: str = "", found: object = "", expected: object = "",
             detail: object = "") -> None:
         if not self.quiet:
-            self.findings.append(Finding(code, self.file, sheet, cell, _show(found), str(expected), str(detail)))
+            expected = expected if isinstance(expected, (str, Msg)) else str(expected)  # a Num stays one
+            self.findings.append(Finding(code, self.file, sheet, cell, _show(found), expected, str(detail)))
 
     def submission(self, base: Submission) -> Submission:
         """``base`` (the file's facts and findings so far) with everything read."""

@@ -214,7 +214,8 @@ def _decimal(text: str) -> float:
 
 
 def _shown(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:.6g}"
+    """A number as Python writes it, thousands grouped ("2,500,000", "0.512"): a Num shows it in the user's language."""
+    return f"{int(value):,}" if value == int(value) else f"{value:,.6g}"
 
 
 def parse_quantity(cell: RawCell | None, key: str, year: int) -> tuple[float | None, str, str]:
