@@ -23,7 +23,7 @@ from pipeline.catalog import targets as targetsmod
 from pipeline.catalog.framework import Framework, display
 from pipeline.catalog.roster import Opd, Roster
 from pipeline.errors import InputError, OutputError
-from pipeline.findings import Finding
+from pipeline.findings import Finding, needs_action
 from pipeline.intake import read as intake
 from pipeline.model import ARCHIVE, EVIDENCE, MESSAGE, FileOutcome, Submission
 from pipeline.scoring import gaps as gapsmod
@@ -129,14 +129,15 @@ class MergeResult:
 
     def strict_failure(self, lang: str) -> str | None:
         """Why ``--strict`` fails (a file rejected, an OPD incomplete), or None."""
-        rejected = [o.file for o in self.outcomes if o.outcome == validate.REJECTED]
+        rejected = [o.file for o in self.outcomes if o.outcome == validate.REJECTED
+                    and needs_action(r for r in o.reasons if isinstance(r, Finding))]
         incomplete = [code for code, s in self.scores.items() if not s.complete]
         if not rejected and not incomplete:
             return None
         why = [i18n.text("cli.strict-rejected", lang, files=", ".join(rejected))] if rejected else []
         if incomplete:
             why.append(i18n.text("cli.strict-incomplete", lang, opds=", ".join(incomplete)))
-        return i18n.text("cli.strict", lang, why="; ".join(why))
+        return i18n.text("cli.strict", lang, why="; ".join(why), sheet=i18n.text("report.sheet_validation", lang))
 
 
 def _pool(given: Workers | None, preload: tuple[str, ...]) -> contextlib.AbstractContextManager[Workers]:

@@ -16,6 +16,7 @@ Severities:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline import i18n
@@ -63,6 +64,16 @@ CODES: dict[str, str] = {  # code -> severity, grouped by where it is found
     "history-data-invalid": _E, "history-opd-twice": _E, "history-index-mismatch": _E, "history-year-twice": _E,
     "history-other-roster": _E, "history-opd-unmatched": _W, "history-no-opd": _W, "history-open-in-excel": _W,
 }
+
+
+# rejections nobody has to act on (Excel's lock file beside a questionnaire open in it): listed and counted as
+# rejected, but they fail neither ``spbe check`` nor ``merge --strict``
+NO_ACTION = frozenset({"office-lock-file"})
+
+
+def needs_action(findings: Iterable[Finding]) -> bool:
+    """True when a rejected entry's errors ask something of its sender (not only :data:`NO_ACTION` ones)."""
+    return any(f.severity == ERROR and f.code not in NO_ACTION for f in findings)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from pipeline import inventory
 from pipeline import layout as L
 from pipeline.catalog.framework import Framework
 from pipeline.catalog.roster import Roster
-from pipeline.findings import ERROR, INCOMPLETE, WARNING, Finding
+from pipeline.findings import ERROR, INCOMPLETE, WARNING, Finding, needs_action
 from pipeline.i18n import Msg, msg
 from pipeline.intake.sniff import human_size
 from pipeline.inventory import name_key
@@ -130,8 +130,8 @@ class CheckReport:
 
     @property
     def exit_code(self) -> int:
-        """0 when every file is accepted (possibly incomplete), 1 when one is rejected."""
-        return 1 if any(s.rejected for s in self.submissions) else 0
+        """0 when every file is accepted (possibly incomplete), 1 when one is rejected (but for an Office lock file)."""
+        return 1 if any(s.rejected and needs_action(s.findings) for s in self.submissions) else 0
 
 
 def check(subs: Sequence[Submission], year: int | None = None, roster: Roster | None = None) -> CheckReport:

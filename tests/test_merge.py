@@ -113,6 +113,9 @@ def test_strict_fails_on_incomplete(tmp_path: Path) -> None:
     assert ("Kesalahan: --strict: ditolak: Kotak masuk SPBE (Thunderbird).mbox#2; tidak lengkap: DISHUB. "
             "Lihat lembar Validasi.") in res.output
     assert (tmp_path / "x.xlsx").exists()  # the workbook is still written, so staff can see why
+    res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "en.xlsx"), "--strict",
+                                    "--lang", "en"])
+    assert res.exit_code == 1 and res.output.rstrip().endswith("See the Validation sheet.")  # the English rekap's
 
 
 def test_english_and_missing_input(tmp_path: Path) -> None:
@@ -277,3 +280,20 @@ def test_an_input_folder_that_vanishes_while_read_keeps_the_old_rekap(tmp_path: 
         f"Error: The input folder {copy} was moved or emptied while it was read ({n} files gone), so the old rekap "
         "is kept; run again when the files are complete.")
     assert out.read_bytes() == b"previous"
+
+
+def test_an_office_lock_file_is_listed_but_fails_nothing(tmp_path: Path) -> None:
+    """Excel leaves ~$<name>.xlsx beside a questionnaire open in it: listed as not a questionnaire, but neither
+    ``check`` nor ``merge --strict`` fails for it (there is nothing to ask of anyone)."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "Kuesioner SPBE 2026 - BAPPEDA.xlsx", folder)
+    (folder / "~$Kuesioner SPBE 2026 - BAPPEDA.xlsx").write_bytes(b"\x0bsomeone" + bytes(154))
+    res = CliRunner().invoke(main, ["check", str(folder)])
+    assert res.exit_code == 0 and "Berkas kunci Office" in res.output, res.output
+    res = CliRunner().invoke(main, ["merge", "-i", str(folder), "-o", str(tmp_path / "x.xlsx"), "--strict"])
+    assert res.exit_code == 0 and "1 ditolak" in res.output, res.output
+    (folder / "bukan.xlsx").write_text("a,b\n1,2\n")  # a file its sender must send again: that still fails
+    assert CliRunner().invoke(main, ["check", str(folder)]).exit_code == 1
+    res = CliRunner().invoke(main, ["merge", "-i", str(folder), "-o", str(tmp_path / "x.xlsx"), "--strict"])
+    assert res.exit_code == 1 and "ditolak: bukan.xlsx." in res.output, res.output

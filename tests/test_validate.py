@@ -51,7 +51,7 @@ def test_superseded_rules(tmp_path: Path, make_submission) -> None:
     assert by_file["bpkad_b.xlsx"].outcome == "superseded" and by_file["bpkad_b.xlsx"].superseded_by == "bpkad_a.xlsx"
     assert by_file["~$bkd_baru.xlsx"].outcome == "rejected"
     assert next(s for s in kept if s.opd_code == "BKD").answer("1").level == 4
-    assert by_file["bkd_lama.xlsx"].reason("en") == "replaced by bkd_baru (1).xlsx (filled 2026-03-01)"
+    assert by_file["bkd_lama.xlsx"].reason("en") == "replaced by bkd_baru (1).xlsx (filled 2026-03-01, newer)"
 
 
 def test_identical_copies_keep_first_name(tmp_path: Path, make_submission) -> None:
