@@ -50,29 +50,31 @@ def main() -> None:
 
 
 @main.group(invoke_without_command=True, help="help.frameworks")
+@LANG
 @click.pass_context
-def frameworks(ctx: click.Context) -> None:
+def frameworks(ctx: click.Context, lang: str) -> None:
     """``spbe frameworks``: the catalogs shipped, one block each."""
     if ctx.invoked_subcommand is not None:
         return
     from pipeline.catalog import framework as fwmod
 
     try:
-        _echo([line for fid in fwmod.available() for line in _framework_lines(fwmod.load(fid))])
+        _echo([line for fid in fwmod.available() for line in _framework_lines(fwmod.load(fid), lang)])
     except PipelineError as exc:
-        raise _fatal(exc) from None
+        raise _fatal(exc, lang) from None
 
 
 @frameworks.command("show", help="help.frameworks-show")
 @click.argument("framework_id", type=clikit.Text(), metavar="help.arg-framework")
-def frameworks_show(framework_id: str) -> None:
+@LANG
+def frameworks_show(framework_id: str, lang: str) -> None:
     """``spbe frameworks show ID``: one catalog's tree with its weights."""
     from pipeline.catalog import framework as fwmod
 
     try:
-        _echo(_framework_tree(fwmod.load(framework_id)))
+        _echo(_framework_tree(fwmod.load(framework_id), lang))
     except PipelineError as exc:
-        raise _fatal(exc) from None
+        raise _fatal(exc, lang) from None
 
 
 @main.command(help="help.template")
@@ -234,36 +236,36 @@ def _check_lines(report: object, lang: str, quiet: bool) -> list[str]:
     return [*lines, *([] if quiet else [""]), tally]
 
 
-def _framework_lines(fw: object) -> list[str]:
+def _framework_lines(fw: object, lang: str) -> list[str]:
     from pipeline.catalog.framework import DEFAULT_FRAMEWORK
 
-    mark = i18n.text("cli.default") if fw.id == DEFAULT_FRAMEWORK else ""
+    mark = i18n.text("cli.default", lang) if fw.id == DEFAULT_FRAMEWORK else ""
     return [f"{fw.id}{mark}", f"    {fw.regulation}",
-            "    " + i18n.text("cli.framework-line", n_domains=len(fw.domains), n_aspects=len(fw.aspects),
+            "    " + i18n.text("cli.framework-line", lang, n_domains=len(fw.domains), n_aspects=len(fw.aspects),
                                n_indicators=len(fw.indicators), lo=fw.level_min, hi=fw.level_max)]
 
 
-def _framework_tree(fw: object) -> list[str]:
+def _framework_tree(fw: object, lang: str) -> list[str]:
     """``spbe frameworks show``: domains, aspects and indicators with exact weights, bands, notes."""
     from pipeline.catalog.framework import exact
 
     def w(value: object) -> str:
         text = exact(value)
-        return i18n.decimal(f"{text} ≈ {float(value):.4f}" if "/" in text else text)
+        return i18n.decimal(f"{text} ≈ {float(value):.4f}" if "/" in text else text, lang)
 
-    out = [f"{fw.id}: {fw.regulation}", i18n.text("cli.framework-scale", lo=fw.level_min, hi=fw.level_max,
+    out = [f"{fw.id}: {fw.regulation}", i18n.text("cli.framework-scale", lang, lo=fw.level_min, hi=fw.level_max,
                                                   rule=fw.band_rule)]
     for d in fw.domains:
         out.append(f"{d.id} {d.name}  [{w(d.weight)}%]")
         for a in fw.aspects_of(d.id):
-            out.append(f"  {a.id} {a.name}  [{w(a.weight)}%] ({i18n.text('cli.capability.' + a.capability)})")
+            out.append(f"  {a.id} {a.name}  [{w(a.weight)}%] ({i18n.text('cli.capability.' + a.capability, lang)})")
             out.extend(f"    {i.id:>4} {i.name}  [{w(i.weight)}%]" for i in fw.indicators_of(a.id))
-    out.append(i18n.text("cli.bands"))
-    index = i18n.text("cli.index")
+    out.append(i18n.text("cli.bands", lang))
+    index = i18n.text("cli.index", lang)
     for b in reversed(fw.bands):
         top = "<=" if b is fw.bands[-1] else "<"
-        out.append(f"  {b.name}: {i18n.decimal(exact(b.min))} <= {index} {top} {i18n.decimal(exact(b.max))}")
-    out.extend(i18n.text("cli.note", note=note) for note in fw.confidence_notes)
+        out.append(f"  {b.name}: {i18n.decimal(exact(b.min), lang)} <= {index} {top} {i18n.decimal(exact(b.max), lang)}")
+    out.extend(i18n.text("cli.note", lang, note=note) for note in fw.confidence_notes)
     return out
 
 

@@ -173,5 +173,10 @@ def test_frameworks_command() -> None:
     assert "  A7 Layanan Publik Berbasis Elektronik  [20%] (kapabilitas layanan)" in res.output
     assert "     35a Layanan Publik Instansi Pemerintah  [10/3 ≈ 3,3333%]" in res.output  # the decimal comma of Bahasa Indonesia
     assert "  Baik: 2,6 <= indeks < 3,5" in res.output
+    res = CliRunner().invoke(main, ["frameworks", "--lang", "en"])
+    assert res.output.startswith("permenpanrb-5-2018 (default)\n") and "4 domains, 8 aspects, 47 indicators" in res.output
+    res = CliRunner().invoke(main, ["frameworks", "show", "permenpanrb-5-2018"], env={"SPBE_LANG": "en"})
+    assert "     35a Layanan Publik Instansi Pemerintah  [10/3 ≈ 3.3333%]" in res.output  # the catalog's names are data
+    assert "  Baik: 2.6 <= index < 3.5" in res.output and "catatan" not in res.output
     res = CliRunner().invoke(main, ["frameworks", "show", "nope"])
     assert res.exit_code == 1 and "Kesalahan: Kerangka 'nope' tidak dikenal" in res.output
