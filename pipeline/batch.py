@@ -207,7 +207,7 @@ def merge(input_dir: Path, output: Path | None = None, *, framework: str | None 
     from pipeline.report import publish, write
 
     if not input_dir.is_dir():
-        raise InputError("error.input-missing", folder=input_dir)
+        raise InputError("error.input-missing", folder=input_dir.absolute())  # where it was looked for
     fw = fwmod.load(framework)
     ros = rostermod.load(roster)
     tgt = targetsmod.load(targets, fw, ros)

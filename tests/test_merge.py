@@ -118,11 +118,16 @@ def test_strict_fails_on_incomplete(tmp_path: Path) -> None:
     assert res.exit_code == 1 and res.output.rstrip().endswith("See the Validation sheet.")  # the English rekap's
 
 
-def test_english_and_missing_input(tmp_path: Path) -> None:
+def test_english_and_missing_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     res = CliRunner().invoke(main, ["merge", "-i", str(SAMPLES), "-o", str(tmp_path / "en.xlsx"), "--lang", "en"])
     assert res.exit_code == 0 and "Files: 16 found, 13 accepted, 2 superseded, 1 rejected" in res.output
     res = CliRunner().invoke(main, ["merge", "-i", str(tmp_path / "nope")])
-    assert res.exit_code == 2 and res.output.splitlines()[-1] == f"Kesalahan: Folder input {tmp_path / 'nope'} tidak ada."
+    assert res.exit_code == 2 and res.output.splitlines()[-1] == (
+        f"Kesalahan: Folder input {tmp_path / 'nope'} tidak ada; jalankan spbe dari folder yang berisi folder input, "
+        "atau beri folder lain dengan -i FOLDER.")
+    monkeypatch.chdir(tmp_path)  # a folder without input/: the message says where it looked
+    res = CliRunner().invoke(main, ["merge"], env={"SPBE_LANG": "en"})
+    assert res.exit_code == 2 and f"The input folder {tmp_path / 'input'} does not exist;" in res.output
 
 
 def test_deterministic(tmp_path: Path, merged: tuple[Path, str]) -> None:
