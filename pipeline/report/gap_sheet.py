@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import operator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -17,15 +16,23 @@ from pipeline.catalog import framework as fwmod
 from pipeline.findings import Finding, severity_label
 from pipeline.history import Memory
 from pipeline.report.style import MEAN_COLOUR, MISSING_MARK, OPD_COLOUR, band, readback, recalculated, stored
-from pipeline.report.summary import index_axis, style_chart
-from pipeline.report.writer import Ctx, fit_row, print_setup
+from pipeline.report.summary import Pages, capacity, index_axis, style_chart
+from pipeline.report.writer import Ctx, fit_height, fit_row, print_setup
 from pipeline.scoring.gaps import TARGET_INDEX, TARGET_LEVELS, TARGET_NEXT_BAND, TARGET_TOP_BAND, Gap
 
-WIDTHS = (7, 46, 12, 15, 10, 11, 12, 9, 11, 12, 60, 9)  # every table of the sheet is laid out on these widths
-MEMORY_WIDTHS = (15, 11, 10, 11)  # last year's level, change, last year's target, target reached
+# Every table of the sheet is laid out on these widths: narrow where the indicator table holds codes and numbers
+# (headings wrap), so that the sheet fitted to A4 landscape prints its 10-point text at about 8.5 points or more
+WIDTHS = (5, 32, 10, 10, 7, 7, 10, 8, 8, 10, 40, 8)
+MEMORY_WIDTHS = (8, 8, 7, 7)  # last year's level, change, last year's target, target reached (about 7 points)
+CHART_COL, CHART_X = 4, 15  # the chart's column (E) and its offset in it (px); it ends inside the last column
 ROW_FIELDS = ("indicator", "name", "domain", "aspect", "current", "target", "gap", "weight", "step_gain",
               "next_criteria", "priority")
 _row_fields = operator.attrgetter(*ROW_FIELDS)
+
+
+def span(first: int, last: int) -> int:
+    """The width of columns ``first``..``last`` of :data:`WIDTHS` together (a merged cell's, for row heights)."""
+    return sum(WIDTHS[first:last + 1])
 
 
 @functools.lru_cache(maxsize=1 << 12)  # a few targets and weights recur in every OPD's sheet
@@ -96,33 +103,68 @@ def _recall(r: MergeResult, code: str) -> Recall | None:
                   point[1] if point and memory else "", memory or ())
 
 
-_PLANNED_ROW = 8  # the planned index's row: written with the indicator table, whose cells its formula reads
+_PLANNED_ROW = 8  # the planned index's row: its formulas are written with the indicator table, whose cells they read
+
+
+class _Heights:
+    """Sets row heights and keeps them (pt): the pages above the indicator table are laid out with them."""
+
+    def __init__(self, ws: object) -> None:
+        self.ws, self.pt = ws, {0: 24.0}  # row -> height where not the default; the title row's (Out.title)
+
+    def set(self, row: int, height: float) -> None:
+        self.ws.set_row(row, height)
+        self.pt[row] = height
+
+    def fit(self, row: int, texts: list[tuple[str, float]]) -> None:
+        """The row tall enough for its wrapped texts (as :func:`pipeline.report.writer.fit_row`)."""
+        height = fit_height(texts)
+        if height is not None:
+            self.set(row, height)
+
+    def below(self, row: int, px: int) -> int:
+        """The first row wholly below a chart ``px`` tall placed at the top of ``row``."""
+        left = px * 0.75
+        while left > 0:
+            left -= self.pt.get(row, 15)
+            row += 1
+        return row
 
 
 def write(ctx: Ctx, data: GapData, *, standalone: bool) -> None:
     """One OPD's gap sheet, section by section; ``standalone``: in its own workbook (no link back to Peringkat)."""
     out = ctx.sheet(data.sheet)
-    _columns(out.ws, data)
+    widths = _columns(out.ws, data)
+    sizes = _Heights(out.ws)
     _title(ctx, out, data, standalone)
-    _key_figures(ctx, out, data.gap)
-    _references(ctx, out, data)
-    rows = _domain_aspect_values(ctx, out, data, 12 if data.recall else 11)  # with history, last year's index: row 11
-    height = _chart(ctx, out, rows)
-    row = _plan(ctx, out, data, max(rows[1], 3 + math.ceil(height / 20)) + 2)
-    # servers, findings and evidence from a new printed page, then the long indicator table from another: its
-    # headings repeat on every page after their own, so nothing may follow the table
-    servers_row = row + 3
-    row = _findings(ctx, out, data, _servers(ctx, out, data, servers_row) + 3)
+    _key_figures(ctx, out, data.gap, sizes)
+    _references(ctx, out, data, sizes)
+    rows = _domain_aspect_values(ctx, out, data, sizes, 12 if data.recall else 11)  # with history, row 11: last year
+    plan = max(rows[1] + 2, sizes.below(3, _chart(ctx, out, rows)) + 1)
+    servers_row = _plan(ctx, out, data, sizes, plan) + 3
+    row = _findings(ctx, out, data, sizes, _servers(ctx, out, data, sizes, servers_row) + 3)
     if data.evidence:
-        row = _evidence(ctx, out, data, row + 2)
+        row = _evidence(ctx, out, data, sizes, row + 2)
+    # the plan whole under the key figures, or from a page of its own; the servers, findings and evidence from a new
+    # page, or under the plan on its page when they fit there; then the long indicator table from another page:
+    # its headings repeat on every page after their own, so nothing may follow the table
+    pages = Pages(sizes.pt, capacity(widths))
+    pages.keep(plan, servers_row - 3)
+    if pages.breaks:
+        pages.keep(servers_row, row)
+    else:
+        pages.breaks.append(servers_row)
     _indicators(ctx, out, data, row + 3, _PLANNED_ROW)
-    _pages(out.ws, [servers_row, row + 3])
+    _pages(out.ws, [*pages.breaks, row + 3])
 
 
-def _columns(ws: object, data: GapData) -> None:
-    """The widths every table of the sheet is laid out on, and those of last year's columns when there is history."""
-    for c, w in enumerate((*WIDTHS, *(MEMORY_WIDTHS if data.recall else ()))):
+def _columns(ws: object, data: GapData) -> tuple[int, ...]:
+    """The widths every table of the sheet is laid out on, and those of last year's columns when there is history;
+    all of them."""
+    widths = (*WIDTHS, *(MEMORY_WIDTHS if data.recall else ()))
+    for c, w in enumerate(widths):
         ws.set_column(c, c, w)
+    return widths
 
 
 def _title(ctx: Ctx, out: object, data: GapData, standalone: bool) -> None:
@@ -136,52 +178,59 @@ def _title(ctx: Ctx, out: object, data: GapData, standalone: bool) -> None:
         out.text(2, 0, ctx.text("gap_verified", n=data.verified[0], index=ctx.number(data.verified[1])), f["note"])
 
 
-def _key_figures(ctx: Ctx, out: object, gap: Gap) -> None:
-    """Rows 4-8: the current and target index, where the target comes from, the shortfall and the steps needed."""
+def _key_figures(ctx: Ctx, out: object, gap: Gap, sizes: _Heights) -> None:
+    """Rows 4-8: the current and target index, where the target comes from, the shortfall and the steps needed;
+    the name of row 9's planned index (its formulas come with the indicator table)."""
     t, f = ctx.t, ctx.f
     for row, key, value, predikat in ((3, "current_index", gap.current_index, gap.current_predikat),
                                       (4, "target_index", gap.target_index, gap.target_predikat)):
-        out.text(row, 1, t[key], f["bold"])
+        _label(ctx, out, sizes, row, t[key])
         out.num(row, 2, stored(value), f["idx_bold"])
         out.text(row, 3, predikat, band(f, predikat))
     source = {TARGET_NEXT_BAND: ctx.text("src_next", pred=gap.target_predikat), TARGET_TOP_BAND: t["src_top"],
               TARGET_INDEX: t["src_index"], TARGET_LEVELS: t["src_levels"]}.get(gap.target_source, gap.target_source)
-    out.text(5, 1, t["target_source"], f["bold"])
+    _label(ctx, out, sizes, 5, t["target_source"], (source, span(2, 3)))
     out.merged(5, 2, 3, source, f["wrap"])
-    fit_row(out.ws, 5, [(source, 26)])
-    out.text(6, 1, t["shortfall"], f["bold"])
+    _label(ctx, out, sizes, 6, t["shortfall"])
     out.num(6, 2, stored(gap.shortfall), f["idx"])
-    out.text(7, 1, t["steps"], f["bold"])
+    _label(ctx, out, sizes, 7, t["steps"])
     if gap.steps_needed is None:
         out.text(7, 2, t["unreachable"], f["text"])
     else:
         out.num(7, 2, gap.steps_needed, f["int"])
+    _label(ctx, out, sizes, _PLANNED_ROW, t["planned_index"])
 
 
-def _references(ctx: Ctx, out: object, data: GapData) -> None:
+def _label(ctx: Ctx, out: object, sizes: _Heights, row: int, text: str, *more: tuple[str, float]) -> None:
+    """A key figure's name in column B, wrapped (the row as tall as it and the ``more`` texts of the row need)."""
+    out.text(row, 1, text, ctx.f["bold_wrap"])
+    sizes.fit(row, [(text, WIDTHS[1]), *more])
+
+
+def _references(ctx: Ctx, out: object, data: GapData, sizes: _Heights) -> None:
     """From row 10 (row 9 is the planned index): the province's mean, last year's index, the evidence files."""
     t, f, summary = ctx.t, ctx.f, ctx.meta.summary
     mean = summary.mean_index if summary else None
-    out.text(9, 1, t["province_mean"], f["bold"])
+    _label(ctx, out, sizes, 9, t["province_mean"])
     out.num(9, 2, None if mean is None else stored(mean), f["idx"])
     next_row = 10
     last = data.recall
     if last is not None:
-        out.text(10, 1, ctx.text("prev_index", year=last.year), f["bold"])
+        _label(ctx, out, sizes, 10, ctx.text("prev_index", year=last.year))
         out.num(10, 2, None if last.index is None else stored(last.index), f["idx"])
         out.text(10, 3, last.predikat, band(f, last.predikat) if last.predikat else f["text"])
         next_row = 11
     if data.evidence:
-        out.text(next_row, 1, t["evidence_received"], f["bold"])
+        _label(ctx, out, sizes, next_row, t["evidence_received"])
         out.num(next_row, 2, len(data.evidence), f["int"])
 
 
-def _domain_aspect_values(ctx: Ctx, out: object, data: GapData, row: int) -> tuple[int, int]:
+def _domain_aspect_values(ctx: Ctx, out: object, data: GapData, sizes: _Heights, row: int) -> tuple[int, int]:
     """The domain and aspect indices against the province's means from ``row`` (the chart's data); their rows."""
     t, f, summary = ctx.t, ctx.f, ctx.meta.summary
     for c, h in ((1, t["dom_asp"]), (2, t["opd_value"]), (3, t["province_mean"])):
         out.text(row, c, h, f["header"])
-    out.ws.set_row(row, 30)
+    sizes.set(row, 30)
     first = row + 1
     items = [(d.id, d.name, data.domains[d.id], summary.domain_means.get(d.id) if summary else None)
              for d in ctx.fw.domains]
@@ -189,9 +238,10 @@ def _domain_aspect_values(ctx: Ctx, out: object, data: GapData, row: int) -> tup
               for a in ctx.fw.aspects]
     for ident, name, value, avg in items:
         row += 1
-        out.text(row, 1, f"{ident} {name}", f["text"])
+        out.text(row, 1, f"{ident} {name}", f["wrap"])
         out.num(row, 2, stored(value), f["idx"])
         out.num(row, 3, None if avg is None else stored(avg), f["idx"])
+        sizes.fit(row, [(f"{ident} {name}", WIDTHS[1])])
     return first, row
 
 
@@ -207,8 +257,9 @@ def _chart(ctx: Ctx, out: object, rows: tuple[int, int]) -> int:
     chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
     chart.set_x_axis(index_axis(ctx.fw, t["index"]))
     height = max(320, 38 * (last - first + 1) + 80)
-    chart.set_size({"width": 820, "height": height})
-    out.ws.insert_chart(3, 4, chart, {"x_offset": 15})
+    width = sum(int(w * 7 + 5) for w in WIDTHS[CHART_COL:]) - CHART_X - 10  # a column of w characters: 7w + 5 px
+    chart.set_size({"width": width, "height": height})
+    out.ws.insert_chart(3, CHART_COL, chart, {"x_offset": CHART_X})
     return height
 
 
@@ -219,13 +270,15 @@ def _pages(ws: object, breaks: list[int]) -> None:
     print_setup(ws)
 
 
-def _plan(ctx: Ctx, out: object, data: GapData, row: int) -> int:
+def _plan(ctx: Ctx, out: object, data: GapData, sizes: _Heights, row: int) -> int:
     """The minimal plan from ``row``; unanswered indicators come first: answering them is the first step."""
     t, f, gap = ctx.t, ctx.f, data.gap
     out.text(row, 0, t["plan"], f["h2"])
     row += 1
     if data.missing:
-        out.merged(row, 0, 10, ctx.text("first_step", ids=", ".join(data.missing)), f[("sev", "incomplete")])
+        first_step = ctx.text("first_step", ids=", ".join(data.missing))
+        out.merged(row, 0, 10, first_step, f[("sev_wrap", "incomplete")])
+        sizes.fit(row, [(first_step, span(0, 10))])
         row += 1
     if not gap.reachable:
         out.text(row, 1, t["plan_unreachable"], f["note"])
@@ -235,7 +288,7 @@ def _plan(ctx: Ctx, out: object, data: GapData, row: int) -> int:
         current = {row[0]: row[4] for row in data.rows}
         for c, key in enumerate(("ind_id", "ind_name", "level_from", "level_to", "levels_up", "gain")):
             out.text(row, c, t[key], f["header"])
-        out.ws.set_row(row, 30)
+        sizes.set(row, 45)  # narrow columns: a heading may take three lines
         for step in gap.plan:
             row += 1
             ind = ctx.fw.indicator(step.indicator)
@@ -246,7 +299,7 @@ def _plan(ctx: Ctx, out: object, data: GapData, row: int) -> int:
             out.num(row, 3, now + step.levels, f["level"])
             out.num(row, 4, step.levels, f["int"])
             out.num(row, 5, stored(step.gain, 4), f["w4"])
-            fit_row(out.ws, row, [(ind.name, 46)])
+            sizes.fit(row, [(ind.name, WIDTHS[1])])
     return row
 
 
@@ -301,7 +354,7 @@ def _indicator_rows(ctx: Ctx, out: object, data: GapData, first: int) -> None:
         out.num(i, 11, priority, f["int"])
         if data.recall and data.recall.rows:
             _memory(ctx, out, i, current, data.recall.rows[i - first])
-        fit_row(ws, i, [(name, 46), (criteria, 60)])
+        fit_row(ws, i, [(name, WIDTHS[1]), (criteria, WIDTHS[10])])
 
 
 def _what_if(ctx: Ctx, out: object, first: int, last: int) -> None:
@@ -316,9 +369,8 @@ def _what_if(ctx: Ctx, out: object, first: int, last: int) -> None:
 
 def _planned(ctx: Ctx, out: object, data: GapData, planned_row: int, first: int, last: int) -> None:
     """At ``planned_row`` among the key figures: the planned index and predikat, formulas of the table's targets."""
-    t, f = ctx.t, ctx.f
+    f = ctx.f
     planned = f"ROUND(SUMPRODUCT(F{first + 1}:F{last + 1},H{first + 1}:H{last + 1})/100,10)"
-    out.text(planned_row, 1, t["planned_index"], f["bold"])
     planned_value = recalculated([row[5] for row in data.rows], [row[7] for row in data.rows], 10)
     out.formula(planned_row, 2, "=" + planned, planned_value, f["idx_bold"])
     out.formula(planned_row, 3, "=" + ctx.band_formula(f"C{planned_row + 1}"), data.gap.planned_predikat, f["bold"])
@@ -336,7 +388,7 @@ def _memory_notes(ctx: Ctx, out: object, recall: Recall, hr: int, last: int) -> 
     out.text(last + 2, 0, " ".join(notes), ctx.f["note"])
 
 
-def _evidence(ctx: Ctx, out: object, data: GapData, row: int) -> int:
+def _evidence(ctx: Ctx, out: object, data: GapData, sizes: _Heights, row: int) -> int:
     """The evidence files received for this OPD (attachments that are not workbooks): name, kind, size; the last
     row."""
     t, f = ctx.t, ctx.f
@@ -350,17 +402,15 @@ def _evidence(ctx: Ctx, out: object, data: GapData, row: int) -> int:
         out.text(row, 1, name, f["wrap"])
         out.text(row, 2, label, f["text"])
         out.num(row, 3, size, f["count"])
-        fit_row(out.ws, row, [(name, 46)])
+        sizes.fit(row, [(name, WIDTHS[1])])
     return row
 
 
 def _memory(ctx: Ctx, out: object, i: int, current: int, m: Memory) -> None:
     """Last year's level beside this year's (a drop flagged), last year's target and whether it was reached."""
     f, t = ctx.f, ctx.t
-    if m.level is None:
-        out.text(i, 12, t["not_comparable"], f["note_cell"])
-        for c in (13, 14, 15):
-            out.blank(i, c, f["text"])
+    if m.level is None:  # across last year's four narrow columns: on one line
+        out.merged(i, 12, 15, t["not_comparable"], f["note_cell"])
         return
     whole = m.level.denominator == 1 and (m.target is None or m.target.denominator == 1)
     change = current - m.level
@@ -374,17 +424,17 @@ def _memory(ctx: Ctx, out: object, i: int, current: int, m: Memory) -> None:
         out.blank(i, 15, f["text"])
 
 
-def _servers(ctx: Ctx, out: object, data: GapData, row: int) -> int:
-    """From a new printed page (the findings follow): the OPD's servers, laid out on the sheet's widths, and the
-    applications that would move; the last row."""
-    t, f, ws = ctx.t, ctx.f, out.ws
+def _servers(ctx: Ctx, out: object, data: GapData, sizes: _Heights, row: int) -> int:
+    """The OPD's servers, laid out on the sheet's widths, and the applications that would move (the findings
+    follow); the last row."""
+    t, f = ctx.t, ctx.f
     out.text(row, 0, t["opd_servers"], f["h2"])
     row += 1
     if data.servers:
         for c, key in enumerate(("no", "server", "hosting", "kind", "vcpu", "ram_gb", "storage_gb", "year_in_service",
                                  "moves", "rent_month", "runs")):
             out.text(row, c, t[key], f["header"])
-        ws.set_row(row, 30)
+        sizes.set(row, 30)
     for n, (name, hosting, kind, vcpu, ram, storage, year, moves, rent, apps, count) in enumerate(data.servers, 1):
         row += 1
         label = ctx.text("servers_counted", n=count, note=f" ({name})" if name else "") if count else name
@@ -398,39 +448,44 @@ def _servers(ctx: Ctx, out: object, data: GapData, row: int) -> int:
         out.text(row, 8, t["yes-no.ya" if moves else "yes-no.tidak"], f["text"])
         out.num(row, 9, rent, f["count"])
         out.text(row, 10, apps, f["wrap"])
-        fit_row(ws, row, [(label, 46), (where, 12), (kind, 15), (apps, 60)])
+        sizes.fit(row, [(label, WIDTHS[1]), (where, WIDTHS[2]), (kind, WIDTHS[3]), (apps, WIDTHS[10])])
     row += 1
     moving = "; ".join(f"{name} ({ctx.hosting(hosting)})" for name, hosting in data.moving) or t["none"]
     text = ctx.text("opd_moving", apps=moving) if data.servers or data.moving else t["no_servers"]
     out.merged(row, 0, 10, text, f["plain_wrap"])
-    fit_row(ws, row, [(text, 170)])
+    sizes.fit(row, [(text, span(0, 10))])
     return row
 
 
-def _findings(ctx: Ctx, out: object, data: GapData, row: int) -> int:
-    """This OPD's findings (the last row); each column placed where the sheet's widths suit it: cell A, message B (wrapped),
-    sheet C, severity D, code E:G (merged), how to fix H:K (merged, wrapped)."""
-    t, f, ws = ctx.t, ctx.f, out.ws
+_FINDING_COLUMNS = ((0, 0, "cell"), (1, 1, "message"), (2, 3, "sheet"), (4, 5, "severity"), (6, 8, "finding_code"),
+                    (9, 10, "hint"))  # first and last column of each: on the sheet's widths, merged where narrow
+
+
+def _findings(ctx: Ctx, out: object, data: GapData, sizes: _Heights, row: int) -> int:
+    """This OPD's findings (the last row); each column placed where the sheet's widths suit it: cell A, message B
+    (wrapped), sheet C:D, severity E:F, code G:I, how to fix J:K (wrapped)."""
+    t, f = ctx.t, ctx.f
     out.text(row, 0, t["opd_findings"], f["h2"])
     row += 1
     if not data.findings:
         out.text(row, 1, t["no_findings"], f["note"])
         return row
-    for c, c2, key in ((0, 0, "cell"), (1, 1, "message"), (2, 2, "sheet"), (3, 3, "severity"),
-                       (4, 6, "finding_code"), (7, 10, "hint")):
+    for c, c2, key in _FINDING_COLUMNS:
         if c2 > c:
             out.merged(row, c, c2, t[key], f["header"])
         else:
             out.text(row, c, t[key], f["header"])
-    ws.set_row(row, 30)
+    sizes.set(row, 30)
     for fd in data.findings:
         row += 1
-        message, hint, severity = fd.message(ctx.lang), fd.hint(ctx.lang), severity_label(fd.severity, ctx.lang)
-        out.text(row, 0, fd.cell, f["wrap"])
-        out.text(row, 1, message, f["wrap"])
-        out.text(row, 2, fd.sheet, f["wrap"])
-        out.text(row, 3, severity, f[("sev_wrap", fd.severity)])
-        out.merged(row, 4, 6, fd.code, f["wrap"])
-        out.merged(row, 7, 10, hint, f["wrap"])
-        fit_row(ws, row, [(fd.cell, 7), (message, 46), (fd.sheet, 12), (severity, 15), (fd.code, 33), (hint, 103)])
+        texts = (fd.cell, fd.message(ctx.lang), fd.sheet, severity_label(fd.severity, ctx.lang), fd.code,
+                 fd.hint(ctx.lang))
+        for (c, c2, key), text in zip(_FINDING_COLUMNS, texts, strict=True):
+            fmt = f[("sev_wrap", fd.severity)] if key == "severity" else f["wrap"]
+            if c2 > c:
+                out.merged(row, c, c2, text, fmt)
+            else:
+                out.text(row, c, text, fmt)
+        sizes.fit(row, [(text, span(c, c2) * (0.75 if key == "severity" else 1))  # bold capitals: wider letters
+                        for (c, c2, key), text in zip(_FINDING_COLUMNS, texts, strict=True)])
     return row

@@ -133,6 +133,7 @@ def format_specs(fw: Framework) -> dict[object, dict]:
         "text": cell(),
         "wrap": cell(text_wrap=True),
         "bold": cell(bold=True),
+        "bold_wrap": cell(bold=True, text_wrap=True),
         "plain": fmt(),
         "bold_plain": fmt(bold=True),
         "plain_wrap": fmt(text_wrap=True),

@@ -16,7 +16,8 @@ from pipeline.catalog.framework import display, exact
 from pipeline.workers import Workers
 from tests.history import scenario
 from tests.history.scenario import FRAMEWORK, index_of
-from tests.libreoffice import pdf_text, to_pdf
+from tests.libreoffice import pdf_text, printed_points, require_calibri_metrics, to_pdf
+from tests.report import paper
 from tests.report.test_fast import assert_same_books, both_ways, needs_tested_xlsxwriter, parts
 
 # today's OPD -> the OPDs whose questionnaires it is made of, per year (written out, not taken from the roster code)
@@ -210,6 +211,15 @@ def test_gap_sheet_memory_across_frameworks(years: scenario.Years) -> None:
                for row in ws.iter_rows() for v in (c.value for c in row))
 
 
+def test_gap_sheets_with_memory_print_at_7_points_or_more(years: scenario.Years) -> None:
+    """Last year's four columns beside the indicator table, the sheet fitted to one A4 landscape page wide: its
+    10-point text prints at 7 points or more (5.2 with the widths before)."""
+    book = openpyxl.load_workbook(years.rekap(2026), read_only=True)
+    assert all(book[code].max_column == 16 for code in years.levels[2026])  # A-L and last year's four, M-P
+    points = paper.fitted_points(years.rekap(2026), list(years.levels[2026]))
+    assert min(points.values()) >= 7, points
+
+
 def test_new_opd_gap_sheet_says_it_has_no_last_year(rekap26) -> None:
     ws = rekap26["DISHUB"]
     _, rows = gap_table(ws)
@@ -296,7 +306,10 @@ def test_libreoffice_renders_tren_and_the_gap_sheets_memory(years: scenario.Year
     assert "###" not in gap and "Indeks 2025" in gap and "Level 2025" in gap and "tercapai" in gap
     drops = sum(1 for i, v in years.levels[2026]["DISKOMINFO"].items() if v < years.levels[2025]["DISKOMINFO"][i])
     assert gap.count("▼") == drops + 1  # and one in the note under the table
+    table = next(n for n, page in enumerate(text.split("\f")) if "Tabel indikator" in page and "Level 2025" in page)
     text25 = pdf_text(to_pdf(years.rekap(2025), tmp_path / "pdf25", timeout=240))
     start = text25.index("Analisis Kesenjangan: Badan Perencanaan Pembangunan, Riset")
     gap25 = text25[start:text25.index("Analisis Kesenjangan:", start + 1)]
     assert gap25.count("tidak sebanding") == 47 - len(CROSSWALK) + 1  # and once in the note
+    require_calibri_metrics()  # last year's columns beside the indicator table: printed at 7 points or more (was 5.1)
+    assert printed_points(tmp_path / "pdf" / "rekap-spbe-2026.pdf", table + 1, tmp_path / "ref") >= 7

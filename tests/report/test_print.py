@@ -108,6 +108,15 @@ def test_gap_sheets_repeat_their_column_headings(pages: list[str], result, T: di
         assert T["next_criteria"].split()[0] in pages[n] and T["contribution"].split()[0] in pages[n], n
 
 
+def test_gap_sheets_print_at_about_8_5_points(written: Path, pages: list[str], result, T: dict) -> None:
+    """The indicator table, the part of the gap sheet people read, prints its 10-point text at 8.5 points or more
+    (at 6.3 before its columns were narrowed)."""
+    require_calibri_metrics()
+    n = page_of(pages, T["indicators"])
+    assert T["next_criteria"].split()[0] in pages[n]
+    assert printed_points(written.parent / "pdf" / "rekap.pdf", n + 1, written.parent / "ref") >= 8.5
+
+
 def test_ranking_prints_whole_file_names(pages: list[str], result, T: dict) -> None:
     n = page_of(pages, T["ranking_title"].format(year=result.year))
     for sub in result.kept:

@@ -12,11 +12,13 @@ import pytest
 
 from pipeline import i18n, report, settings
 from pipeline.catalog.framework import display, exact
+from pipeline.findings import severity_label
 from pipeline.report import writer
 from pipeline.report.style import stored
 from pipeline.text import EXCEL_MAX_CHARS, TRUNCATION_MARKER
 from tests.batchfactory import CONTROL_TEXT, HOSTILE, large_batch, odd_code_batch, standard_batch
 from tests.libreoffice import pdf_text, to_pdf
+from tests.report import paper
 
 FIXED = ["Ringkasan", "Peringkat", "Matriks"]
 TAIL = ["Validasi", "Berkas", "Belum Mengirim", "Aplikasi", "Aplikasi Bersama", "Hosting & Pusat Data",
@@ -228,11 +230,13 @@ def test_gap_sheet_contents_and_what_if_formula(book, values, result) -> None:
     assert str(ws.data_validations.dataValidation[0].sqref) == f"F{hr + 1}:F{hr + len(gap.rows)}"
     # this OPD's findings, hostile text included as text
     fr, _ = find(ws, "Catatan validasi berkas OPD ini")
-    codes = [ws.cell(i, 5).value for i in range(fr + 2, fr + 8)]
+    codes = [ws.cell(i, 7).value for i in range(fr + 2, fr + 8)]
     assert "vocabulary-unknown" in codes and "control-characters" in codes
-    # own columns: code E:G and hint H:K merged, the severity column keeps its width
-    assert f"E{fr + 1}:G{fr + 1}" in {str(m) for m in ws.merged_cells.ranges}
-    assert ws.column_dimensions["D"].width > 14
+    # on the sheet's narrow columns, merged: sheet C:D, severity E:F, code G:I, how to fix J:K; every severity on one
+    # line (bold capitals: about a column unit each)
+    assert {f"{a}{fr + 1}:{b}{fr + 1}" for a, b in ("CD", "EF", "GI", "JK")} <= {str(m) for m in ws.merged_cells.ranges}
+    severities = [severity_label(s, lang) for s in ("error", "incomplete", "warning") for lang in ("id", "en")]
+    assert ws.column_dimensions["E"].width + ws.column_dimensions["F"].width > max(map(len, severities)) + 1
     # the OPD's servers, from a new page, and what moves into the provincial server room
     sr, _ = find(ws, "Server OPD dan rencana pemindahan ke ruang server provinsi")
     assert sr - 1 in [b.id for b in ws.row_breaks.brk] and sr < fr
@@ -250,6 +254,13 @@ def test_gap_sheet_contents_and_what_if_formula(book, values, result) -> None:
         ("2 server: jumlah saja (kuesioner versi lama), ukuran diperkirakan", "Tidak")]
     back = ws["K2"].hyperlink  # back to the ranking (only in the main workbook)
     assert back is not None and back.location == "'Peringkat'!A1"
+
+
+def test_gap_sheets_print_at_8_5_points_or_more(written: Path, result) -> None:
+    """Fitted to one A4 landscape page wide, the gap sheet's columns (and its chart, which ends inside them) leave
+    its 10-point text at 8.5 points or more on paper (6.3 with the widths before, hard to read)."""
+    points = paper.fitted_points(written, list(result.scores))
+    assert len(points) == len(result.scores) >= 5 and min(points.values()) >= 8.5, points
 
 
 def test_gap_plan_levels_and_first_step_for_an_incomplete_opd(book, result) -> None:
