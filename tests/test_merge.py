@@ -302,3 +302,22 @@ def test_an_office_lock_file_is_listed_but_fails_nothing(tmp_path: Path) -> None
     assert CliRunner().invoke(main, ["check", str(folder)]).exit_code == 1
     res = CliRunner().invoke(main, ["merge", "-i", str(folder), "-o", str(tmp_path / "x.xlsx"), "--strict"])
     assert res.exit_code == 1 and "ditolak: bukan.xlsx." in res.output, res.output
+
+
+def test_a_gap_sheet_names_the_public_services_the_opd_assessed(merged: tuple[Path, str]) -> None:
+    """Indicators 35a-35c are one catalog name for three services: the gap sheet adds the service the OPD named
+    on its Penilaian sheet, so the plan says which service to raise."""
+    from pipeline import layout as L
+
+    form = openpyxl.load_workbook(SAMPLES / "Kuesioner SPBE 2026 - BAPPEDA.xlsx")[L.SHEET_ASSESSMENT]
+    header = next(r for r in form.iter_rows() if any(c.value == L.ASSESSMENT_COLUMNS[0].header for c in r))
+    col = {c.value: c.column for c in header}
+    services = {form.cell(r, col[L.ASSESSMENT_COLUMNS[0].header]).value: form.cell(r, col[next(
+        c.header for c in L.ASSESSMENT_COLUMNS if c.key == "service_name")]).value
+        for r in range(header[0].row + 1, form.max_row + 1)}
+    named = {k: v for k, v in services.items() if str(k).startswith("35") and v}
+    assert len(named) == 3
+    sheet = openpyxl.load_workbook(merged[0])["BAPPEDA"]
+    shown = {c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    for service in named.values():
+        assert f"Layanan Publik Instansi Pemerintah: {service}" in shown, service

@@ -83,12 +83,19 @@ def data_of(r: MergeResult, code: str, sheet: str) -> GapData:
                      s.rent, "; ".join(s.apps), 0) for s in room.machines) + tuple(
         (c.note, c.location, "", None, None, None, None, inventory.movable(c.location), None, "", c.count)
         for c in room.counts)
+    services = {a.indicator: a.service_name for a in sub.answers if a.service_name}  # 35a-35c: which service
+    rows = tuple(_with_service(row, services.get(row[0])) for row in map(_row_fields, gap.rows))
     return GapData(code, r.opd_name(code), sheet, sub.file, score.missing, score.domains, score.aspects,
-                   dataclasses.replace(gap, rows=()), tuple(map(_row_fields, gap.rows)),
+                   dataclasses.replace(gap, rows=()), rows,
                    tuple(sorted(sub.findings, key=Finding.sort_key)),
                    tuple((e.file, e.label, e.size) for e in r.evidence.get(code, ())), servers,
                    tuple((a.name, a.hosting) for a in room.apps), _recall(r, code),
                    (score.adjusted, score.self_index) if score.adjusted else None)
+
+
+def _with_service(row: tuple, service: str | None) -> tuple:
+    """An indicator row named with the public service the OPD assessed under it ("Layanan Publik ...: SIMPUS")."""
+    return row if not service else (row[0], f"{row[1]}: {service}", *row[2:])
 
 
 def _recall(r: MergeResult, code: str) -> Recall | None:
@@ -286,6 +293,7 @@ def _plan(ctx: Ctx, out: object, data: GapData, sizes: _Heights, row: int) -> in
         out.text(row, 1, t["plan_none"], f["note"])
     else:
         current = {row[0]: row[4] for row in data.rows}
+        names = {row[0]: row[1] for row in data.rows}
         for c, key in enumerate(("ind_id", "ind_name", "level_from", "level_to", "levels_up", "gain")):
             out.text(row, c, t[key], f["header"])
         sizes.set(row, 45)  # narrow columns: a heading may take three lines
@@ -294,12 +302,12 @@ def _plan(ctx: Ctx, out: object, data: GapData, sizes: _Heights, row: int) -> in
             ind = ctx.fw.indicator(step.indicator)
             now = current.get(ind.id, ctx.fw.level_min)
             out.text(row, 0, ind.id, f["bold"])
-            out.text(row, 1, ind.name, f["wrap"])
+            out.text(row, 1, names.get(ind.id, ind.name), f["wrap"])
             out.num(row, 2, now, f["level_missing" if ind.id in data.missing else "level"])
             out.num(row, 3, now + step.levels, f["level"])
             out.num(row, 4, step.levels, f["int"])
             out.num(row, 5, stored(step.gain, 4), f["w4"])
-            sizes.fit(row, [(ind.name, WIDTHS[1])])
+            sizes.fit(row, [(names.get(ind.id, ind.name), WIDTHS[1])])
     return row
 
 
