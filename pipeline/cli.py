@@ -221,10 +221,13 @@ def _check_lines(report: object, lang: str, quiet: bool) -> list[str]:
         lines.append(f"{outcome_label(verdict(s), lang)}: {s.file}" + (f" [{s.opd_code}]" if s.opd_code else ""))
         if s.file in superseded:
             lines.append(f"  -> {superseded[s.file].reason(lang)}")
+        hints = set()  # a file's findings of one kind share their advice: it is printed once, under the first
         for f in [] if quiet else sorted(s.findings, key=lambda x: x.sort_key()):
             lines.append(f"  - {severity_label(f.severity, lang)}{' ' + f.location if f.location else ''} "
                          f"[{f.code}] {f.message(lang)}")
-            lines.append(f"      -> {f.hint(lang)}")
+            if (hint := f.hint(lang)) not in hints:
+                hints.add(hint)
+                lines.append(f"      -> {hint}")
     v = report.verdicts
     accepted = v["accepted"] + v["accepted-with-notes"]
     tally = i18n.text("cli.check-summary", lang, total=accepted + v["accepted-incomplete"] + v[REJECTED],

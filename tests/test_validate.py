@@ -198,3 +198,13 @@ def test_berkas_outcome_is_the_verdict_check_prints(tmp_path: Path, make_submiss
     result = CliRunner().invoke(main, ["merge", "-i", str(tmp_path), "-o", str(tmp_path / "out" / "rekap.xlsx")])
     assert result.exit_code == 0, result.output
     assert "2 diterima" in result.output  # the incomplete file is counted among the accepted ones
+
+
+def test_check_gives_one_advice_once_per_file() -> None:
+    """Six findings of one kind in one file share their advice: it is printed once, under the first."""
+    book = Path(__file__).resolve().parents[1] / "input" / "Kuesioner SPBE 2026 - BAPPEDA.xlsx"
+    out = CliRunner().invoke(main, ["check", str(book)]).output
+    notes = [line for line in out.splitlines() if "[service-without-application]" in line]
+    advice = [line for line in out.splitlines() if line.strip() == "-> Daftarkan aplikasi layanan ini pada lembar "
+              "Aplikasi, atau tinjau kembali levelnya."]
+    assert len(notes) > 1 and len(advice) == 1
