@@ -210,7 +210,7 @@ def _keep_one_per_opd(subs: Sequence[Submission]) -> tuple[list[Submission], dic
     for group in by_opd.values():
         first_of_hash: dict[str, Submission] = {}
         unique = []
-        for s in group:
+        for s in sorted(group, key=lambda s: (int(s.when), s.file)):  # of identical copies the first one sent stays
             if s.sha256 in first_of_hash:
                 orig = first_of_hash[s.sha256]
                 superseded[s.file] = (orig.file, msg("reason.duplicate-of", file=orig.file))

@@ -116,6 +116,16 @@ def test_check_reports_copies(tmp_path: Path, make_submission) -> None:
     assert res.output.rstrip().endswith("; 1 akan digantikan salinan yang lebih baru")
 
 
+def test_of_identical_copies_the_later_one_is_the_copy(tmp_path: Path, make_submission) -> None:
+    """The same file sent again later is the copy, whatever the names' order ("(" sorts before ".")."""
+    make_submission(tmp_path, opd="BKD", name="bkd.xlsx")
+    shutil.copy(tmp_path / "bkd.xlsx", tmp_path / "bkd (kirim ulang).xlsx")
+    os.utime(tmp_path / "bkd.xlsx", (1_772_323_200, 1_772_323_200))  # 1 March 2026
+    os.utime(tmp_path / "bkd (kirim ulang).xlsx", (1_772_668_800, 1_772_668_800))  # 5 March 2026
+    res = CliRunner().invoke(main, ["check", str(tmp_path), "-q"])
+    assert "DITERIMA: bkd (kirim ulang).xlsx [BKD]\n  -> salinan identik dari bkd.xlsx\n" in res.output, res.output
+
+
 def test_hostile_batch_through_intake(tmp_path: Path, make_submission) -> None:
     """Every hostile file plus valid questionnaires through the real intake: one outcome each, no crash."""
     import pytest
