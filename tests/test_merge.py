@@ -104,7 +104,7 @@ def test_ringkasan_counts_what_the_command_prints(merged: tuple[Path, str]) -> N
                if r and isinstance(r[0], str) and isinstance(r[1], int)}
     assert "Berkas: 16 ditemukan, 13 diterima, 2 digantikan, 1 ditolak" in output
     assert (figures["Berkas ditemukan di folder input"], figures["Berkas diterima (dipakai)"]) == (16, 13)
-    assert figures["Berkas digantikan berkas yang lebih baru"] == 2
+    assert figures["Berkas digantikan salinan lain dari OPD yang sama"] == 2
 
 
 def test_strict_fails_on_incomplete(tmp_path: Path) -> None:

@@ -113,7 +113,7 @@ def test_check_reports_copies(tmp_path: Path, make_submission) -> None:
     res = CliRunner().invoke(main, ["check", str(tmp_path), "-q"])
     assert res.exit_code == 0
     assert "  -> salinan identik dari a.xlsx" in res.output
-    assert res.output.rstrip().endswith("; 1 akan digantikan salinan yang lebih baru")
+    assert res.output.rstrip().endswith("; 1 akan digantikan salinan lain dari OPD yang sama")
 
 
 def test_of_identical_copies_the_later_one_is_the_copy(tmp_path: Path, make_submission) -> None:
