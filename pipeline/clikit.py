@@ -164,6 +164,10 @@ def message(exc: click.ClickException, lang: str, group: click.Group) -> str:
         text = i18n.text("cli.no-such-option", lang, name=exc.option_name)
         if exc.possibilities:
             text += " " + i18n.text("cli.did-you-mean", lang, names=", ".join(sorted(exc.possibilities)))
+        elif exc.ctx is not None and exc.ctx.parent is None and any(
+                o.name == exc.option_name.lstrip("-") for c in getattr(group, "commands", {}).values()
+                for o in c.params):  # an option of the commands, given before the command's name
+            text += " " + i18n.text("cli.option-after-command", lang, name=exc.option_name)
         return text
     if isinstance(exc, click.BadOptionUsage):
         flag = any(o.is_flag or o.count for o in _options(group, exc.option_name))

@@ -43,6 +43,9 @@ CASES = [  # arguments, last line in Indonesian, last line in English (--lang en
     (["mrege"], "Kesalahan: Perintah 'mrege' tidak dikenal; perintah yang ada: check, frameworks, merge, template.",
      None),
     (["check"], "Kesalahan: Argumen BERKAS_ATAU_FOLDER wajib diisi.", "Error: Argument FILES_OR_FOLDERS is required."),
+    (["--roster", "x.csv", "merge"],  # an option of the commands given before the command's name
+     "Kesalahan: Opsi '--roster' tidak dikenal. Tulis --roster sesudah nama perintah, misalnya: spbe merge --roster ...",
+     "Error: No such option '--roster'. Give --roster after the command's name, e.g. spbe merge --roster ..."),
 ]
 
 
