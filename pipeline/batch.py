@@ -129,8 +129,7 @@ class MergeResult:
 
     def strict_failure(self, lang: str) -> str | None:
         """Why ``--strict`` fails (a file rejected, an OPD incomplete), or None."""
-        rejected = [o.file for o in self.outcomes if o.outcome == validate.REJECTED
-                    and needs_action(r for r in o.reasons if isinstance(r, Finding))]
+        rejected = [s.file for s in self.submissions if s.rejected and needs_action(s.findings)]  # as check's exit code
         incomplete = [code for code, s in self.scores.items() if not s.complete]
         if not rejected and not incomplete:
             return None

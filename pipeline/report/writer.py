@@ -26,7 +26,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import xlsxwriter
-from xlsxwriter.exceptions import FileCreateError, FileSizeError
 
 from pipeline import i18n
 from pipeline.catalog.framework import Framework, display
@@ -352,12 +351,13 @@ def workbook_bytes(build: Callable[[xlsxwriter.Workbook], object]) -> bytes:
 # ---------------------------------------------------------------- atomic publish
 
 
-def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callable[[Path], Msg | None] | None = None,
+def publish(path: Path, payload: bytes, verify: Callable[[Path], Msg | None] | None = None,
             before_replace: Callable[[], object] | None = None) -> Path:
-    """Write ``path`` through a hidden temporary file beside it, flushed to the disk, then rename it into place.
+    """Write ``payload`` to ``path`` through a hidden temporary file beside it, flushed to the disk, then rename it
+    into place.
 
-    ``write`` is the file's bytes, or writes the file given its path; ``verify(tmp)`` says why the written
-    file is bad (None when it is good); ``before_replace()`` runs last (its exception keeps the previous file).
+    ``verify(tmp)`` says why the written file is bad (None when it is good); ``before_replace()`` runs last (its
+    exception keeps the previous file).
 
     Raises:
         OutputError: what kept the file from being written (:func:`pipeline.report.publish.error`: disk full,
@@ -377,17 +377,12 @@ def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callabl
         try:
             if hasattr(os, "fchmod"):
                 os.fchmod(fd, 0o644)  # mkstemp creates 0600; the report is meant to be shared
-            view = memoryview(write) if isinstance(write, bytes) else memoryview(b"")
+            view = memoryview(payload)
             while view:
                 view = view[os.write(fd, view):]
-            if isinstance(write, bytes):
-                pub.sync(fd)
+            pub.sync(fd)
         finally:
             os.close(fd)
-        if not isinstance(write, bytes):
-            write(tmp)
-            with open(tmp, "rb") as fh:
-                pub.sync(fh.fileno())
         why = verify(tmp) if verify else None
         if why:
             raise OutputError("error.output-verify", path=path, why=why)
@@ -396,7 +391,7 @@ def publish(path: Path, write: Callable[[Path], object] | bytes, verify: Callabl
         os.replace(tmp, path)  # fails on a file locked by Excel
         tmp = None
         pub.sync_folder(path.parent)
-    except (OSError, FileCreateError, FileSizeError) as exc:
+    except OSError as exc:
         raise pub.error(exc, path) from None
     finally:
         if tmp is not None:
